@@ -1,0 +1,38 @@
+// How a command plugs into the CLI: one entry in the table in cli/command_table.cpp.
+// A command's Setup registers its flags on its CLI11 subcommand and returns the function that
+// runs it once parsing succeeded. Commands orchestrate; engines decide.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "common/status.h"
+
+namespace dredge {
+
+// Options every command sees (parsed before the command runs).
+struct GlobalOptions {
+  std::string config_path;  // --config / DREDGE_CONFIG
+  std::string log_dir = "logs";
+  std::string log_format = "text";  // text | json
+  int verbosity = 0;                // -v: debug on stderr
+  bool quiet = false;
+};
+
+using Runner = std::function<Status()>;
+using SetupFn = Runner (*)(CLI::App& cmd, const GlobalOptions& global);
+
+struct CommandEntry {
+  const char* parent;   // "" for a top-level command, else the parent's name ("backup")
+  const char* name;     // "files"
+  const char* summary;  // one line for --help
+  SetupFn setup;
+};
+
+// The table; defined in cli/command_table.cpp.
+extern const CommandEntry kCommands[];
+extern const size_t kCommandCount;
+
+}  // namespace dredge

@@ -1,0 +1,13 @@
+#include "cli/command.h"
+#include "commands/version.h"
+
+namespace dredge {
+
+// One line per command. Parents ("backup", "restore", …) are created on first mention; an entry
+// with a name equal to its parent's runs when the parent is given without a subcommand.
+const CommandEntry kCommands[] = {
+    {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
+};
+const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
+
+}  // namespace dredge

@@ -1,0 +1,99 @@
+// dredge: parse → command table → exit code.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "common/log.h"
+
+namespace {
+
+struct Registered {
+  CLI::App* app = nullptr;
+  dredge::Runner run;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace dredge;
+  CLI::App app{"dredge: backups of a file tree and a PostgreSQL table to file:// or s3:// stores",
+               "dredge"};
+  app.set_version_flag("--version", std::string("dredge ") + DREDGE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  if (const char* c = std::getenv("DREDGE_CONFIG")) global.config_path = c;
+  app.add_option("--config", global.config_path, "Config file (default: ./dredge.toml)");
+  app.add_option("--log-dir", global.log_dir, "Directory for run logs")->capture_default_str();
+  app.add_option("--log-format", global.log_format, "Log line format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", global.verbosity, "Debug output on stderr");
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
+
+  std::map<std::string, Registered> registered;  // "parent name" or "name"
+  for (size_t i = 0; i < kCommandCount; ++i) {
+    const CommandEntry& e = kCommands[i];
+    CLI::App* parent = &app;
+    if (*e.parent) {
+      auto& p = registered[e.parent];
+      if (!p.app) {
+        p.app = app.add_subcommand(e.parent, std::string("Run ") + e.parent + " commands");
+        p.app->require_subcommand(1);
+      }
+      parent = p.app;
+    }
+    std::string key = *e.parent ? std::string(e.parent) + " " + e.name : e.name;
+    CLI::App* cmd = registered[key].app;  // a parent created earlier by one of its children
+    if (!cmd) cmd = parent->add_subcommand(e.name, e.summary);
+    cmd->description(e.summary);
+    if (!*e.parent) cmd->require_subcommand(0, 1);  // runnable parent ("backup" alone)
+    cmd->fallthrough();
+    registered[key].app = cmd;
+    registered[key].run = e.setup(*cmd, global);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "dredge: %s (see 'dredge --help')\n", log::Scrub(e.what()).c_str());
+    return kExitUsage;
+  }
+
+  log::SetStderrLevel(global.quiet ? log::Level::kWarn
+                                   : global.verbosity > 0 ? log::Level::kDebug : log::Level::kInfo);
+  log::SetFormat(global.log_format == "json" ? log::Format::kJson : log::Format::kText);
+
+  // The deepest parsed command with a runner runs.
+  const Registered* chosen = nullptr;
+  size_t depth = 0;
+  for (const auto& [key, reg] : registered) {
+    if (!reg.app || !reg.app->parsed() || !reg.run) continue;
+    size_t d = std::count(key.begin(), key.end(), ' ') + 1;
+    if (!chosen || d > depth) {
+      chosen = &reg;
+      depth = d;
+    }
+  }
+  if (!chosen) {
+    std::fprintf(stderr, "dredge: no command given (see 'dredge --help')\n");
+    return kExitUsage;
+  }
+  Status st = chosen->run();
+  if (!st.ok() && !st.message().empty()) log::Error(st.message());
+  return ExitCodeFor(st);
+}
