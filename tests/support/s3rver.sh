@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Starts/stops the SigV4-checking test S3 server (@20minutes/s3rver) on 127.0.0.1.
+#   s3rver.sh start ENV_DIR   → writes ENV_DIR/s3.env (DREDGE_TEST_S3_ENDPOINT, …) and s3rver.pid
+#   s3rver.sh stop ENV_DIR
+# Used as a ctest fixture (tests/CMakeLists.txt); also handy by hand.
+set -euo pipefail
+cmd=$1
+envdir=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$envdir"
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
+  done
+  echo "no free port found" >&2; exit 1
+}
+
+case $cmd in
+start)
+  [ -f "$envdir/s3rver.pid" ] && kill "$(cat "$envdir/s3rver.pid")" 2>/dev/null || true
+  if [ ! -d "$root/node_modules/@20minutes/s3rver" ]; then
+    echo "s3rver.sh: node_modules/@20minutes/s3rver is missing: run scripts/install-deps.sh" >&2
+    exit 1
+  fi
+  port=$(free_port)
+  data="$envdir/s3data"
+  rm -rf "$data"; mkdir -p "$data"
+  cd "$root"
+  NODE_OPTIONS=--openssl-legacy-provider nohup node -e \
+    "require('./node_modules/@20minutes/s3rver/lib/cli.js').parseAsync(['node','s3rver',...process.argv.slice(1)])" \
+    -- -s -d "$data" -a 127.0.0.1 -p "$port" \
+    --configure-bucket dredge-test --configure-bucket dredge-other \
+    >"$envdir/s3rver.log" 2>&1 &
+  echo $! >"$envdir/s3rver.pid"
+  for _ in $(seq 1 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+      cat >"$envdir/s3.env" <<EOT
+DREDGE_TEST_S3_ENDPOINT=http://127.0.0.1:$port
+DREDGE_TEST_S3_BUCKET=dredge-test
+DREDGE_TEST_S3_BUCKET2=dredge-other
+DREDGE_TEST_S3_DATA=$data
+EOT
+      echo "s3rver listening on 127.0.0.1:$port"
+      exit 0
+    fi
+    sleep 0.1
+  done
+  echo "s3rver did not start; log:" >&2; cat "$envdir/s3rver.log" >&2; exit 1
+  ;;
+stop)
+  if [ -f "$envdir/s3rver.pid" ]; then
+    kill "$(cat "$envdir/s3rver.pid")" 2>/dev/null || true
+    rm -f "$envdir/s3rver.pid" "$envdir/s3.env"
+  fi
+  ;;
+*) echo "usage: $0 start|stop ENV_DIR" >&2; exit 2 ;;
+esac
