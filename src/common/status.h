@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,9 +66,19 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is "<context>: <message>", same kind.
   Status WithContext(const std::string& context) const;
 
+  // For Retryable errors: how long the server asked us to wait (Retry-After, SlowDown);
+  // -1 when it did not say. The retry wrapper honours it.
+  int64_t retry_after_ms() const { return retry_after_ms_; }
+  Status WithRetryAfterMs(int64_t ms) const {
+    Status s = *this;
+    s.retry_after_ms_ = ms;
+    return s;
+  }
+
  private:
   ErrorKind kind_ = ErrorKind::kOk;
   std::string message_;
+  int64_t retry_after_ms_ = -1;
 };
 
 // A value or the error that prevented it. Constructing from an ok Status is a bug.
