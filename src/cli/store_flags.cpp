@@ -1,0 +1,26 @@
+#include "cli/store_flags.h"
+
+#include "store/registry.h"
+
+namespace dredge {
+
+void AddStoreFlags(CLI::App& cmd, StoreOptions* o) {
+  cmd.add_option("--endpoint-url", o->endpoint_url,
+                 "S3 endpoint (default: AWS_ENDPOINT_URL, else AWS)");
+  cmd.add_option("--region", o->region, "S3 region (default: AWS_REGION, else us-east-1)");
+  cmd.add_option("--profile", o->profile, "Profile in ~/.aws/credentials (default: AWS_PROFILE)");
+  cmd.add_option("--sse", o->sse, "Server-side encryption")
+      ->check(CLI::IsMember({"AES256", "aws:kms"}));
+  cmd.add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key id with --sse aws:kms");
+  cmd.add_option("--storage-class", o->storage_class, "S3 storage class for new objects")
+      ->check(CLI::IsMember({"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
+  cmd.add_option("--ca-bundle", o->ca_bundle, "CA certificates for TLS (default: AWS_CA_BUNDLE)");
+  cmd.add_flag("--path-style", o->force_path_style, "Path-style S3 addressing");
+}
+
+Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
+                                                     const StoreOptions& opts) {
+  return OpenStore(url, opts);
+}
+
+}  // namespace dredge
