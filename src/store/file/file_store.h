@@ -36,12 +36,13 @@ class FileStore final : public ObjectStore {
 
   Result<PutResult> Put(std::string_view key, const ByteSource& src,
                         const PutOptions& opts) override;
-  Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override;
+  Status Get(std::string_view key, ByteSink& sink,
+             std::optional<ByteRange> range = std::nullopt) override;
   Result<ObjectInfo> Stat(std::string_view key) override;
   Status List(std::string_view prefix, const ListFn& fn) override;
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
-              const std::optional<Metadata>& metadata) override;
+              const std::optional<Metadata>& metadata = std::nullopt) override;
   StoreCapabilities capabilities() const override { return {true, false, true}; }
   std::string Describe() const override { return "file://" + root_; }
 
