@@ -158,6 +158,7 @@ const stats = {
   },
   requests: 0,        // proxied requests received (control requests excluded)
   forwarded: 0,       // requests sent upstream
+  upstream_connections: 0, // TCP connections opened to the upstream (keep-alive keeps it low)
   passed: 0,          // responses relayed whole and unchanged (no fault)
   faults: Object.fromEntries(FAULTS.map(f => [f, 0])),
   not_applicable: 0,  // truncate drawn for a response without a body: relayed unchanged
@@ -271,6 +272,9 @@ function forward(req, res, seq, fault, v) {
     headers: req.rawHeaders, setHost: false, agent: upstreamAgent,
   });
   stats.forwarded++;
+  upReq.on('socket', s => {
+    if (!upstreamSockets.has(s)) { upstreamSockets.add(s); stats.upstream_connections++; }
+  });
   let done = false;
   upReq.setTimeout(cfg.timeout_ms, () => upReq.destroy(new Error(`no upstream activity for ${cfg.timeout_ms} ms`)));
   upReq.on('error', err => {
@@ -382,6 +386,7 @@ function handle(req, res, expectsContinue) {
 // Free upstream sockets are dropped before s3rver's 5 s keep-alive timeout would close them, so
 // a request is never sent on a socket the server is closing (that would look like a fault).
 const upstreamAgent = new http.Agent({ keepAlive: true, timeout: 4000, maxSockets: 64 });
+const upstreamSockets = new WeakSet();
 
 const server = http.createServer();
 server.on('request', (req, res) => handle(req, res, false));
@@ -391,6 +396,18 @@ server.headersTimeout = cfg.timeout_ms;
 server.requestTimeout = 0; // large bodies may take long; idleness is what --timeout-ms bounds
 server.keepAliveTimeout = 60000;
 server.setTimeout(cfg.timeout_ms);
+
+// A dead process stays a zombie until reaped (slowly, by some init processes), and kill(pid, 0)
+// succeeds on a zombie: read its state from /proc where there is one.
+function processAlive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch (e) {
+    if (e.code !== 'ENOENT' || fs.existsSync('/proc/self/stat')) return e.code !== 'ENOENT';
+  }
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code !== 'ESRCH'; }
+}
 
 let exiting = false;
 function exit(code, why) {
@@ -407,9 +424,7 @@ process.on('uncaughtException', e => { process.stderr.write(`faultproxy: ${e.sta
 setTimeout(() => exit(0, `--max-seconds ${cfg.max_seconds} reached`), cfg.max_seconds * 1000);
 if (cfg.parent_pid) {
   setInterval(() => {
-    try { process.kill(cfg.parent_pid, 0); } catch (e) {
-      if (e.code === 'ESRCH') exit(0, `parent ${cfg.parent_pid} is gone`);
-    }
+    if (!processAlive(cfg.parent_pid)) exit(0, `parent ${cfg.parent_pid} is gone`);
   }, 500).unref();
 }
 

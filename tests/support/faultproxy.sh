@@ -18,13 +18,20 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 pidfile="$envdir/faultproxy.pid"
 
+# A zombie (dead, not yet reaped by a lazy init) counts as stopped.
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+
 stop_proxy() {
   [ -f "$pidfile" ] || return 0
   local pid
   pid=$(cat "$pidfile")
   if kill "$pid" 2>/dev/null; then
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$pidfile" "$envdir/faultproxy.env"
 }
@@ -58,7 +65,7 @@ EOT
       echo "faultproxy listening on 127.0.0.1:$port (pid $pid), upstream $upstream"
       exit 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    alive "$pid" || break
     sleep 0.1
   done
   echo "faultproxy did not start; its output:" >&2
