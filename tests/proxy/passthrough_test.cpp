@@ -20,11 +20,12 @@ bool PerConnectionHeader(const std::string& name) {
   return false;
 }
 
-void ExpectSameResponse(const HttpResponse& via, const HttpResponse& direct, const std::string& what) {
+void ExpectSameResponse(const HttpResponse& via, const HttpResponse& direct,
+                        const std::string& what) {
   EXPECT_EQ(via.code, CURLE_OK) << what;
   EXPECT_EQ(via.status, direct.status) << what;
-  EXPECT_TRUE(via.body == direct.body) << what << ": body differs (" << via.body.size() << " vs "
-                                       << direct.body.size() << " bytes)";
+  EXPECT_TRUE(via.body == direct.body)
+      << what << ": body differs (" << via.body.size() << " vs " << direct.body.size() << " bytes)";
   std::vector<std::pair<std::string, std::string>> a, b;
   for (const auto& h : via.headers)
     if (!PerConnectionHeader(h.first)) a.push_back(h);
@@ -48,8 +49,8 @@ TEST(FaultProxyPassthrough, RateZeroResponsesAreByteIdenticalToUpstream) {
                            {"a%20b%2Bc%25.txt", "odd key"}};
   int requests = 0;
   for (const auto& o : objs) {
-    auto pv = via.Send({.method = "PUT", .url = proxy->endpoint() + KeyPath("via/" + o.name),
-                        .body = o.body});
+    auto pv = via.Send(
+        {.method = "PUT", .url = proxy->endpoint() + KeyPath("via/" + o.name), .body = o.body});
     auto pd = direct.Send(
         {.method = "PUT", .url = Upstream() + KeyPath("direct/" + o.name), .body = o.body});
     ExpectSameResponse(pv, pd, "PUT " + o.name);

@@ -36,7 +36,9 @@ inline std::string KeyPath(const std::string& name) {
          info->name() + "/" + name;
 }
 
-inline std::string Upstream() { return S3Env()["DREDGE_TEST_S3_ENDPOINT"]; }
+inline std::string Upstream() {
+  return S3Env()["DREDGE_TEST_S3_ENDPOINT"];
+}
 
 // Stores `body` under `path` directly on the upstream; fails the test if that does not work.
 inline void PutDirect(const std::string& path, const std::string& body) {
