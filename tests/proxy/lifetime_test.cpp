@@ -16,13 +16,14 @@ namespace dredge::testing {
 namespace {
 
 TEST(FaultProxyLifetime, ExitsAfterMaxSecondsAndWritesStats) {
-  auto proxy = FaultProxy::Start({"--max-seconds", "1"});
+  // 3 s leave room for a slow node start on a loaded machine before the request below.
+  auto proxy = FaultProxy::Start({"--max-seconds", "3"});
   ASSERT_TRUE(proxy);
   HttpClient c;
   EXPECT_EQ(c.Send({.url = proxy->endpoint() + KeyPath("missing")}).status, 404);
-  EXPECT_TRUE(WaitForExit(proxy->pid(), 5)) << "still running 5 s after --max-seconds 1";
+  EXPECT_TRUE(WaitForExit(proxy->pid(), 6)) << "still running 6 s after --max-seconds 3";
   EXPECT_EQ(proxy->StatsFile()["requests"], 1);
-  EXPECT_NE(proxy->Output().find("--max-seconds 1 reached"), std::string::npos) << proxy->Output();
+  EXPECT_NE(proxy->Output().find("--max-seconds 3 reached"), std::string::npos) << proxy->Output();
   auto r = c.Send({.url = proxy->endpoint() + KeyPath("missing"), .timeout_seconds = 5});
   EXPECT_EQ(r.code, CURLE_COULDNT_CONNECT) << curl_easy_strerror(r.code);
 }
