@@ -298,7 +298,15 @@ function forward(req, res, seq, fault, v) {
     }
   });
   upReq.on('response', ures => {
-    ures.on('error', () => req.socket.destroy());
+    ures.on('error', err => { // the upstream died mid-response: the client loses it too
+      if (!done) {
+        done = true;
+        stats.upstream_errors++;
+        statsChanged();
+        process.stderr.write(`faultproxy: #${seq}: upstream response failed: ${err.message}\n`);
+      }
+      req.socket.destroy();
+    });
     if (fault === 'reset-after') {
       ures.resume();
       ures.on('end', () => {
