@@ -26,11 +26,6 @@
 
 namespace dredge::testing {
 
-inline std::string SourceDir() {
-  const char* d = std::getenv("DREDGE_SOURCE_DIR");
-  return d ? d : ".";
-}
-
 inline std::string ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
