@@ -54,7 +54,8 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
       "CREATE TABLE IF NOT EXISTS files(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
-      " mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID;"
+      " mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, md5 TEXT NOT NULL,"
+      " removed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_md5 ON files(md5);"
       "CREATE TABLE IF NOT EXISTS remote(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " etag TEXT NOT NULL) WITHOUT ROWID;"));
@@ -82,9 +83,11 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
     return Status::Ok();
   };
   DREDGE_RETURN_IF_ERROR(
-      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5) VALUES(?,?,?,?,?)",
+      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed) "
+           "VALUES(?,?,?,?,?,?)",
            &idx->put_));
   DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &idx->remove_));
+  DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &idx->mark_removed_));
   DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &idx->by_md5_));
   DREDGE_RETURN_IF_ERROR(
       prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &idx->add_remote_));
@@ -96,7 +99,7 @@ StateIndex::~StateIndex() {
     std::lock_guard lock(mu_);
     (void)MaybeCommitLocked(true);
   }
-  for (auto* s : {put_, remove_, by_md5_, add_remote_}) sqlite3_finalize(s);
+  for (auto* s : {put_, remove_, mark_removed_, by_md5_, add_remote_}) sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
@@ -150,6 +153,7 @@ Status StateIndex::Put(const IndexRow& r) {
   sqlite3_bind_int64(put_, 3, r.mtime_ns);
   sqlite3_bind_int64(put_, 4, static_cast<sqlite3_int64>(r.inode));
   sqlite3_bind_text(put_, 5, r.md5.data(), static_cast<int>(r.md5.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int(put_, 6, r.removed ? 1 : 0);
   if (sqlite3_step(put_) != SQLITE_DONE) return SqlError(db_, path_, "cannot record " + r.path);
   ++pending_;
   return MaybeCommitLocked(false);
@@ -163,6 +167,47 @@ Status StateIndex::Remove(const std::string& path) {
   if (sqlite3_step(remove_) != SQLITE_DONE) return SqlError(db_, path_, "cannot remove " + path);
   ++pending_;
   return MaybeCommitLocked(false);
+}
+
+Status StateIndex::MarkRemoved(const std::string& path) {
+  std::lock_guard lock(mu_);
+  DREDGE_RETURN_IF_ERROR(BeginLocked());
+  sqlite3_reset(mark_removed_);
+  sqlite3_bind_blob(mark_removed_, 1, path.data(), static_cast<int>(path.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(mark_removed_) != SQLITE_DONE)
+    return SqlError(db_, path_, "cannot mark " + path + " removed");
+  ++pending_;
+  return MaybeCommitLocked(false);
+}
+
+Result<std::string> StateIndex::GetMeta(const std::string& key) {
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key=?", -1, &st, nullptr) != SQLITE_OK)
+    return SqlError(db_, path_, "cannot read meta");
+  sqlite3_bind_text(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* v = sqlite3_column_text(st, 0);
+    if (v) out = reinterpret_cast<const char*>(v);
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+Status StateIndex::SetMeta(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mu_);
+  DREDGE_RETURN_IF_ERROR(MaybeCommitLocked(true));
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &st,
+                         nullptr) != SQLITE_OK)
+    return SqlError(db_, path_, "cannot write meta");
+  sqlite3_bind_text(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot write meta");
+  return Status::Ok();
 }
 
 Status StateIndex::Flush() {
@@ -211,9 +256,10 @@ Result<std::unique_ptr<StateIndex::Cursor>> StateIndex::OpenCursor(Table table) 
   std::unique_ptr<Cursor> c(new Cursor());
   c->path_ = path_;
   DREDGE_RETURN_IF_ERROR(OpenConnection(path_, &c->db_));
-  const char* sql = table == Table::kFiles
-                        ? "SELECT path, size, mtime_ns, inode, md5 FROM files ORDER BY path"
-                        : "SELECT path, size, -1, 0, etag FROM remote ORDER BY path";
+  const char* sql =
+      table == Table::kFiles
+          ? "SELECT path, size, mtime_ns, inode, md5, removed FROM files ORDER BY path"
+          : "SELECT path, size, -1, 0, etag, 0 FROM remote ORDER BY path";
   if (sqlite3_prepare_v2(c->db_, sql, -1, &c->stmt_, nullptr) != SQLITE_OK)
     return SqlError(c->db_, path_, "cannot read");
   return c;
@@ -235,6 +281,7 @@ Result<bool> StateIndex::Cursor::Next(IndexRow* row) {
   row->inode = static_cast<uint64_t>(sqlite3_column_int64(stmt_, 3));
   const unsigned char* m = sqlite3_column_text(stmt_, 4);
   row->md5 = m ? reinterpret_cast<const char*>(m) : "";
+  row->removed = sqlite3_column_int(stmt_, 5) != 0;
   return true;
 }
 

@@ -8,6 +8,9 @@
 // - Writes (Put/Remove) are thread-safe and committed in batches (every kBatchRows rows or
 //   kBatchSeconds seconds, and on Flush): a kill -9 loses at most the last batch, which the next
 //   run redoes by hashing (never by uploading content the store already holds).
+// - Rows are never dropped when a file leaves the source: they are marked removed, because the
+//   object stays in the store and a file reappearing under that name must not overwrite it
+//   without first preserving its content.
 // - Ordered reads (OpenCursor) run on their own connection and see the index as it was when the
 //   cursor started: rows come in ascending byte order of the path, the order WalkTree reports.
 // - The "remote" table holds a copy of the store's listing for runs without an index; it is
@@ -33,6 +36,9 @@ struct IndexRow {
   int64_t mtime_ns = -1;  // -1: unknown (rows from the store listing)
   uint64_t inode = 0;
   std::string md5;  // lower-case hex; for listing rows the ETag (may be multipart "x-n")
+  // The file left the source; its object (with this md5) stays in the store. Kept so a file that
+  // reappears under the same name does not overwrite content older snapshots reference.
+  bool removed = false;
 };
 
 class StateIndex {
@@ -53,6 +59,10 @@ class StateIndex {
 
   Status Put(const IndexRow& row);
   Status Remove(const std::string& path);
+  Status MarkRemoved(const std::string& path);
+  // Small key/value records (e.g. "run_incomplete"); empty string when unset.
+  Result<std::string> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
   // Commits pending writes.
   Status Flush();
   // A path whose indexed content has this MD5 (for dedup); nullopt when none.
@@ -86,6 +96,7 @@ class StateIndex {
   std::mutex mu_;
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* remove_ = nullptr;
+  sqlite3_stmt* mark_removed_ = nullptr;
   sqlite3_stmt* by_md5_ = nullptr;
   sqlite3_stmt* add_remote_ = nullptr;
   bool in_txn_ = false;
