@@ -90,6 +90,8 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
   DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &idx->mark_removed_));
   DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &idx->by_md5_));
   DREDGE_RETURN_IF_ERROR(
+      prep("SELECT size, mtime_ns, inode, md5, removed FROM files WHERE path=?", &idx->lookup_));
+  DREDGE_RETURN_IF_ERROR(
       prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &idx->add_remote_));
   return idx;
 }
@@ -99,7 +101,7 @@ StateIndex::~StateIndex() {
     std::lock_guard lock(mu_);
     (void)MaybeCommitLocked(true);
   }
-  for (auto* s : {put_, remove_, mark_removed_, by_md5_, add_remote_}) sqlite3_finalize(s);
+  for (auto* s : {put_, remove_, mark_removed_, by_md5_, lookup_, add_remote_}) sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
@@ -229,6 +231,28 @@ Result<std::optional<std::string>> StateIndex::PathWithMd5(const std::string& md
   sqlite3_reset(by_md5_);
   if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot look up content " + md5);
   return std::optional<std::string>();
+}
+
+Result<std::optional<IndexRow>> StateIndex::Lookup(const std::string& path) {
+  std::lock_guard lock(mu_);
+  sqlite3_reset(lookup_);
+  sqlite3_bind_blob(lookup_, 1, path.data(), static_cast<int>(path.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(lookup_);
+  if (rc == SQLITE_ROW) {
+    IndexRow r;
+    r.path = path;
+    r.size = static_cast<uint64_t>(sqlite3_column_int64(lookup_, 0));
+    r.mtime_ns = sqlite3_column_int64(lookup_, 1);
+    r.inode = static_cast<uint64_t>(sqlite3_column_int64(lookup_, 2));
+    const unsigned char* m = sqlite3_column_text(lookup_, 3);
+    r.md5 = m ? reinterpret_cast<const char*>(m) : "";
+    r.removed = sqlite3_column_int(lookup_, 4) != 0;
+    sqlite3_reset(lookup_);
+    return std::optional<IndexRow>(std::move(r));
+  }
+  sqlite3_reset(lookup_);
+  if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot look up " + path);
+  return std::optional<IndexRow>();
 }
 
 Status StateIndex::ClearRemote() {

@@ -65,6 +65,8 @@ class StateIndex {
   Status SetMeta(const std::string& key, const std::string& value);
   // Commits pending writes.
   Status Flush();
+  // The row for `path`, or nullopt.
+  Result<std::optional<IndexRow>> Lookup(const std::string& path);
   // A path whose indexed content has this MD5 (for dedup); nullopt when none.
   Result<std::optional<std::string>> PathWithMd5(const std::string& md5);
   // Replaces the remote table with rows produced by `fill` (called with an add function).
@@ -98,6 +100,7 @@ class StateIndex {
   sqlite3_stmt* remove_ = nullptr;
   sqlite3_stmt* mark_removed_ = nullptr;
   sqlite3_stmt* by_md5_ = nullptr;
+  sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* add_remote_ = nullptr;
   bool in_txn_ = false;
   int pending_ = 0;
