@@ -7,6 +7,7 @@
 #include "common/time_util.h"
 #include "engine/files/content_keeper.h"
 #include "engine/files/planner.h"
+#include "engine/files/snapshot_catalog.h"
 #include "engine/files/uploader.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
@@ -19,10 +20,13 @@ constexpr size_t kMaxFailureNames = 1000;
 
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
                                   int64_t started_ns, const BackupSummary& s) {
+  // Names must sort in run order: two runs within one second get successive seconds.
+  DREDGE_ASSIGN_OR_RETURN(auto existing, ListSnapshots(store));
   for (int attempt = 0;; ++attempt) {
-    int64_t now = NowUnixNanos();
+    int64_t name_s = NowUnixNanos() / 1000000000LL;
+    if (!existing.empty() && existing.back().time_s >= name_s) name_s = existing.back().time_s + 1;
     SnapshotHeader h;
-    h.id = file_keys::NewSnapshotId(now / 1000000000LL);
+    h.id = file_keys::NewSnapshotId(name_s);
     h.started_ns = started_ns;
     h.source = o.source;
     h.host = o.host;
