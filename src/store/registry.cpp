@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "store/memory/memory_store.h"
+#include "store/s3/s3_store.h"
 
 namespace dredge {
 namespace {
@@ -29,6 +30,7 @@ struct Driver {
 // One line per driver.
 const Driver kDrivers[] = {
     {"memory", &OpenMemory},
+    {"s3", &OpenS3},
 };
 
 }  // namespace

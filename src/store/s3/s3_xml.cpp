@@ -31,6 +31,11 @@ class XmlWalker {
     // Never expand entities declared in a DTD (billion laughs): only the predefined ones and
     // character references are decoded.
     XML_SetEntityDeclHandler(p, &RefuseEntityDecl);
+    // S3 may send whitespace ahead of the document to keep a long request alive
+    // (CompleteMultipartUpload, CopyObject); an XML declaration must come first for expat.
+    while (!xml.empty() && (xml.front() == ' ' || xml.front() == '\n' || xml.front() == '\r' ||
+                            xml.front() == '\t'))
+      xml.remove_prefix(1);
     Status st;
     if (XML_Parse(p, xml.data(), static_cast<int>(xml.size()), XML_TRUE) == XML_STATUS_ERROR) {
       st = Status::Corrupt(std::string("cannot parse the S3 ") + what +
