@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
 #include "store/s3/s3_store.h"
 
@@ -30,6 +31,7 @@ struct Driver {
 // One line per driver.
 const Driver kDrivers[] = {
     {"memory", &OpenMemory},
+    {"file", &OpenFile},
     {"s3", &OpenS3},
 };
 
