@@ -199,6 +199,8 @@ TEST(S3Store, SinglePartWrongMd5IsCorrupt) {
   // answers the true MD5 as ETag, which the driver compares → Corrupt as well.
   auto r = PutString(*store, "k", "the bytes", po);
   EXPECT_EQ(r.status().kind(), ErrorKind::kCorrupt) << r.status().ToString();
+  // ... and removes what the server kept: nothing new is visible.
+  EXPECT_EQ(store->Stat("k").status().kind(), ErrorKind::kNotFound);
   EXPECT_EQ(PutString(*store, "k", "the bytes", {{}, "zz", false, ""}).status().kind(),
             ErrorKind::kInvalidArgument);
 }

@@ -137,10 +137,19 @@ Result<PutResult> S3Store::Put(std::string_view key, const ByteSource& src,
   DREDGE_ASSIGN_OR_RETURN(s3::HttpResponse resp, Send(req, "PUT", key));
   if (resp.status != 200) return Failed(resp, "PUT", key);
   std::string etag = Lower(s3::Unquote(resp.Header("etag")));
-  if (!kms && !EtagIsNotMd5(resp) && etag != md5)
+  if (!kms && !EtagIsNotMd5(resp) && etag != md5) {
+    // S3 refuses a body that does not match Content-MD5 (BadDigest), so this happens only on
+    // servers that do not check it. What they stored is not what the caller meant to store:
+    // remove it, so a failed put leaves nothing new visible under the key.
+    Status removed = Remove(key);
+    if (!removed.ok())
+      log::Warn("could not remove '" + std::string(key) +
+                "' after its MD5 mismatch: " + removed.message());
     return Status::Corrupt("S3 stored '" + std::string(key) + "' in " + describe_ + " with ETag " +
-                           etag + " but the bytes sent have MD5 " + md5 +
-                           ": the object may be damaged; upload it again");
+                           etag + " but the caller's MD5 is " + md5 +
+                           ": the source changed since it was hashed, or the bytes were damaged "
+                           "in transit; the object was removed, upload it again");
+  }
   return PutResult{etag, resp.Header("x-amz-version-id")};
 }
 

@@ -6,7 +6,9 @@
 //  - Keys are relative to the prefix and sent byte-exact (see s3_request.h). Empty keys and
 //    keys over 1024 bytes with the prefix are InvalidArgument; "."/".." segments, "//" and
 //    leading '/' are allowed (S3 stores them; file:// does not).
-//  - Put sends Content-MD5 and compares the returned ETag with the MD5 (Corrupt on mismatch).
+//  - Put sends Content-MD5 and compares the returned ETag with the MD5: on a mismatch (only
+//    possible on servers that do not check Content-MD5) it removes what was stored and
+//    returns Corrupt.
 //    Above StoreOptions.multipart_threshold it uploads in parts of StoreOptions.part_size
 //    (grown to stay within 10,000 parts), each with its own Content-MD5, stores the whole
 //    object's MD5 in metadata "md5", and aborts the upload on any failure. With SSE-KMS the
