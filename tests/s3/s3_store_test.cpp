@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "common/hash.h"
+#include "common/log.h"
 #include "s3_test_env.h"
 
 namespace dredge::testing {
@@ -188,6 +189,47 @@ TEST(S3Store, MultipartPartBoundariesAndGivenMd5) {
   auto bad = PutString(*store, "k2", data, po);
   EXPECT_EQ(bad.status().kind(), ErrorKind::kCorrupt) << bad.status().ToString();
   EXPECT_EQ(store->Stat("k2").status().kind(), ErrorKind::kNotFound);
+}
+
+// Serves its bytes once (the hashing pass), then fails reads past `fail_at`.
+class FailingOnSecondPassSource final : public ByteSource {
+ public:
+  FailingOnSecondPassSource(const std::string& data, uint64_t fail_at)
+      : data_(data), fail_at_(fail_at) {}
+  uint64_t size() const override { return data_.size(); }
+  Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
+    if (first_pass_done_ && offset >= fail_at_)
+      return Status::Io("disk went away at byte " + std::to_string(offset));
+    auto r = MemorySource(data_).ReadAt(offset, out);
+    if (offset + out.size() >= data_.size()) first_pass_done_ = true;
+    return r;
+  }
+
+ private:
+  const std::string& data_;
+  uint64_t fail_at_;
+  mutable std::atomic<bool> first_pass_done_{false};
+};
+
+TEST(S3Store, MultipartFailureAbortsAndReturnsTheOriginalError) {
+  StoreOptions opts;
+  opts.multipart_threshold = 6u << 20;
+  opts.part_size = 5u << 20;
+  auto store = OpenTestS3(UniquePrefix("mpfail"), opts);
+  ASSERT_TRUE(store);
+  const std::string data = RandomBytes(11u << 20, 9);
+  FailingOnSecondPassSource src(data, 6u << 20);  // part 2 fails mid-way
+  std::string captured;
+  log::CaptureForTest(&captured);
+  auto r = store->Put("broken", src, {});
+  log::CaptureForTest(nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kIo) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("disk went away"), std::string::npos);
+  // The test server answers AbortMultipartUpload with 405: the driver says so and moves on.
+  EXPECT_NE(captured.find("could not abort the multipart upload of 'broken'"), std::string::npos)
+      << captured;
+  EXPECT_EQ(store->Stat("broken").status().kind(), ErrorKind::kNotFound);
 }
 
 TEST(S3Store, SinglePartWrongMd5IsCorrupt) {

@@ -107,13 +107,12 @@ Result<PutResult> S3Store::PutMultipart(const std::string& full, std::string_vie
       uint64_t off = p * part_size;
       SliceSource part(src, off, std::min(part_size, size - off));
       const int number = static_cast<int>(p + 1);
-      const std::string what =
-          std::string(key) + "' part " + std::to_string(number) + " of '" + std::to_string(nparts);
+      const std::string op = "PUT-PART " + std::to_string(number) + "/" + std::to_string(nparts);
       auto req = builder_.UploadPart(full, upload_id, number, hashes.part_hex[p], &part);
       if (!req.ok()) return fail(req.status());
-      auto resp = Send(*req, "PUT-PART", what);
+      auto resp = Send(*req, op, key);
       if (!resp.ok()) return fail(resp.status());
-      if (resp->status != 200) return fail(Failed(*resp, "PUT-PART", what));
+      if (resp->status != 200) return fail(Failed(*resp, op, key));
       std::string etag = s3::Unquote(resp->Header("etag"));
       for (char& c : etag) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (etag != hashes.part_hex[p] && config_.options.sse != "aws:kms")
