@@ -36,11 +36,16 @@ Result<uint64_t> ParseByteSize(std::string_view text, std::string_view what) {
     }
   }
   double mult = 1;
-  if (unit == "k") mult = 1024.0;
-  else if (unit == "m") mult = 1024.0 * 1024;
-  else if (unit == "g") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
-  else if (!unit.empty()) return bad();
+  if (unit == "k")
+    mult = 1024.0;
+  else if (unit == "m")
+    mult = 1024.0 * 1024;
+  else if (unit == "g")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "t")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty())
+    return bad();
   double value = std::strtod(number.c_str(), nullptr) * mult;
   if (!std::isfinite(value) || value >= 1.8e19) return bad();
   return static_cast<uint64_t>(std::llround(value));

@@ -31,9 +31,9 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
     DREDGE_RETURN_IF_ERROR(f.String("profile", &d.profile));
     DREDGE_RETURN_IF_ERROR(f.Choice("sse", &d.sse, {"", "AES256", "aws:kms"}));
     DREDGE_RETURN_IF_ERROR(f.String("sse_kms_key_id", &d.sse_kms_key_id));
-    DREDGE_RETURN_IF_ERROR(f.Choice("storage_class", &d.storage_class,
-                                    {"", "STANDARD", "STANDARD_IA", "ONEZONE_IA",
-                                     "INTELLIGENT_TIERING"}));
+    DREDGE_RETURN_IF_ERROR(
+        f.Choice("storage_class", &d.storage_class,
+                 {"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
     DREDGE_RETURN_IF_ERROR(f.Bool("path_style", &d.path_style));
     DREDGE_RETURN_IF_ERROR(f.Finish());
     out->push_back(std::move(d));
@@ -185,17 +185,20 @@ Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& f
 
 Result<DredgeConfig> LoadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Io("cannot read config file '" + path + "': check it exists and is readable");
+  if (!in)
+    return Status::Io("cannot read config file '" + path + "': check it exists and is readable");
   std::stringstream buf;
   buf << in.rdbuf();
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, ParseConfigText(buf.str(), path));
-  struct stat st{};
+  struct stat st {};
   if (ConninfoHasPassword(config.db.conninfo) && ::stat(path.c_str(), &st) == 0 &&
       (st.st_mode & (S_IRGRP | S_IROTH))) {
-    config.warnings.push_back(
-        "config file '" + path + "' holds a database password ([db] conninfo) and is readable "
-        "by other users: run 'chmod 600 " + path + "', or move the password to ~/.pgpass or "
-        "PGPASSWORD");
+    config.warnings.push_back("config file '" + path +
+                              "' holds a database password ([db] conninfo) and is readable "
+                              "by other users: run 'chmod 600 " +
+                              path +
+                              "', or move the password to ~/.pgpass or "
+                              "PGPASSWORD");
   }
   return config;
 }

@@ -33,8 +33,8 @@ struct DestinationConfig {
 StoreOptions ToStoreOptions(const DestinationConfig& d);
 
 struct FilesConfig {
-  bool configured = false;  // a [files] table was present
-  std::string source;       // directory to back up
+  bool configured = false;           // a [files] table was present
+  std::string source;                // directory to back up
   std::vector<std::string> include;  // glob patterns; empty = everything
   std::vector<std::string> exclude;
   int workers = 8;
@@ -48,10 +48,10 @@ struct DbConfig {
   bool configured = false;  // a [db] table was present
   std::string conninfo;     // libpq conninfo or URI; empty = PG* environment variables
   std::string table = "articles";
-  int64_t chunk_size = 10000;         // rows per chunk
+  int64_t chunk_size = 10000;          // rows per chunk
   uint64_t chunk_bytes = 64ull << 20;  // cap on the encoded size of one chunk
   int workers = 4;
-  std::string compress = "zstd";  // "zstd" or "none"
+  std::string compress = "zstd";     // "zstd" or "none"
   int64_t statement_timeout_ms = 0;  // 0 = the server's setting
   int64_t lock_timeout_ms = 5000;
   std::vector<DestinationConfig> destinations;

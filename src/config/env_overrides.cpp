@@ -13,17 +13,14 @@ namespace {
 
 const std::set<std::string>& KnownVariables() {
   static const auto* known = new std::set<std::string>{
-      "DREDGE_CONFIG",       "DREDGE_DEST",          "DREDGE_FILES_DEST",
-      "DREDGE_DB_DEST",      "DREDGE_FILES_SOURCE",  "DREDGE_FILES_WORKERS",
-      "DREDGE_MAX_CHANGE",   "DREDGE_DB_CONNINFO",   "DREDGE_DB_TABLE",
-      "DREDGE_DB_WORKERS",   "DREDGE_DB_CHUNK_SIZE", "DREDGE_DB_CHUNK_BYTES",
-      "DREDGE_DB_COMPRESS",  "DREDGE_DB_STATEMENT_TIMEOUT", "DREDGE_DB_LOCK_TIMEOUT",
-      "DREDGE_KEEP_LAST",    "DREDGE_KEEP_DAILY",    "DREDGE_KEEP_WEEKLY",
-      "DREDGE_KEEP_MONTHLY", "DREDGE_LOG_DIR",       "DREDGE_LOG_FORMAT",
-      "DREDGE_LOG_KEEP",     "DREDGE_BWLIMIT",       "DREDGE_TPSLIMIT",
-      "DREDGE_NICE",
+      "DREDGE_CONFIG", "DREDGE_DEST", "DREDGE_FILES_DEST", "DREDGE_DB_DEST", "DREDGE_FILES_SOURCE",
+      "DREDGE_FILES_WORKERS", "DREDGE_MAX_CHANGE", "DREDGE_DB_CONNINFO", "DREDGE_DB_TABLE",
+      "DREDGE_DB_WORKERS", "DREDGE_DB_CHUNK_SIZE", "DREDGE_DB_CHUNK_BYTES", "DREDGE_DB_COMPRESS",
+      "DREDGE_DB_STATEMENT_TIMEOUT", "DREDGE_DB_LOCK_TIMEOUT", "DREDGE_KEEP_LAST",
+      "DREDGE_KEEP_DAILY", "DREDGE_KEEP_WEEKLY", "DREDGE_KEEP_MONTHLY", "DREDGE_LOG_DIR",
+      "DREDGE_LOG_FORMAT", "DREDGE_LOG_KEEP", "DREDGE_BWLIMIT", "DREDGE_TPSLIMIT", "DREDGE_NICE",
       // Set by the test harness (tests/CMakeLists.txt), not by users.
-      "DREDGE_BIN",          "DREDGE_SOURCE_DIR"};
+      "DREDGE_BIN", "DREDGE_SOURCE_DIR"};
   return *known;
 }
 
@@ -133,7 +130,8 @@ Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::str
     } else if (name == "DREDGE_DB_CHUNK_SIZE") {
       DREDGE_ASSIGN_OR_RETURN(o.db_chunk_size, integer(1, 100000000));
     } else if (name == "DREDGE_DB_CHUNK_BYTES") {
-      DREDGE_ASSIGN_OR_RETURN(o.db_chunk_bytes, ParseByteSize(value, "environment variable " + name));
+      DREDGE_ASSIGN_OR_RETURN(o.db_chunk_bytes,
+                              ParseByteSize(value, "environment variable " + name));
     } else if (name == "DREDGE_DB_COMPRESS") {
       if (value != "zstd" && value != "none") return BadValue(name, value, "zstd or none");
       o.db_compress = value;
@@ -166,9 +164,12 @@ Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::str
         return BadValue(name, value, "a number of requests per second (0 = no limit)");
       o.tpslimit = v;
     } else if (name == "DREDGE_NICE") {
-      if (value == "1" || value == "true" || value == "yes" || value == "on") o.nice = true;
-      else if (value == "0" || value == "false" || value == "no" || value == "off") o.nice = false;
-      else return BadValue(name, value, "1 or 0");
+      if (value == "1" || value == "true" || value == "yes" || value == "on")
+        o.nice = true;
+      else if (value == "0" || value == "false" || value == "no" || value == "off")
+        o.nice = false;
+      else
+        return BadValue(name, value, "1 or 0");
     }
   }
   return o;

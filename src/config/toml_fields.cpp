@@ -10,16 +10,26 @@ namespace {
 
 const char* TypeName(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -48,8 +58,7 @@ const toml::node* TomlFields::Get(const char* key) {
   return table_.get(key);
 }
 
-Status TomlFields::WrongType(const toml::node& node, const char* key,
-                             const char* expected) const {
+Status TomlFields::WrongType(const toml::node& node, const char* key, const char* expected) const {
   return Status::Usage(Where(node, key) + " must be " + expected + ", not " + TypeName(node));
 }
 
@@ -174,7 +183,8 @@ Status TomlFields::Millis(const char* key, int64_t* out) {
     return Status::Ok();
   }
   auto secs = ParseDuration(s);
-  if (!secs.ok()) return Status::Usage(Where(*n, key) + " is \"" + s + "\": use e.g. 500ms, 30s or 5m");
+  if (!secs.ok())
+    return Status::Usage(Where(*n, key) + " is \"" + s + "\": use e.g. 500ms, 30s or 5m");
   *out = *secs * 1000;
   return Status::Ok();
 }
@@ -183,9 +193,12 @@ Status TomlFields::Number(const char* key, double* out, double min, double max) 
   const toml::node* n = Get(key);
   if (!n) return Status::Ok();
   double v;
-  if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
-  else if (n->is_floating_point()) v = n->as_floating_point()->get();
-  else return WrongType(*n, key, "a number");
+  if (n->is_integer())
+    v = static_cast<double>(n->as_integer()->get());
+  else if (n->is_floating_point())
+    v = n->as_floating_point()->get();
+  else
+    return WrongType(*n, key, "a number");
   if (!std::isfinite(v) || v < min || v > max)
     return Status::Usage(Where(*n, key) + " is " + std::to_string(v) + ": use a value from " +
                          std::to_string(min) + " to " + std::to_string(max));
@@ -205,7 +218,8 @@ Result<std::vector<const toml::table*>> TomlFields::TableArray(const char* key) 
   std::vector<const toml::table*> out;
   if (!n) return out;
   if (!n->is_array_of_tables())
-    return WrongType(*n, key, std::string("an array of tables ([[" + path_ + "." + key + "]])").c_str());
+    return WrongType(*n, key,
+                     std::string("an array of tables ([[" + path_ + "." + key + "]])").c_str());
   for (const toml::node& item : *n->as_array()) out.push_back(item.as_table());
   return out;
 }
@@ -217,7 +231,8 @@ Status TomlFields::Finish() const {
     std::string list;
     for (const auto& name : known_) list += (list.empty() ? "" : ", ") + name;
     std::string where = file_;
-    if (k.source().begin.line > 0) where += " line " + std::to_string(k.source().begin.line);
+    if (k.source().begin.line > 0)
+      where += " line " + std::to_string(k.source().begin.line);
     else if (node.source().begin.line > 0)
       where += " line " + std::to_string(node.source().begin.line);
     return Status::Usage(where + ": unknown key '" + key + "' in " +

@@ -49,13 +49,13 @@ TEST(ConfigPrecedence, FlagsBeatEnvironmentBeatFileBeatDefaults) {
   auto c = ResolveConfig(path, env, flags);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->path, path);
-  EXPECT_EQ(c->files.source, "/from/flag");  // flag over file
-  EXPECT_EQ(c->files.workers, 5);            // env over file
-  EXPECT_EQ(c->limits.bwlimit, 3u << 20);    // flag over env over file
-  EXPECT_DOUBLE_EQ(c->limits.tpslimit, 10);  // file only
-  EXPECT_EQ(c->db.table, "env_table");       // env over file
-  EXPECT_EQ(c->logging.keep, 7);             // file over default
-  EXPECT_EQ(c->db.chunk_size, 10000);        // default
+  EXPECT_EQ(c->files.source, "/from/flag");     // flag over file
+  EXPECT_EQ(c->files.workers, 5);               // env over file
+  EXPECT_EQ(c->limits.bwlimit, 3u << 20);       // flag over env over file
+  EXPECT_DOUBLE_EQ(c->limits.tpslimit, 10);     // file only
+  EXPECT_EQ(c->db.table, "env_table");          // env over file
+  EXPECT_EQ(c->logging.keep, 7);                // file over default
+  EXPECT_EQ(c->db.chunk_size, 10000);           // default
   ASSERT_EQ(c->files.destinations.size(), 2u);  // env replaces the file's destinations
   EXPECT_EQ(c->files.destinations[0].url, "file:///env/a");
   EXPECT_EQ(c->files.destinations[1].url, "s3://env-b");
@@ -80,16 +80,16 @@ TEST(ConfigPrecedence, ConfigPathFromEnvironment) {
 }
 
 TEST(ConfigEnv, EveryDocumentedVariableIsRead) {
-  EnvMap env = {{"DREDGE_FILES_SOURCE", "/s"},         {"DREDGE_MAX_CHANGE", "25%"},
-                {"DREDGE_DB_CONNINFO", "host=x"},       {"DREDGE_DB_WORKERS", "3"},
-                {"DREDGE_DB_CHUNK_SIZE", "77"},         {"DREDGE_DB_CHUNK_BYTES", "1k"},
-                {"DREDGE_DB_COMPRESS", "none"},         {"DREDGE_DB_STATEMENT_TIMEOUT", "1m"},
-                {"DREDGE_DB_LOCK_TIMEOUT", "500ms"},    {"DREDGE_KEEP_LAST", "1"},
-                {"DREDGE_KEEP_DAILY", "2"},             {"DREDGE_KEEP_WEEKLY", "3"},
-                {"DREDGE_KEEP_MONTHLY", "4"},           {"DREDGE_LOG_DIR", "/l"},
-                {"DREDGE_LOG_FORMAT", "json"},          {"DREDGE_LOG_KEEP", "9"},
-                {"DREDGE_TPSLIMIT", "2.5"},             {"DREDGE_NICE", "0"},
-                {"DREDGE_FILES_DEST", "file:///f"},     {"DREDGE_DB_DEST", "file:///d"}};
+  EnvMap env = {{"DREDGE_FILES_SOURCE", "/s"},       {"DREDGE_MAX_CHANGE", "25%"},
+                {"DREDGE_DB_CONNINFO", "host=x"},    {"DREDGE_DB_WORKERS", "3"},
+                {"DREDGE_DB_CHUNK_SIZE", "77"},      {"DREDGE_DB_CHUNK_BYTES", "1k"},
+                {"DREDGE_DB_COMPRESS", "none"},      {"DREDGE_DB_STATEMENT_TIMEOUT", "1m"},
+                {"DREDGE_DB_LOCK_TIMEOUT", "500ms"}, {"DREDGE_KEEP_LAST", "1"},
+                {"DREDGE_KEEP_DAILY", "2"},          {"DREDGE_KEEP_WEEKLY", "3"},
+                {"DREDGE_KEEP_MONTHLY", "4"},        {"DREDGE_LOG_DIR", "/l"},
+                {"DREDGE_LOG_FORMAT", "json"},       {"DREDGE_LOG_KEEP", "9"},
+                {"DREDGE_TPSLIMIT", "2.5"},          {"DREDGE_NICE", "0"},
+                {"DREDGE_FILES_DEST", "file:///f"},  {"DREDGE_DB_DEST", "file:///d"}};
   std::vector<std::string> warnings;
   auto o = OverridesFromEnv(env, &warnings);
   ASSERT_TRUE(o.ok()) << o.status().ToString();
