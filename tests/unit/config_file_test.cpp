@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "config/config_file.h"
+#include "support/test_env.h"
 
 namespace dredge {
 namespace {
@@ -214,10 +215,8 @@ TEST(ConfigFile, WarnsWhenAReadableFileHoldsAPassword) {
 }
 
 TEST(ConfigFile, TheAnnotatedExampleLoads) {
-  // tests/CMakeLists.txt passes DREDGE_SOURCE_DIR, but its ENVIRONMENT list currently reaches
-  // ctest as separate words (only the first variable is set), so fall back to this file's path.
-  const char* src = std::getenv("DREDGE_SOURCE_DIR");
-  std::string root = src ? src : fs::path(__FILE__).parent_path().parent_path().parent_path();
+  std::string root = testing::SourceDir();
+  ASSERT_FALSE(root.empty()) << "run through ctest (no paths.env)";
   auto c = LoadConfigFile(root + "/dredge.example.toml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->files.destinations.size(), 2u);
