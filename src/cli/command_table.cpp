@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "commands/check.h"
 #include "commands/status.h"
 #include "commands/version.h"
 
@@ -7,6 +8,8 @@ namespace dredge {
 // One line per command. Parents ("backup", "restore", …) are created on first mention; an entry
 // with a name equal to its parent's runs when the parent is given without a subcommand.
 const CommandEntry kCommands[] = {
+    {"", "check", "Probe destinations and the database: write/read/list/delete, clock, SELECT",
+     &SetupCheck},
     {"", "status", "Last runs, their age and store totals per destination; exit 6 when stale",
      &SetupStatus},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
