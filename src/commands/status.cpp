@@ -184,8 +184,9 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
     all.push_back(std::move(ds));
   }
   int code = CombineExitCodes(codes);
+  bool any_stale = std::find(codes.begin(), codes.end(), kExitStale) != codes.end();
   if (o.json)
-    PrintJson(all, now_ns, max_age_s, code == kExitStale);
+    PrintJson(all, now_ns, max_age_s, any_stale);
   else
     PrintHuman(all, now_ns, max_age_s);
 
