@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "common/time_util.h"
 #include "ops/lock.h"
+#include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
 #include "unit/forwarding_store.h"
 
@@ -164,6 +165,14 @@ TEST(RemoteLease, ConcurrentRunsWithoutConditionalPutsExactlyOneProceeds) {
     auto store = std::make_shared<testing::ForwardingStore>(std::make_shared<MemoryStore>());
     store->conditional_put = false;
     RaceForLease(store);
+  }
+}
+
+TEST(RemoteLease, ConcurrentRunsOnAFileStoreExactlyOneProceeds) {
+  for (int round = 0; round < 3; ++round) {
+    std::string dir = TempDir();
+    RaceForLease(std::make_shared<FileStore>(dir + "/root"));
+    fs::remove_all(dir);
   }
 }
 
