@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
 
 namespace dredge {
@@ -29,6 +30,7 @@ struct Driver {
 // One line per driver.
 const Driver kDrivers[] = {
     {"memory", &OpenMemory},
+    {"file", &OpenFile},
 };
 
 }  // namespace

@@ -39,10 +39,17 @@ inline std::map<std::string, std::string> PgEnv() {
   return env;
 }
 
-// Path of the dredge binary under test (set by ctest).
+// Path of the dredge binary under test ($DREDGE_BIN, else paths.env written by CMake).
 inline std::string DredgeBin() {
-  const char* b = std::getenv("DREDGE_BIN");
-  return b ? b : "dredge";
+  if (const char* b = std::getenv("DREDGE_BIN")) return b;
+  auto paths = ReadEnvFile("paths.env");
+  return paths.count("DREDGE_BIN") ? paths["DREDGE_BIN"] : "dredge";
+}
+
+// The source tree (for fixtures and example files shipped in the repo).
+inline std::string SourceDir() {
+  if (const char* s = std::getenv("DREDGE_SOURCE_DIR")) return s;
+  return ReadEnvFile("paths.env")["DREDGE_SOURCE_DIR"];
 }
 
 }  // namespace dredge::testing

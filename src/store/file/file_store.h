@@ -1,0 +1,88 @@
+// The file:// driver: an object is the regular file ROOT/<key>, so ROOT minus its .dredge/
+// folder is exactly the stored tree. Layout, sidecar format and crash behaviour are specified in
+// docs/formats/file-store.md. What a caller may rely on, beyond store/object_store.h:
+//  - Put and Copy are atomic and durable: bytes go to ROOT/.dredge/tmp/, are fsynced and renamed
+//    into place; a killed writer leaves debris only under .dredge/tmp/. A put whose bytes do not
+//    match content_md5_hex fails Corrupt and leaves the old object untouched.
+//  - if_absent is enforced atomically (renameat2 RENAME_NOREPLACE, or link()), also against
+//    other processes; capabilities().conditional_put is true.
+//  - List returns ETags from the sidecars without reading data; a sidecar that is missing or
+//    stale (size/mtime differ) is recomputed from the data, never trusted.
+//  - Keys are checked with ValidatePathKey; `.dredge/tmp/…`, `.dredge/meta/…` are reserved
+//    (InvalidArgument). Symbolic links inside the tree are not objects and are never followed.
+//    A key below an existing object (`a` exists, put `a/b`) fails Permanent.
+//  - Opening does not touch the disk; the root is created by the first write. Reading a root
+//    that does not exist finds no objects.
+//  - Large objects are streamed through a bounded buffer (1 MiB per call in flight).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/file/key_locks.h"
+#include "store/file/key_path.h"
+#include "store/file/sidecar.h"
+#include "store/object_store.h"
+#include "store/store_options.h"
+
+namespace dredge {
+
+class FileStore final : public ObjectStore {
+ public:
+  // `root` is an absolute path (ParseStoreUrl makes it so).
+  explicit FileStore(std::string root);
+
+  Result<PutResult> Put(std::string_view key, const ByteSource& src,
+                        const PutOptions& opts) override;
+  Status Get(std::string_view key, ByteSink& sink,
+             std::optional<ByteRange> range = std::nullopt) override;
+  Result<ObjectInfo> Stat(std::string_view key) override;
+  Status List(std::string_view prefix, const ListFn& fn) override;
+  Status Remove(std::string_view key) override;
+  Status Copy(std::string_view src_key, std::string_view dst_key,
+              const std::optional<Metadata>& metadata = std::nullopt) override;
+  StoreCapabilities capabilities() const override { return {true, false, true}; }
+  std::string Describe() const override { return "file://" + root_; }
+
+  const std::string& root() const { return root_; }
+
+ private:
+  // An open data file with the stat it had when opened; `parent` is its folder.
+  struct DataFile {
+    filestore::UniqueFd parent;
+    std::string name;
+    filestore::UniqueFd fd;
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+  };
+
+  // The root's descriptor, opened once. Without `create`, NotFound when the root is missing.
+  Result<int> RootFd(bool create);
+  // ROOT/.dredge/<name>/, created on demand.
+  Result<filestore::UniqueFd> InternalDir(const char* name);
+  Status CheckKey(std::string_view key) const;
+  Result<DataFile> OpenData(std::string_view key);
+  // The sidecar entry describing `file`, recomputed from its bytes when missing or stale.
+  Result<filestore::SidecarEntry> EntryFor(std::string_view key, const DataFile& file);
+  Result<filestore::Sidecar> ReadSidecar(std::string_view key);
+  Status WriteSidecar(const filestore::Sidecar& sidecar);
+  Result<PutResult> PutLocked(std::string_view key, int tmp_dir, const std::string& tmp_name,
+                              int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent);
+  void SweepOldTemps(int tmp_dir);
+
+  std::string root_;
+  std::mutex root_mu_;
+  filestore::UniqueFd root_fd_;
+  std::once_flag swept_;
+  std::atomic<uint64_t> tmp_counter_{0};
+  filestore::KeyLocks locks_;
+};
+
+// The registry's factory for file:// URLs: `rest` is the absolute root path.
+Result<std::shared_ptr<ObjectStore>> OpenFile(const std::string& rest, const StoreOptions& opts);
+
+}  // namespace dredge
