@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "commands/backup_db.h"
 #include "commands/version.h"
 
 namespace dredge {
@@ -6,6 +7,8 @@ namespace dredge {
 // One line per command. Parents ("backup", "restore", …) are created on first mention; an entry
 // with a name equal to its parent's runs when the parent is given without a subcommand.
 const CommandEntry kCommands[] = {
+    {"backup", "db", "Back up a PostgreSQL table incrementally (chunked JSON + manifest)",
+     &SetupBackupDb},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
