@@ -1,5 +1,6 @@
 #include "cli/command.h"
 #include "commands/backup_db.h"
+#include "commands/restore_db.h"
 #include "commands/version.h"
 
 namespace dredge {
@@ -9,6 +10,8 @@ namespace dredge {
 const CommandEntry kCommands[] = {
     {"backup", "db", "Back up a PostgreSQL table incrementally (chunked JSON + manifest)",
      &SetupBackupDb},
+    {"restore", "db", "Restore a PostgreSQL table from its backups (any restore point)",
+     &SetupRestoreDb},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
