@@ -1,6 +1,8 @@
 #include "cli/command.h"
 #include "commands/backup_db.h"
+#include "commands/manifests.h"
 #include "commands/restore_db.h"
+#include "commands/verify_db.h"
 #include "commands/version.h"
 
 namespace dredge {
@@ -12,6 +14,9 @@ const CommandEntry kCommands[] = {
      &SetupBackupDb},
     {"restore", "db", "Restore a PostgreSQL table from its backups (any restore point)",
      &SetupRestoreDb},
+    {"verify", "db", "Check database backups: chunk hashes, and with --db the live table",
+     &SetupVerifyDb},
+    {"", "manifests", "List the database backups' restore points", &SetupManifests},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
