@@ -174,6 +174,7 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
   std::string sql = "COPY (SELECT " + ColumnList(*conn, columns) + " FROM " + table.quoted;
   if (m.mode == "incremental") sql += " WHERE " + ChangedSince(*m.after, snap.xmax);
   sql += ") TO STDOUT";
+  log::Debug("backup db: reading " + std::string(m.mode == "full" ? "all rows" : "changed rows"));
   uint64_t rows = 0;
   Status copied = conn->CopyOut(sql, [&](std::string_view line) {
     ++rows;
@@ -183,6 +184,7 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
   DREDGE_RETURN_IF_ERROR(copied.WithContext("cannot read table " + m.table));
   if (!chunks.ok()) return chunks.status();
 
+  log::Debug("backup db: " + std::to_string(rows) + " rows stored; reading live keys");
   // The live keys, from the same snapshot.
   std::string key_cols;
   for (size_t i : key_idx)
@@ -215,6 +217,7 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
       if (!c.key_max.empty()) mk = std::max(mk.value_or(INT64_MIN), Dec(c.key_max[0]));
     m.max_key = mk;
   }
+  log::Debug("backup db: writing the manifest");
   DREDGE_RETURN_IF_ERROR(WriteManifest(store, m, prev));
 
   BackupResult out;
