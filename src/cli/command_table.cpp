@@ -1,8 +1,12 @@
 #include "cli/command.h"
 #include "commands/backup_db.h"
+#include "commands/backup_files.h"
 #include "commands/manifests.h"
 #include "commands/restore_db.h"
+#include "commands/restore_files.h"
+#include "commands/snapshots.h"
 #include "commands/verify_db.h"
+#include "commands/verify_files.h"
 #include "commands/version.h"
 
 namespace dredge {
@@ -18,6 +22,11 @@ const CommandEntry kCommands[] = {
      &SetupVerifyDb},
     {"", "manifests", "List the database backups' restore points", &SetupManifests},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
+    {"backup", "files", "Mirror a directory to a store, one object per file", &SetupBackupFiles},
+    {"restore", "files", "Restore a files snapshot into a directory", &SetupRestoreFiles},
+    {"verify", "files", "Compare a files backup with its source or newest snapshot",
+     &SetupVerifyFiles},
+    {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
 

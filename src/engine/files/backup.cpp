@@ -1,0 +1,168 @@
+#include "engine/files/backup.h"
+
+#include <mutex>
+
+#include "common/log.h"
+#include "common/thread_pool.h"
+#include "common/time_util.h"
+#include "engine/files/content_keeper.h"
+#include "engine/files/planner.h"
+#include "engine/files/snapshot_catalog.h"
+#include "engine/files/uploader.h"
+#include "formats/file_keys.h"
+#include "formats/snapshot.h"
+
+namespace dredge {
+namespace {
+
+constexpr const char* kRunIncomplete = "run_incomplete";
+constexpr size_t kMaxFailureNames = 1000;
+
+Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
+                                  int64_t started_ns, const BackupSummary& s) {
+  // Names must sort in run order: two runs within one second get successive seconds.
+  DREDGE_ASSIGN_OR_RETURN(auto existing, ListSnapshots(store));
+  for (int attempt = 0;; ++attempt) {
+    int64_t name_s = NowUnixNanos() / 1000000000LL;
+    if (!existing.empty() && existing.back().time_s >= name_s) name_s = existing.back().time_s + 1;
+    SnapshotHeader h;
+    h.id = file_keys::NewSnapshotId(name_s);
+    h.started_ns = started_ns;
+    h.source = o.source;
+    h.host = o.host;
+    DREDGE_ASSIGN_OR_RETURN(auto w, SnapshotWriter::Create(o.tmp_dir, h));
+    DREDGE_ASSIGN_OR_RETURN(auto cursor, index.OpenCursor(StateIndex::Table::kFiles));
+    IndexRow r;
+    uint64_t files = 0, bytes = 0;
+    for (;;) {
+      DREDGE_ASSIGN_OR_RETURN(bool more, cursor->Next(&r));
+      if (!more) break;
+      if (r.removed || !o.filter.Selects(r.path)) continue;
+      DREDGE_RETURN_IF_ERROR(w->Add({r.path, r.size, r.mtime_ns, r.md5}));
+      ++files;
+      bytes += r.size;
+    }
+    cursor.reset();
+    DREDGE_RETURN_IF_ERROR(w->Finish(NowUnixNanos(), {{"files", files},
+                                                      {"bytes", bytes},
+                                                      {"scanned", s.scanned},
+                                                      {"uploaded", s.uploaded},
+                                                      {"copied", s.copied},
+                                                      {"skipped", s.skipped},
+                                                      {"failed", s.failed},
+                                                      {"removed", s.removed},
+                                                      {"bytes_uploaded", s.bytes_uploaded}}));
+    DREDGE_ASSIGN_OR_RETURN(auto src, FileSource::Open(w->temp_path()));
+    PutOptions opts;
+    opts.if_absent = true;
+    opts.content_type = "application/json";
+    auto put = store.Put(file_keys::SnapshotKey(h.id), *src, opts);
+    if (put.ok()) return h.id;
+    if (!put.status().Is(ErrorKind::kPreconditionFailed) || attempt >= 3)
+      return put.status().WithContext("cannot write snapshot " + h.id);
+  }
+}
+
+}  // namespace
+
+Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
+                                     const BackupOptions& o) {
+  const int64_t started_ns = NowUnixNanos();
+  BackupSummary s;
+  DREDGE_ASSIGN_OR_RETURN(uint64_t rows, index.Count(StateIndex::Table::kFiles));
+  DREDGE_ASSIGN_OR_RETURN(std::string incomplete, index.GetMeta(kRunIncomplete));
+  // Without an index, or after a run that died, the store's listing tells what is stored.
+  const bool use_listing = rows == 0 || !incomplete.empty();
+  if (use_listing) {
+    log::Info(rows == 0 ? "no state index for " + store.Describe() +
+                              " yet: reading the store's listing to find what is already stored"
+                        : "the previous run did not finish: reading the store's listing");
+    DREDGE_RETURN_IF_ERROR(LoadListing(store, index));
+  }
+  DREDGE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(index, o.source, o.filter, use_listing));
+  s.scanned = plan.scanned;
+  s.scanned_bytes = plan.scanned_bytes;
+  s.skipped = plan.unchanged;
+  s.removed = plan.removed.size();
+  s.used_listing = use_listing;
+  s.failed = plan.walk_errors;
+  for (const auto& n : plan.walk_error_names) s.failures.push_back("cannot read " + n);
+
+  if (!o.force) {
+    GuardResult g = EvaluateDamageGuard(plan, o.source, o.max_change_pct, o.workers);
+    if (g.tripped) return Status::PreconditionFailed(g.message);
+  }
+  if (o.dry_run) {
+    // Report what would be looked at; nothing is hashed, written or recorded.
+    for (const auto& w : plan.work) {
+      ++s.uploaded;
+      s.bytes_uploaded += w.size;
+    }
+    log::Info("dry run: " + std::to_string(plan.work.size()) + " files would be checked/stored, " +
+              std::to_string(plan.removed.size()) + " removed, " + std::to_string(plan.unchanged) +
+              " unchanged");
+    return s;
+  }
+
+  DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, "1"));
+  if (o.progress) {
+    uint64_t bytes = 0;
+    for (const auto& w : plan.work) bytes += w.size;
+    o.progress->SetTotals(plan.work.size(), bytes);
+    o.progress->Start();
+  }
+  ContentKeeper keeper(store, &index);
+  UploadContext ctx;
+  ctx.store = &store;
+  ctx.index = &index;
+  ctx.keeper = &keeper;
+  ctx.source = o.source;
+  ctx.md5_metadata_min_size = o.md5_metadata_min_size;
+  ctx.dedup_min_size = o.dedup_min_size;
+  ctx.progress = o.progress;
+  std::mutex mu;
+  {
+    ThreadPool pool(o.workers > 0 ? o.workers : 1, 2 * (o.workers > 0 ? o.workers : 1));
+    for (const WorkItem& w : plan.work) {
+      pool.Submit([&ctx, &w, &s, &mu, &o] {
+        ItemOutcome out = ProcessItem(ctx, w);
+        if (o.progress) {
+          o.progress->AddFiles(1);
+          o.progress->AddBytes(w.size);
+        }
+        std::lock_guard lock(mu);
+        switch (out.kind) {
+          case ItemOutcome::Kind::kUploaded:
+            ++s.uploaded;
+            s.bytes_uploaded += w.size;
+            break;
+          case ItemOutcome::Kind::kCopied:
+            ++s.copied;
+            break;
+          case ItemOutcome::Kind::kAlreadyStored:
+            ++s.skipped;
+            break;
+          case ItemOutcome::Kind::kFailed:
+            ++s.failed;
+            log::Warn(out.error);
+            if (s.failures.size() < kMaxFailureNames) s.failures.push_back(out.error);
+            break;
+        }
+      });
+    }
+    pool.Wait();
+  }
+  if (o.progress) o.progress->Stop();
+  for (const auto& p : plan.removed) DREDGE_RETURN_IF_ERROR(index.MarkRemoved(p));
+  for (IndexRow r : plan.listed_only) {
+    r.removed = true;
+    DREDGE_RETURN_IF_ERROR(index.Put(r));
+  }
+  DREDGE_RETURN_IF_ERROR(index.Flush());
+  s.preserved = keeper.preserved();
+  DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
+  DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, ""));
+  return s;
+}
+
+}  // namespace dredge

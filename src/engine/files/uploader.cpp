@@ -1,0 +1,143 @@
+#include "engine/files/uploader.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "common/hash.h"
+#include "common/log.h"
+#include "formats/file_keys.h"
+
+namespace dredge {
+
+std::string MtimeMetadataValue(int64_t mtime_ns) {
+  int64_t secs = mtime_ns / 1000000000LL;
+  int64_t frac = mtime_ns % 1000000000LL;
+  if (frac < 0) {
+    frac += 1000000000LL;
+    secs -= 1;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(secs),
+                static_cast<long long>(frac));
+  return buf;
+}
+
+std::optional<int64_t> ParseMtimeMetadata(const std::string& v) {
+  if (v.empty()) return std::nullopt;
+  size_t dot = v.find('.');
+  std::string whole = v.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : v.substr(dot + 1);
+  if (whole.empty() || frac.size() > 9) return std::nullopt;
+  for (size_t i = 0; i < whole.size(); ++i)
+    if (!(std::isdigit(static_cast<unsigned char>(whole[i])) || (i == 0 && whole[i] == '-')))
+      return std::nullopt;
+  for (char c : frac)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  frac.resize(9, '0');
+  int64_t s = std::stoll(whole);
+  return s * 1000000000LL + std::stoll(frac);
+}
+
+namespace {
+
+struct Snap {
+  uint64_t size;
+  int64_t mtime_ns;
+};
+
+Result<Snap> FdStat(const FileSource& f, const std::string& path) {
+  struct stat st {};
+  if (::fstat(f.fd(), &st) != 0) return Status::Io("cannot stat " + path);
+  return Snap{static_cast<uint64_t>(st.st_size),
+              static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+bool SameSnap(const Snap& a, const Snap& b) {
+  return a.size == b.size && a.mtime_ns == b.mtime_ns;
+}
+
+enum class Attempt { kDone, kChanged };
+
+// One attempt at storing the file; kChanged when it changed while being read.
+Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* out) {
+  const std::string full = ctx.source + "/" + item.path;
+  const std::string key = file_keys::DataKey(item.path);
+  DREDGE_ASSIGN_OR_RETURN(auto file, FileSource::Open(full));
+  DREDGE_ASSIGN_OR_RETURN(Snap before, FdStat(*file, full));
+  std::string md5;
+  if (!item.md5.empty() && before.size == item.size && before.mtime_ns == item.mtime_ns) {
+    md5 = item.md5;  // hashed by the damage guard under the same stat
+  } else {
+    DREDGE_ASSIGN_OR_RETURN(md5, Md5HexOfSource(*file));
+    DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
+    if (!SameSnap(before, after) || file->size() != after.size) return Attempt::kChanged;
+  }
+  out->md5 = md5;
+  IndexRow row{item.path, before.size, before.mtime_ns, item.inode, md5, false};
+
+  // What does the store hold at this key now?
+  std::string prev_md5 = item.prev_md5;
+  if (item.has_prev && !IsPlainMd5(prev_md5)) {
+    auto info = ctx.store->Stat(key);  // multipart ETag: its MD5 is in the metadata
+    if (info.ok()) {
+      auto it = info->metadata.find("md5");
+      prev_md5 = it != info->metadata.end() ? it->second : "";
+    }
+  }
+  if (item.has_prev && prev_md5 == md5 && item.prev_size == before.size) {
+    out->kind = ItemOutcome::Kind::kAlreadyStored;
+    if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+    return Attempt::kDone;
+  }
+  if (item.has_prev && IsPlainMd5(prev_md5))
+    DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(key, prev_md5));
+
+  Metadata meta{{"mtime", MtimeMetadataValue(before.mtime_ns)}};
+  if (before.size >= ctx.md5_metadata_min_size) meta["md5"] = md5;
+
+  if (before.size >= ctx.dedup_min_size && before.size > 0) {
+    if (auto src = ctx.keeper->FindCopySource(md5, key)) {
+      Status st = CopyVerified(*ctx.store, *src, key, md5, meta);
+      if (st.ok()) {
+        out->kind = ItemOutcome::Kind::kCopied;
+        if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+        return Attempt::kDone;
+      }
+      log::Debug("dedup copy of '" + *src + "' to '" + key + "' failed (" + st.message() +
+                 "); uploading instead");
+    }
+  }
+
+  PutOptions opts;
+  opts.metadata = std::move(meta);
+  opts.content_md5_hex = md5;
+  auto put = ctx.store->Put(key, *file, opts);
+  DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
+  if (!SameSnap(before, after)) return Attempt::kChanged;
+  if (!put.ok()) return put.status();
+  out->kind = ItemOutcome::Kind::kUploaded;
+  if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+  return Attempt::kDone;
+}
+
+}  // namespace
+
+ItemOutcome ProcessItem(UploadContext& ctx, const WorkItem& item) {
+  ItemOutcome out;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto r = TryStore(ctx, item, &out);
+    if (!r.ok()) {
+      out.kind = ItemOutcome::Kind::kFailed;
+      out.error = "cannot back up " + item.path + ": " + r.status().message();
+      return out;
+    }
+    if (*r == Attempt::kDone) return out;
+  }
+  out.kind = ItemOutcome::Kind::kFailed;
+  out.error = "cannot back up " + item.path +
+              ": it changed while being read, twice; it will be tried again next run";
+  return out;
+}
+
+}  // namespace dredge

@@ -1,0 +1,127 @@
+#include "engine/files/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace dredge {
+namespace {
+
+struct Child {
+  std::string sort_key;  // name, plus '/' for directories: makes DFS order equal byte order
+  std::string name;
+  bool is_dir = false;
+};
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+class TreeWalk {
+ public:
+  TreeWalk(const PathFilter& filter, const WalkFileFn& on_file, const WalkIssueFn& on_issue)
+      : filter_(filter), on_file_(on_file), on_issue_(on_issue) {}
+
+  // `dir_fd` is owned by this call; `prefix` is the relative path of the directory plus '/'
+  // (empty at the root).
+  Status Dir(int dir_fd, const std::string& prefix) {
+    DIR* d = ::fdopendir(dir_fd);
+    if (!d) {
+      int e = errno;
+      ::close(dir_fd);
+      Issue(prefix, std::string("cannot read directory: ") + std::strerror(e), true);
+      return Status::Ok();
+    }
+    std::vector<Child> children;
+    errno = 0;
+    while (struct dirent* de = ::readdir(d)) {
+      std::string name = de->d_name;
+      if (name == "." || name == "..") continue;
+      if (prefix.empty() && name == ".dredge") continue;
+      unsigned char type = de->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st {};
+        if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+          Issue(prefix + name, std::string("cannot stat: ") + std::strerror(errno), true);
+          continue;
+        }
+        type = S_ISDIR(st.st_mode)   ? DT_DIR
+               : S_ISREG(st.st_mode) ? DT_REG
+               : S_ISLNK(st.st_mode) ? DT_LNK
+                                     : DT_FIFO;
+      }
+      if (type == DT_LNK) continue;  // never followed
+      if (type != DT_DIR && type != DT_REG) {
+        Issue(prefix + name, "skipped: not a regular file", false);
+        continue;
+      }
+      bool is_dir = type == DT_DIR;
+      children.push_back({is_dir ? name + "/" : name, std::move(name), is_dir});
+    }
+    std::sort(children.begin(), children.end(),
+              [](const Child& a, const Child& b) { return a.sort_key < b.sort_key; });
+    Status result = Status::Ok();
+    for (const Child& c : children) {
+      std::string rel = prefix + c.name;
+      if (c.is_dir) {
+        int fd =
+            ::openat(::dirfd(d), c.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+          Issue(rel + "/", std::string("cannot open directory: ") + std::strerror(errno), true);
+          continue;
+        }
+        result = Dir(fd, rel + "/");
+        if (!result.ok()) break;
+        continue;
+      }
+      if (!filter_.Selects(rel)) continue;
+      struct stat st {};
+      if (::fstatat(::dirfd(d), c.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        Issue(rel, std::string("cannot stat: ") + std::strerror(errno), true);
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) continue;  // replaced since readdir
+      WalkEntry e{std::move(rel), static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                  static_cast<uint64_t>(st.st_ino)};
+      result = on_file_(e);
+      if (!result.ok()) break;
+    }
+    ::closedir(d);
+    return result;
+  }
+
+ private:
+  void Issue(const std::string& rel, std::string msg, bool error) {
+    if (on_issue_) on_issue_({rel, std::move(msg), error});
+  }
+  const PathFilter& filter_;
+  const WalkFileFn& on_file_;
+  const WalkIssueFn& on_issue_;
+};
+
+}  // namespace
+
+Status WalkTree(const std::string& root, const PathFilter& filter, const WalkFileFn& on_file,
+                const WalkIssueFn& on_issue) {
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return Status::Io("cannot open source directory " + root + ": " + std::strerror(errno));
+  TreeWalk walk(filter, on_file, on_issue);
+  return walk.Dir(fd, "");
+}
+
+Result<WalkEntry> StatFile(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0)
+    return Status::Io("cannot stat " + path + ": " + std::strerror(errno));
+  return WalkEntry{path, static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                   static_cast<uint64_t>(st.st_ino)};
+}
+
+}  // namespace dredge

@@ -1,0 +1,82 @@
+#include "formats/file_keys.h"
+
+#include <random>
+
+#include "common/time_util.h"
+
+namespace dredge::file_keys {
+
+std::string DataKey(std::string_view rel_path) {
+  return std::string(rel_path);
+}
+
+bool IsRecordKey(std::string_view key) {
+  return key.starts_with(kRecordsPrefix);
+}
+
+std::string ContentKey(std::string_view md5_hex) {
+  return std::string(kContentPrefix) + std::string(md5_hex);
+}
+
+std::string SnapshotId(int64_t unix_seconds, std::string_view hex6) {
+  return "snapshot_" + FormatCompactUtc(unix_seconds) + "_" + std::string(hex6);
+}
+
+std::string NewSnapshotId(int64_t unix_seconds) {
+  static const char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string hex;
+  for (int i = 0; i < 6; ++i) hex.push_back(kHex[rd() & 15]);
+  return SnapshotId(unix_seconds, hex);
+}
+
+std::string SnapshotKey(std::string_view snapshot_id) {
+  return std::string(kSnapshotPrefix) + std::string(snapshot_id) + ".json";
+}
+
+Result<std::string> ParseSnapshotId(std::string_view text) {
+  std::string_view t = text;
+  if (t.starts_with(kSnapshotPrefix)) t.remove_prefix(kSnapshotPrefix.size());
+  if (t.ends_with(".json")) t.remove_suffix(5);
+  if (!SnapshotIdTime(t).ok())
+    return Status::Usage("'" + std::string(text) +
+                         "' is not a snapshot id (expected snapshot_YYYYMMDD_HHMMSS_xxxxxx; "
+                         "see 'dredge snapshots')");
+  return std::string(t);
+}
+
+Result<int64_t> SnapshotIdTime(std::string_view id) {
+  // snapshot_ + 15 chars of time + _ + 6 hex
+  constexpr std::string_view kHead = "snapshot_";
+  auto bad = [&] { return Status::Usage("'" + std::string(id) + "' is not a snapshot id"); };
+  if (!id.starts_with(kHead) || id.size() != kHead.size() + 15 + 1 + 6) return bad();
+  if (id[kHead.size() + 15] != '_') return bad();
+  for (char c : id.substr(kHead.size() + 16))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return bad();
+  auto t = ParseCompactUtc(id.substr(kHead.size(), 15));
+  if (!t.ok()) return bad();
+  return *t;
+}
+
+Result<std::string> SafeRelativePath(std::string_view key) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("refusing key '" + std::string(key) + "': " + why);
+  };
+  if (key.empty()) return bad("it is empty");
+  if (key.front() == '/') return bad("it is absolute and would land outside the target");
+  if (key.find('\0') != std::string_view::npos) return bad("it contains a NUL byte");
+  if (IsRecordKey(key) || key == ".dredge") return bad("it is one of dredge's own records");
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view seg = key.substr(start, end - start);
+    if (seg.empty()) return bad("it has an empty path segment");
+    if (seg == "..") return bad("it has a '..' segment and would land outside the target");
+    if (seg == ".") return bad("it has a '.' segment");
+    start = end + 1;
+  }
+  return std::string(key);
+}
+
+}  // namespace dredge::file_keys

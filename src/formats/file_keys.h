@@ -1,0 +1,43 @@
+// The one place that builds every object key of the files tier. Keys are relative to the
+// destination's prefix (the store adds the prefix):
+//   data      <relative path, byte-exact>                         (what `aws s3 sync` sees)
+//   content   .dredge/content/<md5 hex>                           (preserved old content)
+//   snapshot  .dredge/snapshots/snapshot_YYYYMMDD_HHMMSS_<hex6>.json
+// Everything the tool writes besides data objects lives under ".dredge/", so a key that does not
+// start with it is a data key. Callers never format a key themselves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace dredge::file_keys {
+
+inline constexpr std::string_view kRecordsPrefix = ".dredge/";
+inline constexpr std::string_view kContentPrefix = ".dredge/content/";
+inline constexpr std::string_view kSnapshotPrefix = ".dredge/snapshots/";
+
+// The data key of a file: its path relative to the source, '/'-separated, unchanged.
+std::string DataKey(std::string_view rel_path);
+// True for keys of the tool's own records (never restored or verified as data).
+bool IsRecordKey(std::string_view key);
+
+std::string ContentKey(std::string_view md5_hex);
+
+// "snapshot_20250527_001234_a1b2c3" for the given UTC seconds and 6 hex digits.
+std::string SnapshotId(int64_t unix_seconds, std::string_view hex6);
+// A new id with fresh random hex digits.
+std::string NewSnapshotId(int64_t unix_seconds);
+std::string SnapshotKey(std::string_view snapshot_id);
+// Accepts an id, "<id>.json" or a full snapshot key; returns the id or Usage.
+Result<std::string> ParseSnapshotId(std::string_view text);
+// The UTC seconds encoded in an id; Usage when it is not one.
+Result<int64_t> SnapshotIdTime(std::string_view snapshot_id);
+
+// Maps a data key back to a relative path that is safe to create under a target directory:
+// InvalidArgument for empty, absolute, "."/".." or empty segments, NUL bytes, and record keys.
+Result<std::string> SafeRelativePath(std::string_view key);
+
+}  // namespace dredge::file_keys

@@ -1,0 +1,101 @@
+// Shared helpers for the files-tier unit tests: a scratch directory, files with chosen mtimes,
+// and a store wrapper that counts requests (to prove what a run did not send).
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "store/memory/memory_store.h"
+
+namespace dredge::testing {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/dredge-files-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+inline void WriteFile(const std::string& path, const std::string& bytes, int64_t mtime_s = 0) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  if (mtime_s) {
+    struct timespec t[2] = {{mtime_s, 123456789}, {mtime_s, 123456789}};
+    ::utimensat(AT_FDCWD, path.c_str(), t, 0);
+  }
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline int64_t MtimeNs(const std::string& path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+// Counts requests per kind; data_puts counts puts outside .dredge/.
+class CountingStore final : public ObjectStore {
+ public:
+  explicit CountingStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  Result<PutResult> Put(std::string_view key, const ByteSource& src,
+                        const PutOptions& opts) override {
+    ++puts;
+    if (!key.starts_with(".dredge/")) ++data_puts;
+    return inner_->Put(key, src, opts);
+  }
+  Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override {
+    ++gets;
+    return inner_->Get(key, sink, range);
+  }
+  Result<ObjectInfo> Stat(std::string_view key) override {
+    ++stats;
+    return inner_->Stat(key);
+  }
+  Status List(std::string_view prefix, const ListFn& fn) override {
+    ++lists;
+    return inner_->List(prefix, fn);
+  }
+  Status Remove(std::string_view key) override {
+    ++removes;
+    return inner_->Remove(key);
+  }
+  Status Copy(std::string_view s, std::string_view d, const std::optional<Metadata>& m) override {
+    ++copies;
+    return inner_->Copy(s, d, m);
+  }
+  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
+  std::string Describe() const override { return inner_->Describe(); }
+  void Reset() { puts = data_puts = gets = stats = lists = removes = copies = 0; }
+
+  std::atomic<int> puts{0}, data_puts{0}, gets{0}, stats{0}, lists{0}, removes{0}, copies{0};
+
+ private:
+  std::shared_ptr<ObjectStore> inner_;
+};
+
+}  // namespace dredge::testing
