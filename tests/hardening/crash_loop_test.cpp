@@ -1,7 +1,8 @@
 // Suite 2: crash loops. Each tier runs N backups (5 by default, 20 with
 // DREDGE_HARDENING_LONG=1), each killed with SIGKILL after a seeded random delay between 0 and
-// the measured duration of a full run (so kills land in listing, hashing, uploading and
-// snapshot/manifest writing), each followed by a rerun that must succeed; the source changes
+// the measured duration of the same run (a twin destination gets the same run first, uncut, and
+// is timed), so kills land in listing, hashing, uploading and snapshot/manifest writing in
+// proportion to the time each takes, each followed by a rerun that must succeed; the source changes
 // between some runs. At the end: restore equals the source byte for byte / row for row, no
 // duplicated rows, no chunk referenced twice, and the only unreferenced objects are the debris
 // the formats document (files: objects of removed files; db: chunks of killed runs).
@@ -42,6 +43,21 @@ int Runs() {
   return LongMode() ? 20 : 5;
 }
 
+// Runs dredge to completion and returns how long it took (the twin run that times a kill).
+std::chrono::milliseconds TimedRun(const std::vector<std::string>& args) {
+  auto t0 = Clock::now();
+  DredgeRun r = Dredge(args);
+  EXPECT_EQ(r.code, 0) << "twin run failed: " << r.err;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+}
+
+// Where in its run each kill landed, as a percentage of the twin run's duration.
+std::string KillPoints(const std::vector<int>& pct) {
+  std::string out;
+  for (int p : pct) out += (out.empty() ? "" : ",") + std::to_string(p);
+  return out.empty() ? "none" : out;
+}
+
 std::string RandomBytes(std::mt19937& rng, size_t n) {
   std::string s(n, '\0');
   for (auto& c : s) c = static_cast<char>(rng());
@@ -78,11 +94,8 @@ TEST(CrashLoop, FilesTierSurvivesKillsAtRandomMoments) {
                                     "2",
                                     "--json"};
   };
-  // The measured duration of one full run bounds the random kill delays.
-  auto t0 = Clock::now();
-  DredgeRun measure = Dredge(backup_args(dest + "-measure", dir.path() + "/measure.sqlite"));
-  auto full = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
-  ASSERT_EQ(measure.code, 0) << measure.err;
+  std::vector<int> points;
+  std::chrono::milliseconds full{0};
 
   std::set<std::string> removed;
   int kills = 0, finished_early = 0, reruns = 0, changes = 0;
@@ -101,12 +114,15 @@ TEST(CrashLoop, FilesTierSurvivesKillsAtRandomMoments) {
                         "/f" + std::to_string(victim);
       if (fs::remove(src + "/" + rel)) removed.insert(rel);
     }
-    auto delay = std::chrono::milliseconds(rng() % (full.count() + 1));
+    auto twin = TimedRun(backup_args(dest + "-twin", dir.path() + "/twin.sqlite"));
+    full = std::max(full, twin);
+    auto delay = std::chrono::milliseconds(rng() % (twin.count() + 1));
     pid_t pid = SpawnDredge(backup_args(dest, dir.path() + "/state.sqlite"));
     ASSERT_GT(pid, 0);
     KillOutcome k = KillAfter(pid, delay);
     if (k.killed) {
       ++kills;
+      points.push_back(static_cast<int>(100 * delay.count() / std::max<int64_t>(1, twin.count())));
     } else {
       ++finished_early;
       EXPECT_EQ(k.exit_code, 0) << "run " << run << " finished before the kill, but failed";
@@ -150,12 +166,13 @@ TEST(CrashLoop, FilesTierSurvivesKillsAtRandomMoments) {
                       ? extra.j["extra"].size()
                       : extra.j.value("extra", size_t{0});
   EXPECT_EQ(extras, removed.size()) << extra.out;
-  Report("crash-loop files",
-         "runs=" + std::to_string(Runs()) + " kills=" + std::to_string(kills) +
-             " finished_before_kill=" + std::to_string(finished_early) +
-             " reruns=" + std::to_string(reruns) + " source_changes=" + std::to_string(changes) +
-             " full_run_ms=" + std::to_string(full.count()) + " snapshots_restored=" +
-             std::to_string(snapshots) + " lost=" + (want == got ? "0" : "1"));
+  Report("crash-loop files", "runs=" + std::to_string(Runs()) + " kills=" + std::to_string(kills) +
+                                 " finished_before_kill=" + std::to_string(finished_early) +
+                                 " reruns=" + std::to_string(reruns) +
+                                 " source_changes=" + std::to_string(changes) +
+                                 " longest_run_ms=" + std::to_string(full.count()) +
+                                 " kill_points_pct=" + KillPoints(points) + " snapshots_restored=" +
+                                 std::to_string(snapshots) + " lost=" + (want == got ? "0" : "1"));
 }
 
 std::vector<json> Manifests(const std::string& root) {
@@ -183,10 +200,8 @@ TEST(CrashLoop, DbTierSurvivesKillsAtRandomMoments) {
                                     "--dest",       d,           "--chunk-size",
                                     "500",          "--json"};
   };
-  auto t0 = Clock::now();
-  DredgeRun measure = Dredge(backup_args("file://" + dir.path() + "/measure"));
-  auto full = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
-  ASSERT_EQ(measure.code, 0) << measure.err;
+  std::vector<int> points;
+  std::chrono::milliseconds full{0};
 
   std::mt19937 rng(1130);
   int kills = 0, finished_early = 0, reruns = 0, changes = 0;
@@ -200,12 +215,15 @@ TEST(CrashLoop, DbTierSurvivesKillsAtRandomMoments) {
                "; INSERT INTO t (body) SELECT 'ins " + std::to_string(run) +
                " ' || g FROM generate_series(1, 120) g");
     }
-    auto delay = std::chrono::milliseconds(rng() % (full.count() + 1));
+    auto twin = TimedRun(backup_args("file://" + dir.path() + "/twin"));
+    full = std::max(full, twin);
+    auto delay = std::chrono::milliseconds(rng() % (twin.count() + 1));
     pid_t pid = SpawnDredge(backup_args(dest));
     ASSERT_GT(pid, 0);
     KillOutcome k = KillAfter(pid, delay);
     if (k.killed) {
       ++kills;
+      points.push_back(static_cast<int>(100 * delay.count() / std::max<int64_t>(1, twin.count())));
     } else {
       ++finished_early;
       EXPECT_EQ(k.exit_code, 0) << "run " << run << " finished before the kill, but failed";
@@ -245,13 +263,16 @@ TEST(CrashLoop, DbTierSurvivesKillsAtRandomMoments) {
     uint64_t number = std::stoull(e.path().filename().string().substr(6, 6));
     EXPECT_LT(number, max_referenced) << key << " is unreferenced but newer than every run";
   }
-  if (kills == 0) EXPECT_EQ(debris, 0);
+  if (kills == 0) {
+    EXPECT_EQ(debris, 0);
+  }
   Report("crash-loop db",
          "runs=" + std::to_string(Runs()) + " kills=" + std::to_string(kills) +
              " finished_before_kill=" + std::to_string(finished_early) +
              " reruns=" + std::to_string(reruns) + " source_changes=" + std::to_string(changes) +
-             " full_run_ms=" + std::to_string(full.count()) + " debris_chunks=" +
-             std::to_string(debris) + " duplicated_refs=0 lost=" + (exact ? "0" : "1"));
+             " longest_run_ms=" + std::to_string(full.count()) +
+             " kill_points_pct=" + KillPoints(points) + " debris_chunks=" + std::to_string(debris) +
+             " duplicated_refs=0 lost=" + (exact ? "0" : "1"));
 }
 
 }  // namespace
