@@ -22,8 +22,16 @@ void Truncate(const std::string& path) {
   ASSERT_GT(b.size(), 1u) << path;
   fs::resize_file(path, b.size() / 2);
 }
+// Copies with times preserved (the file store's metadata sidecars are only trusted then).
 void CopyTree(const std::string& from, const std::string& to) {
-  fs::copy(from, to, fs::copy_options::recursive);
+  auto r = testing::RunProcess({"cp", "-a", from, to});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+// True when the restore left no table behind, or an empty one.
+bool NothingApplied(const testing::TestDb& db) {
+  if (db.Scalar("SELECT to_regclass('t') IS NULL") == "t") return true;
+  return db.Scalar("SELECT count(*) FROM t") == "0";
 }
 
 std::string OnlyFile(const std::string& dir) {
@@ -59,15 +67,17 @@ TEST(Corruption, FilesTierNamesEveryDamageAndNeverRestoresWrongBytes) {
   auto want = Tree(src);
 
   std::vector<FilesCase> cases = {
-      {"flipped-byte", "a.txt", [](const std::string& s) { FlipByte(s + "/a.txt", 100); }},
-      {"truncated-object", "b.txt", [](const std::string& s) { Truncate(s + "/b.txt"); }},
-      {"deleted-object", "c.txt", [](const std::string& s) { fs::remove(s + "/c.txt"); }},
+      {"flipped-byte", "a.txt", [](const std::string& s) { FlipByte(s + "/a.txt", 100); }, true,
+       ""},
+      {"truncated-object", "b.txt", [](const std::string& s) { Truncate(s + "/b.txt"); }, true, ""},
+      {"deleted-object", "c.txt", [](const std::string& s) { fs::remove(s + "/c.txt"); }, true, ""},
       {"replaced-by-other", "d.txt",
        [](const std::string& s) {
          fs::copy_file(s + "/e.txt", s + "/d.txt", fs::copy_options::overwrite_existing);
-       }},
-      {"truncated-snapshot", snapshot,
-       [&](const std::string& s) { Truncate(s + "/.dredge/snapshots/" + snapshot); }, false},
+       },
+       true, ""},
+      {"truncated-snapshot", snap_id,
+       [&](const std::string& s) { Truncate(s + "/.dredge/snapshots/" + snapshot); }, false, ""},
       {"deleted-snapshot", snap_id,
        [&](const std::string& s) { fs::remove(s + "/.dredge/snapshots/" + snapshot); }, false,
        snap_id},
@@ -109,10 +119,13 @@ TEST(Corruption, FilesTierNamesEveryDamageAndNeverRestoresWrongBytes) {
     }
     EXPECT_FALSE(got.count(c.victim)) << "the damaged file was restored";
     // Nothing else is left behind in the target (no temporary files).
-    if (fs::exists(target))
-      for (const auto& e : fs::recursive_directory_iterator(target))
-        if (e.is_regular_file())
+    if (fs::exists(target)) {
+      for (const auto& e : fs::recursive_directory_iterator(target)) {
+        if (e.is_regular_file()) {
           EXPECT_TRUE(want.count(fs::relative(e.path(), target).string())) << e.path();
+        }
+      }
+    }
   }
   Report("corruption files", "corruptions=" + std::to_string(cases.size()) +
                                  " named_by_verify=" + std::to_string(named_by_verify) +
@@ -186,8 +199,7 @@ TEST(Corruption, DbTierNamesEveryDamageAndRestoresNothingPartial) {
     bool rnamed = r.err.find(c.victim) != std::string::npos;
     EXPECT_TRUE(rnamed) << r.err;
     refused_by_restore += r.code != 0 && rnamed;
-    EXPECT_EQ(dst.Scalar("SELECT to_regclass('t') IS NULL OR NOT EXISTS (SELECT FROM t)"), "t")
-        << "partial data was applied";
+    EXPECT_TRUE(NothingApplied(dst)) << "partial data was applied";
   }
   Report("corruption db", "corruptions=" + std::to_string(cases.size()) +
                               " named_by_verify=" + std::to_string(named_by_verify) +

@@ -161,8 +161,8 @@ TEST(Faults, DbBackupThroughFaultsIsCompleteAndRestoresExact) {
       ++restores_failed;
       std::cout << "faulty-path restore failed (allowed when clear): " << fr.err << std::endl;
       // Nothing applied: the restore is one transaction.
-      EXPECT_EQ(faulty.Scalar("SELECT to_regclass('t') IS NULL OR NOT EXISTS (SELECT FROM t)"),
-                "t");
+      EXPECT_TRUE(faulty.Scalar("SELECT to_regclass('t') IS NULL") == "t" ||
+                  faulty.Scalar("SELECT count(*) FROM t") == "0");
       EXPECT_NE(fr.err.find("database_backups/"), std::string::npos) << fr.err;
     }
   }
