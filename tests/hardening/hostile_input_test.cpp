@@ -82,6 +82,10 @@ TEST(HostileInput, AwkwardNamesAreStoredByteExactOrRefusedByName) {
     // the server may refuse control characters: refused by name is the allowed outcome there.
     if (store_kind == "file") {
       EXPECT_LE(refused, 1);
+    } else {
+      // Said plainly, not as the server's misleading signature mismatch.
+      EXPECT_NE(b.err.find("not valid UTF-8"), std::string::npos) << b.err;
+      EXPECT_EQ(b.err.find("SignatureDoesNotMatch"), std::string::npos) << b.err;
     }
     Report("hostile names " + store_kind, "inputs=" + std::to_string(names.size()) +
                                               " exact=" + std::to_string(exact) +
