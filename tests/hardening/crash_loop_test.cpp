@@ -149,14 +149,25 @@ TEST(CrashLoop, FilesTierSurvivesKillsAtRandomMoments) {
   DredgeRun list = Dredge({"snapshots", "--dest", dest, "--endpoint-url", s3.endpoint, "--json"});
   ASSERT_EQ(list.code, 0) << list.err;
   ASSERT_TRUE(list.j.contains("snapshots")) << list.out;
-  int snapshots = 0;
+  int snapshots = 0, partial_by_server = 0;
   for (const auto& s : list.j["snapshots"]) {
     std::string id = s.is_string() ? s.get<std::string>() : s.value("id", "");
     std::string target = dir.path() + "/snap-" + std::to_string(snapshots++);
     DredgeRun sr = Dredge({"restore", "files", "--dest", dest, "--endpoint-url", s3.endpoint,
                            "--target", target, "--snapshot", id, "--json"});
-    EXPECT_EQ(sr.code, 0) << "snapshot " << id << ": " << sr.err;
     fs::remove_all(target);
+    if (sr.code == 0) continue;
+    // Test-server limit, not ours: s3rver keeps the partial body of a PUT whose client died
+    // mid-upload (no Content-MD5 check on an aborted request; real S3 and MinIO store nothing).
+    // Such an object never got s3rver's metadata file. It must still be refused clearly.
+    std::string server_copy = testing::S3Env()["DREDGE_TEST_S3_DATA"] + "/" + s3.bucket + "/" +
+                              prefix + "/.dredge/snapshots/" + id + ".json";
+    bool aborted_put = fs::exists(server_copy + "._S3rver_object") &&
+                       !fs::exists(server_copy + "._S3rver_metadata.json");
+    EXPECT_TRUE(aborted_put) << "snapshot " << id << " is not restorable: " << sr.err;
+    EXPECT_EQ(sr.code, 4) << sr.err;
+    EXPECT_NE(sr.err.find(id + " is not valid"), std::string::npos) << sr.err;
+    ++partial_by_server;
   }
   // Orphans: the only objects without a file are those of removed files (kept by design).
   DredgeRun extra = Dredge({"verify", "files", "--dest", dest, "--endpoint-url", s3.endpoint,
@@ -166,13 +177,15 @@ TEST(CrashLoop, FilesTierSurvivesKillsAtRandomMoments) {
                       ? extra.j["extra"].size()
                       : extra.j.value("extra", size_t{0});
   EXPECT_EQ(extras, removed.size()) << extra.out;
-  Report("crash-loop files", "runs=" + std::to_string(Runs()) + " kills=" + std::to_string(kills) +
-                                 " finished_before_kill=" + std::to_string(finished_early) +
-                                 " reruns=" + std::to_string(reruns) +
-                                 " source_changes=" + std::to_string(changes) +
-                                 " longest_run_ms=" + std::to_string(full.count()) +
-                                 " kill_points_pct=" + KillPoints(points) + " snapshots_restored=" +
-                                 std::to_string(snapshots) + " lost=" + (want == got ? "0" : "1"));
+  Report("crash-loop files",
+         "runs=" + std::to_string(Runs()) + " kills=" + std::to_string(kills) +
+             " finished_before_kill=" + std::to_string(finished_early) +
+             " reruns=" + std::to_string(reruns) + " source_changes=" + std::to_string(changes) +
+             " longest_run_ms=" + std::to_string(full.count()) +
+             " kill_points_pct=" + KillPoints(points) +
+             " snapshots_restored=" + std::to_string(snapshots - partial_by_server) +
+             " partial_snapshots_kept_by_test_server=" + std::to_string(partial_by_server) +
+             " lost=" + (want == got ? "0" : "1"));
 }
 
 std::vector<json> Manifests(const std::string& root) {

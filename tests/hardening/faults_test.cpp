@@ -58,6 +58,8 @@ TEST(Faults, FilesBackupThroughFaultsIsCompleteAndRestoresExact) {
   EXPECT_GT(backup_faults, 0) << backup_stats.dump();
   int retries = CountLines(AllLogs(logs), "retry ");
   EXPECT_GT(retries, 0) << "no retry line in the run log";
+  // Each retry line shows the attempt and the backoff ("retry 2/8 for PUT k after 350 ms: …").
+  EXPECT_EQ(CountLines(AllLogs(logs), "retry ", " ms: "), retries) << AllLogs(logs);
 
   // Clean path: the stored content is exactly the source.
   DredgeRun r = Dredge({"restore", "files", "--dest", dest, "--endpoint-url", s3.endpoint,
@@ -138,6 +140,7 @@ TEST(Faults, DbBackupThroughFaultsIsCompleteAndRestoresExact) {
   // The db commands write no run log file yet (ops wiring): their retries are on stderr.
   int retries = CountLines(AllLogs(logs) + b.err + b2.err, "retry ");
   EXPECT_GT(retries, 0) << "no retry line in the log or on stderr";
+  EXPECT_GT(CountLines(b.err + b2.err, " ms: "), 0) << "retries without their backoff";
 
   std::string want = src.Dump("t", "id");
   testing::TestDb clean("hfaultsc");

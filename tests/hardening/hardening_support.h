@@ -164,11 +164,14 @@ inline std::string AllLogs(const std::string& dir) {
   return all;
 }
 
-inline int CountLines(const std::string& text, const std::string& needle) {
+// Lines of `text` holding `needle` (and `also`, when given).
+inline int CountLines(const std::string& text, const std::string& needle,
+                      const std::string& also = "") {
   int n = 0;
   std::istringstream in(text);
   std::string line;
-  while (std::getline(in, line)) n += line.find(needle) != std::string::npos;
+  while (std::getline(in, line))
+    n += line.find(needle) != std::string::npos && line.find(also) != std::string::npos;
   return n;
 }
 

@@ -258,9 +258,8 @@ INSERT INTO e VALUES
  (104, '', '{}', '-Infinity', 1.7976931348623157e308, 'null'),
  (105, NULL, NULL, 123456789012345678901234567890.123456789012345678901234567890, 4.9e-324, '"\t"');
 )");
-  std::string dest = "file://" + ScratchDir("edges").path();
   ScratchDir store("edges-store");
-  dest = "file://" + store.path();
+  std::string dest = "file://" + store.path();
   DredgeRun b = Dredge({"backup", "db", "--db", src.conninfo(), "--table", "e", "--dest", dest,
                         "--chunk-size", "3"});
   ASSERT_EQ(b.code, 0) << b.err;
