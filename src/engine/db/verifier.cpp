@@ -1,5 +1,6 @@
 #include "engine/db/verifier.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <mutex>
@@ -121,6 +122,15 @@ Status RunDbVerify(ObjectStore& store, const VerifyOptions& o, VerifyResult* out
         continue;
       }
       ++out->manifests_checked;
+      // An incremental run is restorable only with its whole chain: a lost predecessor makes
+      // every restore point from this one on unrestorable, even when each chunk is intact.
+      if (m->mode == "incremental" &&
+          (!m->previous || !std::binary_search(listing.manifest_keys.begin(),
+                                               listing.manifest_keys.end(), *m->previous))) {
+        out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +
+                               m->previous.value_or("(none named)") +
+                               " is missing: restore points from it on cannot be restored");
+      }
       auto cols = std::make_shared<std::vector<ColumnSpec>>(m->schema.ChunkColumns());
       for (const auto& c : m->chunks) {
         pool.Submit([&, c, cols] {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <cstdio>
 
 #include "common/hash.h"
 
@@ -129,8 +130,49 @@ RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials c
       write_(std::move(write)),
       clock_(std::move(clock)) {}
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (1-4), or 0 when it is not one (overlong forms,
+// surrogates and code points beyond U+10FFFF are invalid).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  unsigned char c1 = at(i + 1);
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+      (c == 0xF4 && c1 > 0x8F))
+    return 0;
+  return n;
+}
+
+}  // namespace
+
 Result<std::string> RequestBuilder::FullKey(std::string_view key) const {
   if (key.empty()) return Status::InvalidArgument("object key is empty");
+  // S3 keys are Unicode text: a name that is not UTF-8 cannot be stored byte-exact (servers
+  // answer with a misleading signature mismatch), so it is refused here, by name.
+  for (size_t i = 0; i < key.size();) {
+    size_t n = Utf8SequenceLength(key, i);
+    if (n == 0) {
+      std::string shown;
+      for (unsigned char c : key) {
+        char hex[5];
+        std::snprintf(hex, sizeof hex, "\\x%02x", c);
+        shown += c >= 0x20 && c < 0x7F ? std::string(1, static_cast<char>(c)) : std::string(hex);
+      }
+      return Status::InvalidArgument("object key '" + shown + "' is not valid UTF-8 (byte " +
+                                     std::to_string(i) + "); S3 keys must be UTF-8: rename it " +
+                                     "or back it up to a file:// destination");
+    }
+    i += n;
+  }
   std::string full = loc_.prefix.empty() ? std::string(key) : loc_.prefix + "/" + std::string(key);
   if (full.size() > 1024)
     return Status::InvalidArgument("object key '" + std::string(key) + "' is " +
