@@ -135,8 +135,8 @@ TEST(DbPrune, EveryKeptManifestRestoresExactlyAndSupersededChunksGo) {
   EXPECT_EQ(listed.code, 0) << listed.err;
   std::vector<std::string> listed_ids;
   try {
-    for (const auto& m : nlohmann::json::parse(listed.out).at("manifests"))
-      listed_ids.push_back(m.at("id").get<std::string>());
+    auto doc = nlohmann::json::parse(listed.out);  // named: a temporary would dangle
+    for (const auto& m : doc.at("manifests")) listed_ids.push_back(m.at("id").get<std::string>());
   } catch (...) {
     ADD_FAILURE() << "manifests --json: " << listed.out;
   }
