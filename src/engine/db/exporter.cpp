@@ -201,6 +201,33 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
     }
     texts.push_back(joined);
   };
+  // An incremental run reads the live keys on a second connection that imports this
+  // transaction's snapshot, in parallel with the changed rows: the same keys as reading them
+  // afterwards on this connection, without adding the second scan's time.
+  std::unique_ptr<PgConn> key_conn;
+  Status keys_read;
+  std::jthread key_reader;
+  if (!keys_from_rows) {
+    DREDGE_ASSIGN_OR_RETURN(PgRows exported, conn->Query("SELECT pg_export_snapshot()"));
+    DREDGE_ASSIGN_OR_RETURN(key_conn, PgConn::Connect(opts.pg));
+    DREDGE_RETURN_IF_ERROR(key_conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    DREDGE_RETURN_IF_ERROR(
+        key_conn->Exec("SET TRANSACTION SNAPSHOT " + key_conn->QuoteLiteral(exported.str(0, 0))));
+    std::string key_cols;
+    for (size_t i : key_idx)
+      key_cols += (key_cols.empty() ? "" : ", ") + conn->QuoteIdent(columns[i].name);
+    std::string key_sql = "COPY (SELECT " + key_cols + " FROM " + table.quoted + ") TO STDOUT";
+    key_reader = std::jthread([&, key_sql] {
+      keys_read = key_conn->CopyOut(key_sql, [&](std::string_view line) {
+        if (int_key)
+          ints.push_back(Dec(std::string(line)));
+        else
+          texts.emplace_back(line);
+        return Status::Ok();
+      });
+      if (keys_read.ok()) keys_read = key_conn->Exec("COMMIT");
+    });
+  }
   uint64_t rows = 0;
   Status copied = conn->CopyOut(sql, [&](std::string_view line) {
     ++rows;
@@ -211,21 +238,11 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
   DREDGE_RETURN_IF_ERROR(copied.WithContext("cannot read table " + m.table));
   if (!chunks.ok()) return chunks.status();
 
-  if (!keys_from_rows) {
-    log::Debug("backup db: " + std::to_string(rows) + " rows stored; reading live keys");
-    // The live keys, from the same snapshot.
-    std::string key_cols;
-    for (size_t i : key_idx)
-      key_cols += (key_cols.empty() ? "" : ", ") + conn->QuoteIdent(columns[i].name);
-    DREDGE_RETURN_IF_ERROR(
-        conn->CopyOut("COPY (SELECT " + key_cols + " FROM " + table.quoted + ") TO STDOUT",
-                      [&](std::string_view line) {
-                        if (int_key)
-                          ints.push_back(Dec(std::string(line)));
-                        else
-                          texts.emplace_back(line);
-                        return Status::Ok();
-                      }));
+  if (key_reader.joinable()) {
+    log::Debug("backup db: " + std::to_string(rows) + " rows stored; waiting for the live keys");
+    key_reader.join();
+    DREDGE_RETURN_IF_ERROR(keys_read.WithContext("cannot read the live keys of " + m.table));
+    key_conn.reset();
   }
   DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
   conn.reset();
