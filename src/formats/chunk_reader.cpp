@@ -194,7 +194,7 @@ class Reader {
     }
     std::string_view tok(s, p_ - s);
     if (!is_float && tok == "-0")
-      out->assign("0");
+      out->assign(1, '0');
     else if (is_float && tok == "-0.0")
       out->assign("-0");
     else
@@ -324,7 +324,7 @@ class Reader {
     } else if (ch == 't' || ch == 'f') {
       if (!Literal(ch == 't' ? "true" : "false")) return false;
       if (c && c->codec != Codec::kBool) return BadValue(*c);
-      f.assign(ch == 't' ? "t" : "f");
+      f.assign(1, ch);
     } else if (ch == '"') {
       if (c && (c->codec == Codec::kBool || c->codec == Codec::kInt)) return BadValue(*c);
       if (!ReadString(&raw_)) return false;

@@ -67,7 +67,7 @@ TEST(DbChunkReader, AnyLayoutOfTheSameJsonReadsTheSame) {
 TEST(DbChunkReader, MalformedJsonIsCorruptWithItsByte) {
   std::string body = Written();
   for (std::string bad : {body.substr(0, body.size() / 2), body + "x",
-                          std::string(body).replace(body.find("\"rows\""), 1, "'")}) {
+                          std::string(body).replace(body.find("\"rows\""), 1, 1, '\'')}) {
     Lines s;
     Status st = DecodeChunk(bad, s);
     EXPECT_TRUE(st.Is(ErrorKind::kCorrupt)) << st.ToString();
