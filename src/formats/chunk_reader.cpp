@@ -1,146 +1,297 @@
 #include "formats/chunk_reader.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "formats/copy_text.h"
 
 namespace dredge {
 namespace {
 
-using json = nlohmann::json;
-
-// States of the top-level walk. Depth counts open containers.
-class Handler final : public nlohmann::json_sax<json> {
+// A reader written for the one shape a chunk has (an object whose `rows` hold objects of
+// scalars), instead of a general JSON library: nlohmann's SAX lexer, which builds every token
+// one push_back at a time, was two thirds of restore's CPU (docs/BENCHMARKS.md). It accepts
+// any RFC 8259 layout of that shape (whitespace, member order, unknown members are skipped);
+// bytes are not checked for UTF-8 validity (the chunk's sha256 was checked before).
+class Reader {
  public:
-  explicit Handler(ChunkRowSink& sink) : sink_(sink) {}
-  Status status;
+  Reader(std::string_view text, ChunkRowSink& sink)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), sink_(sink) {}
 
-  bool null() override { return Scalar(std::string(copytext::kNull), Kind::kNull); }
-  bool boolean(bool v) override { return Scalar(v ? "t" : "f", Kind::kBool); }
-  bool number_integer(number_integer_t v) override { return Int(v); }
-  bool number_unsigned(number_unsigned_t v) override {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return Scalar(std::string(buf, r.ptr), Kind::kNumber);
-  }
-  bool number_float(number_float_t, const string_t& raw) override {
-    return Scalar(raw == "-0.0" ? std::string("-0") : raw, Kind::kNumber);
-  }
-  bool string(string_t& v) override { return Scalar(std::move(v), Kind::kString); }
-  bool binary(binary_t&) override { return Fail("binary values are not JSON"); }
-
-  bool start_object(std::size_t) override {
-    ++depth_;
-    if (depth_ == 1) return true;
-    if (skip_depth_) return true;
-    if (depth_ == 3 && section_ == Section::kColumns) {
-      col_name_.clear();
-      col_type_.clear();
-      return true;
-    }
-    if (depth_ == 3 && section_ == Section::kRows) {
-      if (!header_sent_ && !SendHeader()) return false;
-      fields_.assign(header_.columns.size(), std::string(copytext::kNull));
-      seen_.assign(header_.columns.size(), false);
-      next_col_ = 0;
-      return true;
-    }
-    if (depth_ == 2) return StartSkip();
-    return Fail("unexpected object in chunk");
-  }
-  bool end_object() override {
-    if (skip_depth_ && depth_ == skip_depth_)
-      skip_depth_ = 0;
-    else if (!skip_depth_ && depth_ == 3 && section_ == Section::kColumns)
-      header_.columns.push_back(MakeColumn(col_name_, col_type_));
-    else if (!skip_depth_ && depth_ == 3 && section_ == Section::kRows) {
-      for (size_t i = 0; i < seen_.size(); ++i)
-        if (!seen_[i]) return Fail("row lacks column '" + header_.columns[i].name + "'");
-      Status st = sink_.OnRow(fields_);
-      if (!st.ok()) {
-        status = st;
-        return false;
-      }
-    }
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    ++depth_;
-    if (skip_depth_) return true;
-    if (depth_ == 1) return Fail("a dredge chunk is a JSON object (is this a legacy chunk?)");
-    if (depth_ == 2 && (member_ == "columns" || member_ == "rows")) {
-      section_ = member_ == "columns" ? Section::kColumns : Section::kRows;
-      return true;
-    }
-    if (depth_ == 2) return StartSkip();
-    return Fail("unexpected array in chunk");
-  }
-  bool end_array() override {
-    if (skip_depth_ && depth_ == skip_depth_)
-      skip_depth_ = 0;
-    else if (!skip_depth_ && depth_ == 2) {
-      if (section_ == Section::kRows && !header_sent_ && !SendHeader()) return false;
-      section_ = Section::kNone;
-    }
-    --depth_;
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (skip_depth_) return true;
-    if (depth_ == 1)
-      member_ = std::move(k);
-    else if (depth_ == 3 && section_ == Section::kColumns)
-      member3_ = std::move(k);
-    else if (depth_ == 3 && section_ == Section::kRows) {
-      // Writers emit columns in order: try the expected one before the map.
-      if (next_col_ < header_.columns.size() && header_.columns[next_col_].name == k) {
-        col_ = next_col_++;
-      } else {
-        auto it = by_name_.find(k);
-        if (it == by_name_.end()) {
-          col_ = SIZE_MAX;  // unknown member: ignored
-          return true;
+  Status Run() {
+    Ws();
+    if (p_ < end_ && *p_ == '[')
+      return Fail("a dredge chunk is a JSON object (is this a legacy chunk?)"), status_;
+    if (!Expect('{')) return status_;
+    Ws();
+    if (Peek() == '}') {
+      ++p_;
+    } else {
+      for (;;) {
+        Ws();
+        if (!ReadString(&member_) || !Ws() || !Expect(':') || !Ws() || !TopMember()) return status_;
+        Ws();
+        if (Peek() == ',') {
+          ++p_;
+          continue;
         }
-        col_ = it->second;
-        next_col_ = col_ + 1;
+        if (!Expect('}')) return status_;
+        break;
       }
     }
-    return true;
-  }
-  bool parse_error(std::size_t pos, const std::string&,
-                   const nlohmann::detail::exception& e) override {
-    return Fail("invalid JSON at byte " + std::to_string(pos) + ": " + e.what());
-  }
-
-  bool Finished() {
-    if (!status.ok()) return false;
+    Ws();
+    if (p_ != end_) return Syntax("data after the chunk object"), status_;
     if (header_.format != "dredge-chunk")
-      return Fail("not a dredge chunk (format '" + header_.format + "')");
-    if (!header_sent_) return SendHeader();
-    return true;
+      return Fail("not a dredge chunk (format '" + header_.format + "')"), status_;
+    if (!header_sent_) SendHeader();
+    return status_;
   }
 
  private:
-  enum class Section { kNone, kColumns, kRows };
-  enum class Kind { kNull, kBool, kNumber, kString };
-
-  bool Fail(std::string m) {
-    if (status.ok()) status = Status::Corrupt(std::move(m));
-    return false;
-  }
-  bool StartSkip() {
-    skip_depth_ = depth_;
+  char Peek() const { return p_ < end_ ? *p_ : '\0'; }
+  bool Ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
     return true;
   }
-  bool Int(int64_t v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return Scalar(std::string(buf, r.ptr), Kind::kNumber);
+  bool Fail(std::string m) {
+    if (status_.ok()) status_ = Status::Corrupt(std::move(m));
+    return false;
   }
+  bool Syntax(const std::string& what) {
+    return Fail("invalid JSON at byte " + std::to_string(p_ - begin_) + ": " + what);
+  }
+  bool Expect(char c) {
+    if (Peek() != c) return Syntax(std::string("expected '") + c + "'");
+    ++p_;
+    return true;
+  }
+  bool Literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+      return Syntax("invalid literal");
+    p_ += word.size();
+    return true;
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  bool Hex4(uint32_t* v) {
+    if (end_ - p_ < 4) return Syntax("truncated \\u escape");
+    *v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = *p_++;
+      uint32_t d;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        return Syntax("invalid \\u escape");
+      *v = *v * 16 + d;
+    }
+    return true;
+  }
+  // A JSON string (at its opening quote), decoded into `out` (replacing it).
+  bool ReadString(std::string* out) {
+    if (!Expect('"')) return false;
+    out->clear();
+    for (;;) {
+      const char* run = p_;
+      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20)
+        ++p_;
+      out->append(run, p_ - run);
+      if (p_ >= end_) return Syntax("unterminated string");
+      char c = *p_++;
+      if (c == '"') return true;
+      if (c != '\\') return --p_, Syntax("control character in string");
+      if (p_ >= end_) return Syntax("unterminated string");
+      char e = *p_++;
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out->push_back(e);
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!Hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+              return Syntax("high surrogate without its low surrogate");
+            p_ += 2;
+            if (!Hex4(&lo)) return false;
+            if (lo < 0xDC00 || lo > 0xDFFF) return Syntax("invalid low surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return Syntax("low surrogate without its high surrogate");
+          }
+          AppendUtf8(cp, out);
+          break;
+        }
+        default:
+          return Syntax("invalid escape");
+      }
+    }
+  }
+  // A number token as the old reader printed it: integers and floats as written, except the
+  // two spellings of negative zero ("-0" is the integer 0, "-0.0" the float -0).
+  bool ReadNumber(std::string* out) {
+    const char* s = p_;
+    if (Peek() == '-') ++p_;
+    if (Peek() == '0') {
+      ++p_;
+    } else if (Peek() >= '1' && Peek() <= '9') {
+      while (Peek() >= '0' && Peek() <= '9') ++p_;
+    } else {
+      return Syntax("invalid number");
+    }
+    bool is_float = false;
+    if (Peek() == '.') {
+      is_float = true;
+      ++p_;
+      if (!(Peek() >= '0' && Peek() <= '9')) return Syntax("invalid number");
+      while (Peek() >= '0' && Peek() <= '9') ++p_;
+    }
+    if (Peek() == 'e' || Peek() == 'E') {
+      is_float = true;
+      ++p_;
+      if (Peek() == '+' || Peek() == '-') ++p_;
+      if (!(Peek() >= '0' && Peek() <= '9')) return Syntax("invalid number");
+      while (Peek() >= '0' && Peek() <= '9') ++p_;
+    }
+    std::string_view tok(s, p_ - s);
+    if (!is_float && tok == "-0")
+      out->assign(1, '0');
+    else if (is_float && tok == "-0.0")
+      out->assign("-0");
+    else
+      out->assign(tok);
+    return true;
+  }
+  bool SkipValue(int depth) {
+    if (depth > 256) return Syntax("nesting too deep");
+    Ws();
+    char c = Peek();
+    if (c == '"') return ReadString(&scratch_);
+    if (c == 't') return Literal("true");
+    if (c == 'f') return Literal("false");
+    if (c == 'n') return Literal("null");
+    if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber(&scratch_);
+    if (c != '{' && c != '[') return Syntax("expected a value");
+    char close = c == '{' ? '}' : ']';
+    ++p_;
+    Ws();
+    if (Peek() == close) return ++p_, true;
+    for (;;) {
+      Ws();
+      if (c == '{' && (!ReadString(&scratch_) || !Ws() || !Expect(':'))) return false;
+      if (!SkipValue(depth + 1)) return false;
+      Ws();
+      if (Peek() == ',') {
+        ++p_;
+        continue;
+      }
+      return Expect(close);
+    }
+  }
+
+  bool TopMember() {
+    char c = Peek();
+    if ((member_ == "format" || member_ == "table" || member_ == "run") && c == '"') {
+      std::string* dst = member_ == "format"  ? &header_.format
+                         : member_ == "table" ? &header_.table
+                                              : &header_.run;
+      return ReadString(dst);
+    }
+    if ((member_ == "version" || member_ == "chunk") && (c == '-' || (c >= '0' && c <= '9'))) {
+      if (!ReadNumber(&scratch_)) return false;
+      if (member_ == "version")
+        header_.version = std::strtoll(scratch_.c_str(), nullptr, 10);
+      else
+        header_.number = std::strtoull(scratch_.c_str(), nullptr, 10);
+      return true;
+    }
+    if (member_ == "columns" && c == '[') return Columns();
+    if (member_ == "rows" && c == '[') return Rows();
+    return SkipValue(0);
+  }
+
+  bool Columns() {
+    ++p_;
+    Ws();
+    if (Peek() == ']') return ++p_, true;
+    for (;;) {
+      Ws();
+      if (Peek() != '{')
+        return Fail(Peek() == '[' ? "unexpected array in chunk" : "unexpected value in chunk");
+      ++p_;
+      std::string name, type;
+      Ws();
+      if (Peek() == '}') {
+        ++p_;
+      } else {
+        for (;;) {
+          Ws();
+          if (!ReadString(&key_) || !Ws() || !Expect(':') || !Ws()) return false;
+          if ((key_ == "name" || key_ == "type") && Peek() == '"') {
+            if (!ReadString(key_ == "name" ? &name : &type)) return false;
+          } else if (Peek() == '{' || Peek() == '[') {
+            return Fail(Peek() == '{' ? "unexpected object in chunk" : "unexpected array in chunk");
+          } else if (!SkipValue(0)) {
+            return false;
+          }
+          Ws();
+          if (Peek() == ',') {
+            ++p_;
+            continue;
+          }
+          if (!Expect('}')) return false;
+          break;
+        }
+      }
+      header_.columns.push_back(MakeColumn(std::move(name), std::move(type)));
+      Ws();
+      if (Peek() == ',') {
+        ++p_;
+        continue;
+      }
+      return Expect(']');
+    }
+  }
+
   bool SendHeader() {
     header_sent_ = true;
     if (header_.format != "dredge-chunk")
@@ -151,93 +302,119 @@ class Handler final : public nlohmann::json_sax<json> {
     for (size_t i = 0; i < header_.columns.size(); ++i) by_name_[header_.columns[i].name] = i;
     Status st = sink_.OnHeader(header_);
     if (!st.ok()) {
-      status = st;
+      status_ = st;
       return false;
     }
+    fields_.resize(header_.columns.size());
     return true;
   }
-  bool Scalar(std::string v, Kind kind) {
-    if (skip_depth_) return true;
-    if (depth_ == 1) {
-      if (member_ == "format" && kind == Kind::kString)
-        header_.format = std::move(v);
-      else if (member_ == "table" && kind == Kind::kString)
-        header_.table = std::move(v);
-      else if (member_ == "run" && kind == Kind::kString)
-        header_.run = std::move(v);
-      else if (member_ == "version" && kind == Kind::kNumber)
-        header_.version = std::stoll(v);
-      else if (member_ == "chunk" && kind == Kind::kNumber)
-        header_.number = std::stoull(v);
-      return true;
-    }
-    if (depth_ == 3 && section_ == Section::kColumns) {
-      if (member3_ == "name")
-        col_name_ = std::move(v);
-      else if (member3_ == "type")
-        col_type_ = std::move(v);
-      return true;
-    }
-    if (depth_ == 3 && section_ == Section::kRows) {
-      if (col_ == SIZE_MAX) return true;
-      const ColumnSpec& c = header_.columns[col_];
-      seen_[col_] = true;
-      switch (kind) {
-        case Kind::kNull:
-          fields_[col_] = std::move(v);
-          return true;
-        case Kind::kBool:
-          if (c.codec != Codec::kBool) return BadValue(c);
-          fields_[col_] = std::move(v);
-          return true;
-        case Kind::kNumber:
-          if (c.codec != Codec::kInt && c.codec != Codec::kInt8 && c.codec != Codec::kFloat)
-            return BadValue(c);
-          fields_[col_] = std::move(v);
-          return true;
-        case Kind::kString: {
-          if (c.codec == Codec::kBool || c.codec == Codec::kInt) return BadValue(c);
-          std::string& f = fields_[col_];
-          f.clear();
-          copytext::AppendEscaped(v, &f);
-          return true;
-        }
-      }
-    }
-    return Fail("unexpected value in chunk");
-  }
+
   bool BadValue(const ColumnSpec& c) {
     return Fail("value of column '" + c.name + "' (" + c.type + ") has the wrong JSON type");
   }
 
+  // One member value of a row into fields_[col] (col == SIZE_MAX: read and dropped).
+  bool RowValue(size_t col) {
+    const ColumnSpec* c = col == SIZE_MAX ? nullptr : &header_.columns[col];
+    std::string& f = col == SIZE_MAX ? scratch_ : fields_[col];
+    char ch = Peek();
+    if (ch == 'n') {
+      if (!Literal("null")) return false;
+      f.assign(copytext::kNull);
+    } else if (ch == 't' || ch == 'f') {
+      if (!Literal(ch == 't' ? "true" : "false")) return false;
+      if (c && c->codec != Codec::kBool) return BadValue(*c);
+      f.assign(1, ch);
+    } else if (ch == '"') {
+      if (c && (c->codec == Codec::kBool || c->codec == Codec::kInt)) return BadValue(*c);
+      if (!ReadString(&raw_)) return false;
+      f.clear();
+      copytext::AppendEscaped(raw_, &f);
+    } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+      if (c && c->codec != Codec::kInt && c->codec != Codec::kInt8 && c->codec != Codec::kFloat)
+        return BadValue(*c);
+      if (!ReadNumber(&f)) return false;
+    } else if (ch == '{' || ch == '[') {
+      return Fail(ch == '{' ? "unexpected object in chunk" : "unexpected array in chunk");
+    } else {
+      return Syntax("expected a value");
+    }
+    if (c) seen_[col] = true;
+    return true;
+  }
+
+  bool Rows() {
+    ++p_;
+    Ws();
+    if (Peek() == ']') {
+      ++p_;
+      return header_sent_ || SendHeader();
+    }
+    for (;;) {
+      Ws();
+      if (Peek() != '{')
+        return Fail(Peek() == '[' ? "unexpected array in chunk" : "unexpected value in chunk");
+      ++p_;
+      if (!header_sent_ && !SendHeader()) return false;
+      seen_.assign(header_.columns.size(), false);
+      for (auto& f : fields_) f.assign(copytext::kNull);
+      size_t next_col = 0;
+      Ws();
+      if (Peek() == '}') {
+        ++p_;
+      } else {
+        for (;;) {
+          Ws();
+          if (!ReadString(&key_) || !Ws() || !Expect(':') || !Ws()) return false;
+          size_t col = SIZE_MAX;
+          // Writers emit columns in order: try the expected one before the map.
+          if (next_col < header_.columns.size() && header_.columns[next_col].name == key_) {
+            col = next_col++;
+          } else if (auto it = by_name_.find(key_); it != by_name_.end()) {
+            col = it->second;
+            next_col = col + 1;
+          }
+          if (!RowValue(col)) return false;
+          Ws();
+          if (Peek() == ',') {
+            ++p_;
+            continue;
+          }
+          if (!Expect('}')) return false;
+          break;
+        }
+      }
+      for (size_t i = 0; i < seen_.size(); ++i)
+        if (!seen_[i]) return Fail("row lacks column '" + header_.columns[i].name + "'");
+      Status st = sink_.OnRow(fields_);
+      if (!st.ok()) return status_ = st, false;
+      Ws();
+      if (Peek() == ',') {
+        ++p_;
+        continue;
+      }
+      return Expect(']');
+    }
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
   ChunkRowSink& sink_;
-  int depth_ = 0;
-  int skip_depth_ = 0;
-  Section section_ = Section::kNone;
-  std::string member_, member3_;
-  std::string col_name_, col_type_;
+  Status status_;
   ChunkHeader header_;
   bool header_sent_ = false;
   std::unordered_map<std::string, size_t> by_name_;
   std::vector<std::string> fields_;
   std::vector<bool> seen_;
-  size_t next_col_ = 0;
-  size_t col_ = 0;
+  std::string member_, key_, raw_, scratch_;
 };
 
 }  // namespace
 
 Status DecodeChunk(std::string_view text, ChunkRowSink& sink) {
-  Handler h(sink);
-  bool ok = false;
-  try {
-    ok = json::sax_parse(text.begin(), text.end(), &h);
-  } catch (const std::exception& e) {
-    return Status::Corrupt(std::string("invalid chunk: ") + e.what());
-  }
-  if (!ok) return h.status.ok() ? Status::Corrupt("invalid chunk") : h.status;
-  if (!h.Finished()) return h.status;
-  return Status::Ok();
+  Reader r(text, sink);
+  return r.Run();
 }
 
 }  // namespace dredge

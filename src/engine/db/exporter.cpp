@@ -10,6 +10,7 @@
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
 #include "engine/db/manifest_store.h"
+#include "formats/copy_text.h"
 #include "formats/db_keys.h"
 
 namespace dredge {
@@ -175,32 +176,74 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
   if (m.mode == "incremental") sql += " WHERE " + ChangedSince(*m.after, snap.xmax);
   sql += ") TO STDOUT";
   log::Debug("backup db: reading " + std::string(m.mode == "full" ? "all rows" : "changed rows"));
+  bool int_key = schema.HasIntegerKey();
+  std::vector<int64_t> ints;
+  std::vector<std::string> texts;
+  // A full run reads every row of the snapshot, so its rows' keys are the live keys: collected
+  // here instead of scanning the table a second time (docs/BENCHMARKS.md).
+  bool keys_from_rows = m.mode == "full";
+  std::vector<std::string_view> fields;
+  std::string joined;
+  auto take_key = [&](std::string_view line) {
+    copytext::SplitLine(line, &fields);
+    if (fields.size() != columns.size()) return;  // the pipeline reports the bad row
+    if (int_key) {
+      int64_t v = 0;
+      std::from_chars(fields[key_idx[0]].data(),
+                      fields[key_idx[0]].data() + fields[key_idx[0]].size(), v);
+      ints.push_back(v);
+      return;
+    }
+    joined.clear();
+    for (size_t j = 0; j < key_idx.size(); ++j) {
+      if (j) joined.push_back('\t');
+      joined.append(fields[key_idx[j]]);
+    }
+    texts.push_back(joined);
+  };
+  // An incremental run reads the live keys on a second connection that imports this
+  // transaction's snapshot, in parallel with the changed rows: the same keys as reading them
+  // afterwards on this connection, without adding the second scan's time.
+  std::unique_ptr<PgConn> key_conn;
+  Status keys_read;
+  std::jthread key_reader;
+  if (!keys_from_rows) {
+    DREDGE_ASSIGN_OR_RETURN(PgRows exported, conn->Query("SELECT pg_export_snapshot()"));
+    DREDGE_ASSIGN_OR_RETURN(key_conn, PgConn::Connect(opts.pg));
+    DREDGE_RETURN_IF_ERROR(key_conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    DREDGE_RETURN_IF_ERROR(
+        key_conn->Exec("SET TRANSACTION SNAPSHOT " + key_conn->QuoteLiteral(exported.str(0, 0))));
+    std::string key_cols;
+    for (size_t i : key_idx)
+      key_cols += (key_cols.empty() ? "" : ", ") + conn->QuoteIdent(columns[i].name);
+    std::string key_sql = "COPY (SELECT " + key_cols + " FROM " + table.quoted + ") TO STDOUT";
+    key_reader = std::jthread([&, key_sql] {
+      keys_read = key_conn->CopyOut(key_sql, [&](std::string_view line) {
+        if (int_key)
+          ints.push_back(Dec(std::string(line)));
+        else
+          texts.emplace_back(line);
+        return Status::Ok();
+      });
+      if (keys_read.ok()) keys_read = key_conn->Exec("COMMIT");
+    });
+  }
   uint64_t rows = 0;
   Status copied = conn->CopyOut(sql, [&](std::string_view line) {
     ++rows;
+    if (keys_from_rows) take_key(line);
     return pipeline.AddRow(line);
   });
   auto chunks = pipeline.Finish();
   DREDGE_RETURN_IF_ERROR(copied.WithContext("cannot read table " + m.table));
   if (!chunks.ok()) return chunks.status();
 
-  log::Debug("backup db: " + std::to_string(rows) + " rows stored; reading live keys");
-  // The live keys, from the same snapshot.
-  std::string key_cols;
-  for (size_t i : key_idx)
-    key_cols += (key_cols.empty() ? "" : ", ") + conn->QuoteIdent(columns[i].name);
-  bool int_key = schema.HasIntegerKey();
-  std::vector<int64_t> ints;
-  std::vector<std::string> texts;
-  DREDGE_RETURN_IF_ERROR(
-      conn->CopyOut("COPY (SELECT " + key_cols + " FROM " + table.quoted + ") TO STDOUT",
-                    [&](std::string_view line) {
-                      if (int_key)
-                        ints.push_back(Dec(std::string(line)));
-                      else
-                        texts.emplace_back(line);
-                      return Status::Ok();
-                    }));
+  if (key_reader.joinable()) {
+    log::Debug("backup db: " + std::to_string(rows) + " rows stored; waiting for the live keys");
+    key_reader.join();
+    DREDGE_RETURN_IF_ERROR(keys_read.WithContext("cannot read the live keys of " + m.table));
+    key_conn.reset();
+  }
   DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
   conn.reset();
 

@@ -1,6 +1,8 @@
 // Reading the database tier's records from a store: which manifests and chunks exist, the
 // newest dredge manifest, a manifest's chain back to its full run, and the restore point a
 // user asks for (newest, --as-of TIME, --manifest ID). Keys come from formats/db_keys.h.
+// A manifest that prune retired (engine/db/prune.h) lives under kRetiredPrefix: it is no
+// restore point (ListPrefix does not list it) but LoadChain still follows links through it.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,10 @@
 #include "store/object_store.h"
 
 namespace dredge {
+
+inline constexpr std::string_view kRetiredPrefix = "database_backups/retired/";
+// database_backups/retired/<file name of the manifest key>.
+std::string RetiredKeyOf(std::string_view manifest_key);
 
 struct PrefixListing {
   std::vector<std::string> manifest_keys;  // ascending (= by time)
@@ -30,7 +36,8 @@ Result<Manifest> LoadManifest(ObjectStore& store, const std::string& key);
 // unreadable newest manifest is an error naming it.
 Result<std::optional<Manifest>> NewestManifest(ObjectStore& store, const PrefixListing& listing);
 
-// The manifests from `target` back to (and including) its full run, newest first.
+// The manifests from `target` back to (and including) its full run, newest first; a link
+// missing from the manifests is read from its retired copy.
 // Corrupt/NotFound naming the missing link.
 Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target);
 
