@@ -97,7 +97,11 @@ Result<double> ParseFraction(const std::string& text, const std::string& what) {
 
 Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::string>* warnings) {
   ConfigOverrides o;
-  for (const auto& [name, value] : env) {
+  for (const auto& entry : env) {
+    // Plain references, not a structured binding: lambdas below capture them, which clang
+    // before 16 (the fuzz build's compiler) rejects for bindings.
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     if (name.rfind("DREDGE_", 0) != 0) continue;
     if (name.rfind("DREDGE_TEST_", 0) == 0) continue;
     if (!KnownVariables().count(name)) {
