@@ -30,8 +30,7 @@ void RegisterConninfoPassword(const char* arg) {
 }  // namespace
 
 void RegisterEarlySecrets(int argc, char** argv) {
-  for (const char* name :
-       {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PGPASSWORD"})
+  for (const char* name : {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PGPASSWORD"})
     if (const char* v = std::getenv(name)) log::RegisterSecret(v);
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];

@@ -19,6 +19,8 @@ const std::set<std::string>& KnownVariables() {
       "DREDGE_DB_STATEMENT_TIMEOUT", "DREDGE_DB_LOCK_TIMEOUT", "DREDGE_KEEP_LAST",
       "DREDGE_KEEP_DAILY", "DREDGE_KEEP_WEEKLY", "DREDGE_KEEP_MONTHLY", "DREDGE_LOG_DIR",
       "DREDGE_LOG_FORMAT", "DREDGE_LOG_KEEP", "DREDGE_BWLIMIT", "DREDGE_TPSLIMIT", "DREDGE_NICE",
+      // Read by the database commands themselves (commands/encrypt_flags.h).
+      "DREDGE_ENCRYPT_KEY_FILE",
       // Set by the test harness (tests/CMakeLists.txt), not by users.
       "DREDGE_BIN", "DREDGE_SOURCE_DIR"};
   return *known;

@@ -185,15 +185,18 @@ std::string ManifestToJson(const Manifest& m) {
     for (const auto& [col, mm] : c.zones)
       zones[col] = {{"min", JsonOfField(codec_of(col), mm.first)},
                     {"max", JsonOfField(codec_of(col), mm.second)}};
-    chunks.push_back({{"key", c.key},
-                      {"number", c.number},
-                      {"sha256", c.sha256},
-                      {"size", c.size},
-                      {"rows", c.rows},
-                      {"compression", c.compression},
-                      {"key_min", key_json(c.key_min)},
-                      {"key_max", key_json(c.key_max)},
-                      {"zones", zones}});
+    json chunk = {{"key", c.key},
+                  {"number", c.number},
+                  {"sha256", c.sha256},
+                  {"size", c.size},
+                  {"rows", c.rows},
+                  {"compression", c.compression},
+                  {"key_min", key_json(c.key_min)},
+                  {"key_max", key_json(c.key_max)},
+                  {"zones", zones}};
+    if (!c.key_id.empty())
+      chunk["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", c.key_id}};
+    chunks.push_back(std::move(chunk));
   }
   json live;
   if (m.live_keys.is_int()) {
@@ -243,6 +246,8 @@ std::string ManifestToJson(const Manifest& m) {
       {"bytes", m.bytes},
       {"live_keys", live},
       {"max_key", m.max_key ? Int64Json(*m.max_key) : json()}};
+  if (m.encryption_key_id)
+    j["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", *m.encryption_key_id}};
   return j.dump(1) + "\n";
 }
 
@@ -308,6 +313,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
       e.size = c.at("size").get<uint64_t>();
       e.rows = c.at("rows").get<uint64_t>();
       e.compression = c.value("compression", "none");
+      if (c.contains("encryption")) e.key_id = c.at("encryption").at("key_id").get<std::string>();
       e.key_min = key_fields(c.at("key_min"));
       e.key_max = key_fields(c.at("key_max"));
       const json zone_obj = c.value("zones", json::object());
@@ -316,6 +322,8 @@ Result<Manifest> ParseManifest(std::string_view text) {
                         FieldOfJson(codec_of(col), mm.at("max"))};
       m.chunks.push_back(std::move(e));
     }
+    if (j.contains("encryption") && !j.at("encryption").is_null())
+      m.encryption_key_id = j.at("encryption").at("key_id").get<std::string>();
     m.rows = j.value("rows", uint64_t{0});
     m.bytes = j.value("bytes", uint64_t{0});
     const json& live = j.at("live_keys");

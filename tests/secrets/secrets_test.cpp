@@ -123,8 +123,8 @@ class Secrets : public ::testing::Test {
   void ExpectNoSecretUnder(const std::string& root, const std::string& what) {
     for (const char* secret : {kWrongSecret, kPgPassword, kSessionToken}) {
       auto hits = FilesContaining(root, secret);
-      EXPECT_TRUE(hits.empty()) << what << " holds a secret in " << hits.size() << " file(s), first "
-                                << (hits.empty() ? "" : hits[0]);
+      EXPECT_TRUE(hits.empty()) << what << " holds a secret in " << hits.size()
+                                << " file(s), first " << (hits.empty() ? "" : hits[0]);
     }
   }
 
@@ -207,8 +207,7 @@ TEST_F(Secrets, SessionTokenAndDbPasswordNeverReachTheStoreOrLogs) {
   int n = 0;
   for (const auto& verbosity : kVerbosities) {
     // Alternate the key=value and the URI spellings of the password.
-    const std::string conninfo =
-        n % 2 ? UriWithPassword(src.name()) : WithPassword(src.conninfo());
+    const std::string conninfo = n % 2 ? UriWithPassword(src.name()) : WithPassword(src.conninfo());
     const std::string dst_conninfo =
         n % 2 ? UriWithPassword(dst.name()) : WithPassword(dst.conninfo());
     const std::string into = "copy_" + std::to_string(n++);
@@ -253,16 +252,16 @@ TEST_F(Secrets, UsageErrorsNeverEchoASecret) {
                                             {"AWS_SECRET_ACCESS_KEY", kWrongSecret},
                                             {"PGPASSWORD", kPgPassword}};
   for (const auto& verbosity : kVerbosities) {
-    ProcessResult a = Run(verbosity,
-                          {"backup", "files", "--source", source_, "--dest", S3Url("x"),
-                           "--workers", kWrongSecret},
-                          env);
+    ProcessResult a = Run(
+        verbosity,
+        {"backup", "files", "--source", source_, "--dest", S3Url("x"), "--workers", kWrongSecret},
+        env);
     EXPECT_EQ(a.exit_code, 2) << a.err;
-    ProcessResult b = Run(verbosity,
-                          {"backup", "db", "--db", std::string("password=") + kPgPassword,
-                           "--table", "t", "--dest", S3Url("x"), "--statement-timeout",
-                           kPgPassword},
-                          env);
+    ProcessResult b =
+        Run(verbosity,
+            {"backup", "db", "--db", std::string("password=") + kPgPassword, "--table", "t",
+             "--dest", S3Url("x"), "--statement-timeout", kPgPassword},
+            env);
     EXPECT_EQ(b.exit_code, 2) << b.err;
   }
 }
@@ -270,26 +269,33 @@ TEST_F(Secrets, UsageErrorsNeverEchoASecret) {
 // There is no flag that takes an S3 secret, a session token or a password: credentials come
 // from the environment and files (docs/design.md "Secrets"), so /proc/<pid>/cmdline holds none.
 TEST_F(Secrets, NoCommandTakesACredentialOnTheCommandLine) {
-  for (std::vector<std::string> c :
-       {std::vector<std::string>{"backup", "files"}, {"backup", "db"}, {"restore", "files"},
-        {"restore", "db"}, {"verify", "files"}, {"verify", "db"}, {"status"}, {"check"}}) {
+  for (std::vector<std::string> c : {std::vector<std::string>{"backup", "files"},
+                                     {"backup", "db"},
+                                     {"restore", "files"},
+                                     {"restore", "db"},
+                                     {"verify", "files"},
+                                     {"verify", "db"},
+                                     {"status"},
+                                     {"check"}}) {
     c.push_back("--help");
     ProcessResult r = Run({}, c, {});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    for (const char* flag : {"--secret", "--password", "--access-key", "--aws-secret",
-                             "--session-token", "--token"})
+    for (const char* flag :
+         {"--secret", "--password", "--access-key", "--aws-secret", "--session-token", "--token"})
       EXPECT_EQ(r.out.find(flag), std::string::npos) << c[0] << " offers " << flag;
   }
-  ProcessResult r = Run({}, {"backup", "files", "--source", source_, "--dest", S3Url("x"),
-                             "--aws-secret-access-key", "x"},
+  ProcessResult r = Run({},
+                        {"backup", "files", "--source", source_, "--dest", S3Url("x"),
+                         "--aws-secret-access-key", "x"},
                         {});
   EXPECT_EQ(r.exit_code, 2);
 }
 
 // While dredge runs, its command line (what `ps` shows every user) holds no secret.
 TEST_F(Secrets, RunningProcessCommandLineHoldsNoSecret) {
-  std::vector<std::string> argv = {DredgeBin(), "--log-dir", logs_, "backup", "files", "--source",
-                                   source_, "--dest", S3Url("secrets-cmdline")};
+  std::vector<std::string> argv = {DredgeBin(), "--log-dir", logs_,
+                                   "backup",    "files",     "--source",
+                                   source_,     "--dest",    S3Url("secrets-cmdline")};
   for (const auto& f : S3Flags()) argv.push_back(f);
   pid_t pid = fork();
   if (pid == 0) {
@@ -310,8 +316,10 @@ TEST_F(Secrets, RunningProcessCommandLineHoldsNoSecret) {
   std::string cmdline;
   for (int i = 0; i < 2000 && cmdline.empty(); ++i) {
     std::error_code ec;
-    if (fs::read_symlink(proc + "/exe", ec).string() == want) cmdline = Slurp(proc + "/cmdline");
-    else usleep(1000);
+    if (fs::read_symlink(proc + "/exe", ec).string() == want)
+      cmdline = Slurp(proc + "/cmdline");
+    else
+      usleep(1000);
   }
   int st = 0;
   waitpid(pid, &st, 0);
