@@ -88,7 +88,7 @@ class Secrets : public ::testing::Test {
                  {"AWS_SHARED_CREDENTIALS_FILE", work_ + "/no-credentials"},
                  {"AWS_CONFIG_FILE", work_ + "/no-config"},
                  {"AWS_REGION", "us-east-1"},
-                 {"DREDGE_CONFIG", work_ + "/no-dredge.toml"}};
+                 {"XDG_CONFIG_HOME", work_ + "/xdg"}};
     for (const auto& [k, v] : pg_) base_env_[k] = v;
   }
   void TearDown() override {
