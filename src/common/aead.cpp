@@ -125,14 +125,16 @@ std::string EnvelopeKeyId(std::string_view e) {
   return HexOf(e.substr(6, 8));
 }
 
-Result<std::string> Aes256GcmEncrypt(std::string_view key, std::string_view iv,
-                                     std::string_view aad, std::string_view plaintext) {
+namespace {
+
+// Encrypts into `o` (plaintext.size() + tag bytes), so Seal can write straight after its header
+// instead of copying a chunk-sized buffer once more.
+Status GcmEncryptInto(std::string_view key, std::string_view iv, std::string_view aad,
+                      std::string_view plaintext, unsigned char* o) {
   if (key.size() != kAeadKeyBytes || iv.size() != kAeadNonceBytes)
     return Status::InvalidArgument("AES-256-GCM needs a 32-byte key and a 12-byte IV");
   Ctx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return Status::Io("cannot allocate an OpenSSL cipher context");
-  std::string out(plaintext.size() + kAeadTagBytes, '\0');
-  auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0, total = 0;
   bool ok = EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN,
@@ -152,6 +154,16 @@ Result<std::string> Aes256GcmEncrypt(std::string_view key, std::string_view iv,
     ok = EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
                              o + plaintext.size()) == 1;
   if (!ok) return Status::Io("AES-256-GCM encryption failed (OpenSSL)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> Aes256GcmEncrypt(std::string_view key, std::string_view iv,
+                                     std::string_view aad, std::string_view plaintext) {
+  std::string out(plaintext.size() + kAeadTagBytes, '\0');
+  DREDGE_RETURN_IF_ERROR(
+      GcmEncryptInto(key, iv, aad, plaintext, reinterpret_cast<unsigned char*>(out.data())));
   return out;
 }
 
@@ -202,8 +214,12 @@ Result<std::string> Seal(const EncryptionKey& key, std::string_view plaintext) {
     return Status::Io("the system random generator failed: cannot draw a nonce");
   header += nonce;
   std::string_view k(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size());
-  DREDGE_ASSIGN_OR_RETURN(std::string sealed, Aes256GcmEncrypt(k, nonce, header, plaintext));
-  return header + sealed;
+  std::string out = header;
+  out.resize(kAeadHeaderBytes + plaintext.size() + kAeadTagBytes);
+  DREDGE_RETURN_IF_ERROR(
+      GcmEncryptInto(k, nonce, out.substr(0, kAeadHeaderBytes), plaintext,
+                     reinterpret_cast<unsigned char*>(out.data()) + kAeadHeaderBytes));
+  return out;
 }
 
 namespace {
