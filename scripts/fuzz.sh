@@ -30,7 +30,7 @@ for target in chunk_fuzz manifest_fuzz legacy_chunk_fuzz snapshot_fuzz s3_xml_fu
   # -rss_limit_mb and -timeout catch runaway memory and hangs as failures, not just crashes.
   extra=()
   [ "$jobs" -gt 1 ] && extra=(-fork="$jobs")
-  if build-fuzz/$target "$work" "fuzz/corpus/$target" -max_total_time="$seconds" \
+  if build-fuzz/fuzz/$target "$work" "fuzz/corpus/$target" -max_total_time="$seconds" \
       -timeout=10 -rss_limit_mb=2048 -max_len=65536 "${extra[@]}" \
       -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
