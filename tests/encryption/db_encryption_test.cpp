@@ -122,9 +122,10 @@ TEST_F(DbEncryption, MissingOrWrongKeyFailsWithExit4AndLoadsNothing) {
   EXPECT_EQ(wrong.code, 4) << wrong.err;
   EXPECT_NE(wrong.err.find(key_id), std::string::npos) << wrong.err;
   EXPECT_NE(wrong.err.find(other_id), std::string::npos) << wrong.err;
-  if (dst.Scalar("SELECT to_regclass('public.t') IS NOT NULL") == "t")
+  if (dst.Scalar("SELECT to_regclass('public.t') IS NOT NULL") == "t") {
     EXPECT_EQ(dst.Scalar("SELECT count(*) FROM t"), "0")
         << "rows were loaded although the chunks could not be opened";
+  }
 
   RunResult v = RunDredge({"verify", "db", "--dest", dest_, "--db", src_.conninfo(), "--table", "t",
                            "--encrypt-key-file", other_});

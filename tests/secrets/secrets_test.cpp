@@ -181,7 +181,9 @@ TEST_F(Secrets, WrongS3SecretNeverShowsAtAnyVerbosity) {
     for (const auto& c : commands) {
       ProcessResult r = Run(verbosity, Cat(c, S3Flags()), env);
       // status may report "no runs" for an unreadable store; every other command must fail.
-      if (c[0] != "status") EXPECT_NE(r.exit_code, 0) << c[0] << " " << c[1] << "\n" << r.err;
+      if (c[0] != "status") {
+        EXPECT_NE(r.exit_code, 0) << c[0] << " " << c[1] << "\n" << r.err;
+      }
     }
   }
   ExpectNoSecretUnder(logs_, "--log-dir");
