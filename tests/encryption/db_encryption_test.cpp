@@ -63,10 +63,12 @@ class DbEncryption : public ::testing::Test {
 };
 
 TEST_F(DbEncryption, SealedChunksRestoreExactlyWithTheKey) {
+  // A full run (zstd) and an incremental one (no compression) over changed rows.
   for (const char* compress : {"zstd", "none"}) {
+    if (std::string(compress) == "none")
+      src_.Exec("UPDATE t SET body = body || '!' WHERE id % 7 = 0");
     RunResult b = Backup({"--encrypt-key-file", key_, "--compress", compress});
     ASSERT_EQ(b.code, 0) << b.err;
-    src_.Exec("UPDATE t SET body = body || '!' WHERE id % 7 = 0");
   }
   auto chunks = FilesUnder(dir_ + "/store", "/chunk_");
   ASSERT_GE(chunks.size(), 6u);
