@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "common/early_secrets.h"
 #include "common/log.h"
 
 namespace {
@@ -23,6 +24,7 @@ struct Registered {
 
 int main(int argc, char** argv) {
   using namespace dredge;
+  RegisterEarlySecrets(argc, argv);  // before parsing: CLI11 echoes bad values
   CLI::App app{"dredge: backups of a file tree and a PostgreSQL table to file:// or s3:// stores",
                "dredge"};
   app.set_version_flag("--version", std::string("dredge ") + DREDGE_VERSION);

@@ -6,6 +6,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/encrypt_flags.h"
 #include "common/log.h"
 #include "engine/db/exporter.h"
 
@@ -19,6 +20,7 @@ struct Flags {
   std::string compress = "none";
   bool json = false;
   StoreOptions store;
+  std::string key_file;
 };
 
 }  // namespace
@@ -41,7 +43,9 @@ Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions&) {
       ->capture_default_str();
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f]() -> Status {
+    DREDGE_ASSIGN_OR_RETURN(f->opts.encrypt, LoadEncryptKey(f->key_file));
     DREDGE_ASSIGN_OR_RETURN(f->opts.chunk_bytes, ParseByteSize(f->chunk_bytes));
     f->opts.zstd = f->compress == "zstd";
     DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));

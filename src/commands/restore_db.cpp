@@ -6,6 +6,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/encrypt_flags.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "engine/db/restorer.h"
@@ -22,6 +23,7 @@ struct Flags {
   bool merge = false;
   bool json = false;
   StoreOptions store;
+  std::string key_file;
 };
 
 }  // namespace
@@ -50,7 +52,10 @@ Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions&) {
       ->capture_default_str();
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f]() -> Status {
+    DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f->key_file));
+    if (key) RegisterDecryptionKey(*key);
     if (!f->as_of.empty()) {
       DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f->as_of));
       f->opts.point.as_of_unix_nanos = t;

@@ -6,6 +6,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/encrypt_flags.h"
 #include "common/log.h"
 #include "engine/db/verifier.h"
 
@@ -17,6 +18,7 @@ struct Flags {
   std::string dest;
   bool json = false;
   StoreOptions store;
+  std::string key_file;
 };
 
 }  // namespace
@@ -31,7 +33,10 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
       ->capture_default_str();
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f]() -> Status {
+    DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f->key_file));
+    if (key) RegisterDecryptionKey(*key);
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");

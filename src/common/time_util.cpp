@@ -1,6 +1,7 @@
 #include "common/time_util.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
@@ -101,6 +102,10 @@ Result<int64_t> ParseIsoTime(std::string_view s) {
   } else {
     return bad();
   }
+  // Nanoseconds since the epoch fit int64 only from 1677 to 2262 (found by fuzzing: a year 2609
+  // overflowed): refuse what cannot be represented instead of wrapping around.
+  constexpr int64_t kMaxSecs = INT64_MAX / 1000000000 - 1;
+  if (secs > kMaxSecs || secs < -kMaxSecs) return bad();
   return secs * 1000000000 + frac_ns;
 }
 

@@ -19,6 +19,8 @@ const std::set<std::string>& KnownVariables() {
       "DREDGE_DB_STATEMENT_TIMEOUT", "DREDGE_DB_LOCK_TIMEOUT", "DREDGE_KEEP_LAST",
       "DREDGE_KEEP_DAILY", "DREDGE_KEEP_WEEKLY", "DREDGE_KEEP_MONTHLY", "DREDGE_LOG_DIR",
       "DREDGE_LOG_FORMAT", "DREDGE_LOG_KEEP", "DREDGE_BWLIMIT", "DREDGE_TPSLIMIT", "DREDGE_NICE",
+      // Read by the database commands themselves (commands/encrypt_flags.h).
+      "DREDGE_ENCRYPT_KEY_FILE",
       // Set by the test harness (tests/CMakeLists.txt), not by users.
       "DREDGE_BIN", "DREDGE_SOURCE_DIR"};
   return *known;
@@ -97,7 +99,11 @@ Result<double> ParseFraction(const std::string& text, const std::string& what) {
 
 Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::string>* warnings) {
   ConfigOverrides o;
-  for (const auto& [name, value] : env) {
+  for (const auto& entry : env) {
+    // Plain references, not a structured binding: lambdas below capture them, which clang
+    // before 16 (the fuzz build's compiler) rejects for bindings.
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     if (name.rfind("DREDGE_", 0) != 0) continue;
     if (name.rfind("DREDGE_TEST_", 0) == 0) continue;
     if (!KnownVariables().count(name)) {

@@ -1,6 +1,8 @@
 #include "formats/manifest.h"
 
 #include <charconv>
+#include <cstdint>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -44,9 +46,31 @@ json Int64Json(int64_t v) {
   if (v > (int64_t{1} << 53) || v < -(int64_t{1} << 53)) return std::to_string(v);
   return v;
 }
+// nlohmann converts a float to an integer with a plain cast, undefined when it is out of range
+// (found by fuzz/manifest_fuzz): integer members must be JSON integers. The parser's catch turns
+// the exception into Corrupt.
+int64_t IntMember(const json& v) {
+  if (!v.is_number_integer())
+    throw std::invalid_argument(std::string("expected an integer, found ") + v.type_name());
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX})
+    throw std::out_of_range("integer out of range");
+  return v.get<int64_t>();
+}
+uint64_t UIntMember(const json& v) {
+  if (!v.is_number_unsigned())
+    throw std::invalid_argument(std::string("expected a non-negative integer, found ") +
+                                v.type_name());
+  return v.get<uint64_t>();
+}
+int64_t IntOr(const json& obj, const char* key, int64_t dflt) {
+  return obj.contains(key) ? IntMember(obj.at(key)) : dflt;
+}
+uint64_t UIntOr(const json& obj, const char* key, uint64_t dflt) {
+  return obj.contains(key) ? UIntMember(obj.at(key)) : dflt;
+}
 int64_t Int64Of(const json& v) {
   if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<int64_t>();
+  return IntMember(v);
 }
 
 std::vector<ColumnSpec> KeySpecs(const TableSchema& s) {
@@ -185,15 +209,18 @@ std::string ManifestToJson(const Manifest& m) {
     for (const auto& [col, mm] : c.zones)
       zones[col] = {{"min", JsonOfField(codec_of(col), mm.first)},
                     {"max", JsonOfField(codec_of(col), mm.second)}};
-    chunks.push_back({{"key", c.key},
-                      {"number", c.number},
-                      {"sha256", c.sha256},
-                      {"size", c.size},
-                      {"rows", c.rows},
-                      {"compression", c.compression},
-                      {"key_min", key_json(c.key_min)},
-                      {"key_max", key_json(c.key_max)},
-                      {"zones", zones}});
+    json chunk = {{"key", c.key},
+                  {"number", c.number},
+                  {"sha256", c.sha256},
+                  {"size", c.size},
+                  {"rows", c.rows},
+                  {"compression", c.compression},
+                  {"key_min", key_json(c.key_min)},
+                  {"key_max", key_json(c.key_max)},
+                  {"zones", zones}};
+    if (!c.key_id.empty())
+      chunk["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", c.key_id}};
+    chunks.push_back(std::move(chunk));
   }
   json live;
   if (m.live_keys.is_int()) {
@@ -243,6 +270,8 @@ std::string ManifestToJson(const Manifest& m) {
       {"bytes", m.bytes},
       {"live_keys", live},
       {"max_key", m.max_key ? Int64Json(*m.max_key) : json()}};
+  if (m.encryption_key_id)
+    j["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", *m.encryption_key_id}};
   return j.dump(1) + "\n";
 }
 
@@ -263,7 +292,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
     if (j.at("format") != "dredge-manifest")
       return Status::Corrupt("not a dredge manifest (format " + j.at("format").dump() + ")");
     Manifest m;
-    m.version = j.at("version").get<int64_t>();
+    m.version = IntMember(j.at("version"));
     if (m.version != 1)
       return Status::Corrupt("manifest version " + std::to_string(m.version) +
                              " is not supported by this dredge (it reads version 1)");
@@ -278,8 +307,8 @@ Result<Manifest> ParseManifest(std::string_view text) {
     const json& src = j.at("source");
     m.database = src.value("database", "");
     m.table = src.at("table").get<std::string>();
-    m.table_oid = src.value("table_oid", int64_t{0});
-    m.server_version = src.value("server_version", int64_t{0});
+    m.table_oid = IntOr(src, "table_oid", 0);
+    m.server_version = IntOr(src, "server_version", 0);
     m.system_identifier = OptStr(src, "system_identifier");
     m.snapshot_at = src.value("snapshot_at", "");
     const json& snap = j.at("snapshot");
@@ -303,11 +332,12 @@ Result<Manifest> ParseManifest(std::string_view text) {
     for (const auto& c : j.at("chunks")) {
       ChunkEntry e;
       e.key = c.at("key").get<std::string>();
-      e.number = c.at("number").get<uint64_t>();
+      e.number = UIntMember(c.at("number"));
       e.sha256 = c.at("sha256").get<std::string>();
-      e.size = c.at("size").get<uint64_t>();
-      e.rows = c.at("rows").get<uint64_t>();
+      e.size = UIntMember(c.at("size"));
+      e.rows = UIntMember(c.at("rows"));
       e.compression = c.value("compression", "none");
+      if (c.contains("encryption")) e.key_id = c.at("encryption").at("key_id").get<std::string>();
       e.key_min = key_fields(c.at("key_min"));
       e.key_max = key_fields(c.at("key_max"));
       const json zone_obj = c.value("zones", json::object());
@@ -316,8 +346,10 @@ Result<Manifest> ParseManifest(std::string_view text) {
                         FieldOfJson(codec_of(col), mm.at("max"))};
       m.chunks.push_back(std::move(e));
     }
-    m.rows = j.value("rows", uint64_t{0});
-    m.bytes = j.value("bytes", uint64_t{0});
+    if (j.contains("encryption") && !j.at("encryption").is_null())
+      m.encryption_key_id = j.at("encryption").at("key_id").get<std::string>();
+    m.rows = UIntOr(j, "rows", 0);
+    m.bytes = UIntOr(j, "bytes", 0);
     const json& live = j.at("live_keys");
     if (live.at("kind") == "int_ranges") {
       std::vector<IntRange> r;

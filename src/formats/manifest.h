@@ -71,7 +71,8 @@ struct ChunkEntry {
   std::string sha256;
   uint64_t size = 0;
   uint64_t rows = 0;
-  std::string compression = "none";                                  // none | zstd
+  std::string compression = "none";  // none | zstd
+  std::string key_id;  // encryption key id (docs/formats/encryption.md); "" = not encrypted
   std::vector<std::string> key_min, key_max;                         // COPY text per key column
   std::map<std::string, std::pair<std::string, std::string>> zones;  // column → (min, max)
 };
@@ -102,6 +103,8 @@ struct Manifest {
   uint64_t bytes = 0;
   LiveKeySet live_keys;
   std::optional<int64_t> max_key;
+  // Key id of the AES-256-GCM key this run's chunks were sealed with (encryption.md), if any.
+  std::optional<std::string> encryption_key_id;
 };
 
 std::string ManifestToJson(const Manifest& m);

@@ -1,5 +1,6 @@
 #include "engine/db/chunk_fetch.h"
 
+#include "common/aead.h"
 #include "common/hash.h"
 #include "engine/db/chunk_pipeline.h"
 
@@ -19,6 +20,11 @@ Result<std::string> FetchVerifiedChunk(ObjectStore& store, const ChunkEntry& e) 
   if (sha != e.sha256)
     return Status::Corrupt("chunk " + e.key + ": sha256 mismatch (manifest " +
                            e.sha256.substr(0, 12) + "…, stored " + sha.substr(0, 12) + "…)");
+  if (!e.key_id.empty()) {
+    auto plain = OpenChunk(e.key, e.key_id, *bytes);
+    if (!plain.ok()) return plain.status();
+    *bytes = std::move(*plain);
+  }
   if (e.compression == "zstd") {
     auto plain = ZstdDecompress(*bytes);
     if (!plain.ok()) return plain.status().WithContext("chunk " + e.key);

@@ -99,6 +99,11 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
     if (!z.ok()) return fail(z.status());
     body = std::move(*z);
   }
+  if (cfg_.encrypt) {  // a separate stage: the manifest's sha256/size cover the sealed bytes
+    auto sealed = Seal(*cfg_.encrypt, body);
+    if (!sealed.ok()) return fail(sealed.status().WithContext("chunk " + std::to_string(number)));
+    body = std::move(*sealed);
+  }
   ChunkEntry e;
   e.key = dbkeys::ChunkKey(number, cfg_.run_unix_seconds, cfg_.zstd);
   e.number = number;
@@ -106,6 +111,7 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
   e.size = body.size();
   e.rows = rows;
   e.compression = cfg_.zstd ? "zstd" : "none";
+  if (cfg_.encrypt) e.key_id = cfg_.encrypt->id;
   e.key_min = w.stats().key_min;
   e.key_max = w.stats().key_max;
   for (size_t i = 0; i < cfg_.columns.size(); ++i) {
@@ -115,7 +121,9 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
   }
   PutOptions po;
   po.if_absent = true;
-  po.content_type = cfg_.zstd ? "application/zstd" : "application/json";
+  po.content_type = cfg_.encrypt ? "application/octet-stream"
+                    : cfg_.zstd  ? "application/zstd"
+                                 : "application/json";
   po.metadata["sha256"] = e.sha256;
   auto put = PutString(store_, e.key, body, po);
   if (!put.ok()) return fail(put.status().WithContext("cannot store chunk " + e.key));

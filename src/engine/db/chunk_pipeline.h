@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/aead.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
 #include "formats/column_codec.h"
@@ -32,6 +34,8 @@ struct ChunkPipelineConfig {
   int workers = 4;
   bool zstd = false;
   int zstd_level = 3;
+  // When set, each chunk is sealed after compression (docs/formats/encryption.md).
+  std::optional<EncryptionKey> encrypt;
 };
 
 class ChunkPipeline {

@@ -170,6 +170,8 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) 
   cfg.workers = opts.workers;
   cfg.zstd = opts.zstd;
   cfg.zstd_level = opts.zstd_level;
+  cfg.encrypt = opts.encrypt;
+  if (opts.encrypt) m.encryption_key_id = opts.encrypt->id;
   ChunkPipeline pipeline(store, cfg);
 
   std::string sql = "COPY (SELECT " + ColumnList(*conn, columns) + " FROM " + table.quoted;

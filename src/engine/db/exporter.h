@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "common/aead.h"
 #include "common/status.h"
 #include "engine/db/pg_conn.h"
 #include "store/object_store.h"
@@ -23,6 +25,7 @@ struct BackupOptions {
   int workers = 4;
   bool zstd = false;
   int zstd_level = 3;
+  std::optional<EncryptionKey> encrypt;  // seal chunks (--encrypt-key-file)
 };
 
 struct BackupResult {

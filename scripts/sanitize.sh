@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds dredge and the server-free unit tests plus the S3 suite (conformance, driver, interop)
+# with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them through
+# ctest. Any sanitizer report fails the test that triggered it (halt_on_error).
+#   scripts/sanitize.sh            unit_tests + s3_tests (what scripts/test.sh runs)
+#   scripts/sanitize.sh --all      every test binary (needs both servers; slower)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+labels='^(unit_tests|s3_tests)$'
+targets=(dredge unit_tests s3_tests)
+if [ "${1:-}" = --all ]; then
+  labels='.'
+  targets=(all)
+fi
+# -O1 keeps the instrumented build and run reasonably fast while keeping useful stacks.
+cmake -S . -B build-asan -G Ninja -DDREDGE_SANITIZE=ON -DDREDGE_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" >/dev/null
+cmake --build build-asan -j "$(nproc)" --target "${targets[@]}"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+cd build-asan
+ctest --output-on-failure -j "$(nproc)" --timeout 900 -L "$labels"

@@ -1,0 +1,22 @@
+#include "commands/encrypt_flags.h"
+
+#include <cstdlib>
+
+namespace dredge {
+
+void AddEncryptKeyFlag(CLI::App& cmd, std::string* path) {
+  cmd.add_option("--encrypt-key-file", *path,
+                 "File with the 32-byte AES-256-GCM key for database chunks: raw, 64 hex digits "
+                 "or base64 (default: DREDGE_ENCRYPT_KEY_FILE)");
+}
+
+Result<std::optional<EncryptionKey>> LoadEncryptKey(const std::string& flag_path) {
+  std::string path = flag_path;
+  if (path.empty())
+    if (const char* env = std::getenv("DREDGE_ENCRYPT_KEY_FILE")) path = env;
+  if (path.empty()) return std::optional<EncryptionKey>();
+  DREDGE_ASSIGN_OR_RETURN(EncryptionKey key, LoadEncryptionKey(path));
+  return std::optional<EncryptionKey>(std::move(key));
+}
+
+}  // namespace dredge
