@@ -2,6 +2,7 @@
 // (two concurrent backups, exactly one proceeds, the other exits 5 at once), run records for
 // success and failure, the metrics file, run logs, config-only runs, `dredge backup` over two
 // destinations with one failing, and `dredge restore` (whole system) from a config.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
