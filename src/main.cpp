@@ -34,10 +34,11 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   if (const char* c = std::getenv("DREDGE_CONFIG")) global.config_path = c;
   app.add_option("--config", global.config_path, "Config file (default: ./dredge.toml)");
-  app.add_option("--log-dir", global.log_dir, "Directory for run logs")->capture_default_str();
-  app.add_option("--log-format", global.log_format, "Log line format")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  app.add_option("--log-dir", global.log_dir,
+                 "Directory for run logs (default: [logging] dir, else ./logs)");
+  app.add_option("--log-format", global.log_format,
+                 "Log line format (default: [logging] format, else text)")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "Debug output on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
 
@@ -76,9 +77,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  log::SetStderrLevel(global.quiet ? log::Level::kWarn
-                                   : global.verbosity > 0 ? log::Level::kDebug : log::Level::kInfo);
-  log::SetFormat(global.log_format == "json" ? log::Format::kJson : log::Format::kText);
+  log::SetStderrLevel(global.quiet           ? log::Level::kWarn
+                      : global.verbosity > 0 ? log::Level::kDebug
+                                             : log::Level::kInfo);
+  // Tier commands apply [logging] format themselves once the config is read (run_setup.h).
+  if (!global.log_format.empty())
+    log::SetFormat(global.log_format == "json" ? log::Format::kJson : log::Format::kText);
 
   // The deepest parsed command with a runner runs.
   const Registered* chosen = nullptr;

@@ -15,9 +15,11 @@ namespace dredge {
 // Options every command sees (parsed before the command runs).
 struct GlobalOptions {
   std::string config_path;  // --config / DREDGE_CONFIG
-  std::string log_dir = "logs";
-  std::string log_format = "text";  // text | json
-  int verbosity = 0;                // -v: debug on stderr
+  // Empty = not given: [logging] in dredge.toml, DREDGE_LOG_*, then the defaults ("logs",
+  // "text") apply (commands/run_setup.h resolves them).
+  std::string log_dir;
+  std::string log_format;  // text | json
+  int verbosity = 0;       // -v: debug on stderr
   bool quiet = false;
 };
 

@@ -1,8 +1,10 @@
 #include "cli/command.h"
+#include "commands/backup_all.h"
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
 #include "commands/check.h"
 #include "commands/manifests.h"
+#include "commands/restore_all.h"
 #include "commands/restore_db.h"
 #include "commands/restore_files.h"
 #include "commands/snapshots.h"
@@ -19,9 +21,14 @@ const CommandEntry kCommands[] = {
     {"backup", "files", "Mirror a directory to a store, one object per file", &SetupBackupFiles},
     {"backup", "db", "Back up a PostgreSQL table incrementally (chunked JSON + manifest)",
      &SetupBackupDb},
+    {"", "backup", "Back up every configured tier to every configured destination (for cron)",
+     &SetupBackupAll},
     {"restore", "files", "Restore a files snapshot into a directory", &SetupRestoreFiles},
     {"restore", "db", "Restore a PostgreSQL table from its backups (any restore point)",
      &SetupRestoreDb},
+    {"", "restore",
+     "Recover every configured tier to one point in time (--as-of), one summary at the end",
+     &SetupRestoreAll},
     {"verify", "files", "Compare a files backup with its source or newest snapshot",
      &SetupVerifyFiles},
     {"verify", "db", "Check database backups: chunk hashes, and with --db the live table",

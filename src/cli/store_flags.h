@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "common/status.h"
+#include "config/dredge_config.h"
+#include "ops/limits.h"
 #include "store/object_store.h"
 #include "store/store_options.h"
 
@@ -17,6 +19,17 @@ namespace dredge {
 
 void AddStoreFlags(CLI::App& cmd, StoreOptions* opts);
 
+// Options for a configured destination: its own entry's fields, each replaced by the flag of
+// the same name when that flag was given (non-empty / set in `flags`).
+StoreOptions MergeStoreOptions(const DestinationConfig& dest, const StoreOptions& flags);
+
+// The process-wide Limiter every store opened from now on is wrapped with (null = no limits).
+// Set once, before the first destination is opened; one limiter for the whole process is what
+// makes --bwlimit a cap on the sum over workers, destinations and tiers.
+void SetProcessLimiter(std::shared_ptr<Limiter> limiter);
+
+// Opens the driver and wraps it: limits innermost (every retry attempt pays), then retry for
+// remote stores. The one place where wrappers are added.
 Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
                                                      const StoreOptions& opts);
 

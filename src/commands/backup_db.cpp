@@ -1,68 +1,150 @@
 #include "commands/backup_db.h"
 
+#include "commands/encrypt_flags.h"
+
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
-#include "commands/encrypt_flags.h"
 #include "common/log.h"
 #include "engine/db/exporter.h"
+#include "ops/run_scope.h"
 
 namespace dredge {
 namespace {
 
 struct Flags {
-  BackupOptions opts;
-  std::string dest;
-  std::string chunk_bytes = "64M";
-  std::string compress = "none";
-  bool json = false;
-  StoreOptions store;
   std::string key_file;
+  std::vector<std::string> dests;
+  std::string table, chunk_bytes, compress;
+  int64_t chunk_rows = 0;
+  int workers = 0;
+  PgOptions pg;  // --db and the timeouts as given
+  bool json = false;
+  DbBackupRequest request;
+  OpsFlags ops;
+  CLI::Option* statement_timeout_opt = nullptr;
+  CLI::Option* lock_timeout_opt = nullptr;
 };
+
+Status Run(Flags& f, const GlobalOptions& global) {
+  ConfigOverrides o;
+  for (const auto& url : f.dests) o.db_dest.push_back(DestinationFromUrl(url));
+  if (!f.pg.conninfo.empty()) o.db_conninfo = f.pg.conninfo;
+  if (!f.table.empty()) o.db_table = f.table;
+  if (f.chunk_rows > 0) o.db_chunk_size = f.chunk_rows;
+  if (f.workers > 0) o.db_workers = f.workers;
+  if (!f.compress.empty()) o.db_compress = f.compress;
+  if (!f.chunk_bytes.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(uint64_t b, ParseByteSize(f.chunk_bytes));
+    o.db_chunk_bytes = b;
+  }
+  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
+  DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file));
+  // Timeouts given as flags keep PostgreSQL's own units ("5min"); the config holds milliseconds.
+  if (f.statement_timeout_opt->count() > 0) f.request.statement_timeout = f.pg.statement_timeout;
+  if (f.lock_timeout_opt->count() > 0) f.request.lock_timeout = f.pg.lock_timeout;
+  auto run_log = OpenTierLog(config, "db");
+  f.request.metrics_file = f.ops.metrics_file;
+  std::vector<DestOutcome> outcomes;
+  for (const auto& d : config.DestinationsFor("db")) {
+    outcomes.push_back(BackupDbTo(config, d, f.request));
+    if (f.json) PrintJsonLine(outcomes.back().summary.dump());
+  }
+  if (outcomes.size() == 1) return outcomes[0].status;
+  return CombinedStatus(outcomes, "destinations");
+}
 
 }  // namespace
 
-Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions&) {
-  auto f = std::make_shared<Flags>();
-  AddDbFlags(cmd, &f->opts.pg, true);
-  cmd.add_option("--table", f->opts.table, "Table to back up (needs a primary key)")->required();
-  cmd.add_option("--dest", f->dest, "Destination URL (file://… or s3://bucket/prefix)")->required();
-  cmd.add_option("--chunk-size", f->opts.chunk_rows, "Rows per chunk")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd.add_option("--chunk-bytes", f->chunk_bytes, "Row bytes per chunk (K, M, G)")
-      ->capture_default_str();
-  cmd.add_option("--workers", f->opts.workers, "Chunks encoded and uploaded in parallel")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  cmd.add_option("--compress", f->compress, "Chunk compression")
-      ->check(CLI::IsMember({"none", "zstd"}))
-      ->capture_default_str();
-  cmd.add_flag("--json", f->json, "Print one JSON object with the result");
-  AddStoreFlags(cmd, &f->store);
-  AddEncryptKeyFlag(cmd, &f->key_file);
-  return [f]() -> Status {
-    DREDGE_ASSIGN_OR_RETURN(f->opts.encrypt, LoadEncryptKey(f->key_file));
-    DREDGE_ASSIGN_OR_RETURN(f->opts.chunk_bytes, ParseByteSize(f->chunk_bytes));
-    f->opts.zstd = f->compress == "zstd";
-    DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
-    DREDGE_ASSIGN_OR_RETURN(BackupResult r, RunDbBackup(*store, f->opts));
-    if (f->json) {
-      nlohmann::json j = {{"rows", r.rows},           {"chunks", r.chunks},
-                          {"bytes", r.bytes},         {"manifest", r.manifest_key},
-                          {"mode", r.mode},           {"full_reason", r.full_reason},
-                          {"live_keys", r.live_keys}, {"seconds", r.seconds}};
-      PrintJsonLine(j.dump());
+std::string PgMillis(int64_t ms) {
+  return ms <= 0 ? "0" : std::to_string(ms) + "ms";
+}
+
+DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest,
+                       const DbBackupRequest& req) {
+  DestOutcome out{"db", dest.url, Status::Ok(), nlohmann::json::object()};
+  DbBackupOptions opts;
+  opts.pg.conninfo = config.db.conninfo;
+  opts.pg.statement_timeout = req.statement_timeout.empty()
+                                  ? PgMillis(config.db.statement_timeout_ms)
+                                  : req.statement_timeout;
+  opts.pg.lock_timeout =
+      req.lock_timeout.empty() ? PgMillis(config.db.lock_timeout_ms) : req.lock_timeout;
+  opts.table = config.db.table;
+  opts.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
+  opts.chunk_bytes = config.db.chunk_bytes;
+  opts.workers = config.db.workers;
+  opts.zstd = config.db.compress == "zstd";
+  opts.encrypt = req.encrypt;
+
+  Status outcome;
+  RunTotals totals;
+  auto store = OpenDestination(dest.url, MergeStoreOptions(dest, req.store_flags));
+  if (!store.ok()) {
+    outcome = store.status();
+  } else {
+    RunScopeOptions so;
+    so.tier = "db";
+    so.metrics_file = req.metrics_file;
+    auto scope = RunScope::Begin(*store, so);
+    if (!scope.ok()) {
+      outcome = scope.status();
     } else {
-      log::Info("backup db: " + r.mode + " run wrote " + std::to_string(r.rows) + " rows in " +
-                std::to_string(r.chunks) + " chunks (" + std::to_string(r.bytes) + " bytes), " +
-                std::to_string(r.live_keys) + " live keys; manifest " + r.manifest_key);
+      auto r = RunDbBackup(**store, opts);
+      if (r.ok()) {
+        out.summary = {{"rows", r->rows},           {"chunks", r->chunks},
+                       {"bytes", r->bytes},         {"manifest", r->manifest_key},
+                       {"mode", r->mode},           {"full_reason", r->full_reason},
+                       {"live_keys", r->live_keys}, {"seconds", r->seconds}};
+        totals.objects = r->chunks;
+        totals.bytes = r->bytes;
+        totals.rows = r->rows;
+        totals.snapshot = r->manifest_key;
+        totals.counts = {{"chunks", static_cast<int64_t>(r->chunks)},
+                         {"live_keys", static_cast<int64_t>(r->live_keys)}};
+        log::Info("backup db: " + r->mode + " run to " + dest.url + " wrote " +
+                  std::to_string(r->rows) + " rows in " + std::to_string(r->chunks) + " chunks (" +
+                  std::to_string(r->bytes) + " bytes), " + std::to_string(r->live_keys) +
+                  " live keys; manifest " + r->manifest_key);
+      }
+      outcome = (*scope)->Finish(r.ok() ? Status::Ok() : r.status(), totals);
     }
-    return Status::Ok();
-  };
+  }
+  if (!outcome.ok()) {
+    log::Error("backup db to " + dest.url + ": " + outcome.message());
+    out.summary["error"] = outcome.message();
+  }
+  out.status = outcome;
+  out.summary["ok"] = outcome.ok();
+  out.summary["destination"] = dest.url;
+  return out;
+}
+
+Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global) {
+  auto f = std::make_shared<Flags>();
+  AddDbFlags(cmd, &f->pg, false);
+  f->statement_timeout_opt = cmd.get_option("--statement-timeout");
+  f->lock_timeout_opt = cmd.get_option("--lock-timeout");
+  cmd.add_option("--table", f->table,
+                 "Table to back up, needs a primary key (default: [db] table, articles)");
+  cmd.add_option("--dest", f->dests,
+                 "Destination URL (file://… or s3://bucket/prefix; repeatable; default: the "
+                 "configured [[db.destination]] entries)");
+  cmd.add_option("--chunk-size", f->chunk_rows, "Rows per chunk (default: [db] chunk_size)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--chunk-bytes", f->chunk_bytes, "Row bytes per chunk (K, M, G; default 64M)");
+  cmd.add_option("--workers", f->workers, "Chunks encoded and uploaded in parallel (default 4)")
+      ->check(CLI::Range(1, 64));
+  cmd.add_option("--compress", f->compress, "Chunk compression (default: [db] compress, zstd)")
+      ->check(CLI::IsMember({"none", "zstd"}));
+  cmd.add_flag("--json", f->json, "Print one JSON object per destination with the result");
+  AddStoreFlags(cmd, &f->request.store_flags);
+  AddEncryptKeyFlag(cmd, &f->key_file);
+  AddOpsFlags(cmd, &f->ops, true);
+  return [f, &global]() { return Run(*f, global); };
 }
 
 }  // namespace dredge

@@ -1,9 +1,37 @@
-// `dredge backup db`: one incremental (or, the first time, full) export of a PostgreSQL table
-// into chunked JSON plus a manifest at --dest (engine/db/exporter.h).
+// `dredge backup db [--db CONNINFO] [--table T] [--dest URL]...`: one incremental (or, the first
+// time, full) export of a PostgreSQL table into chunked JSON plus a manifest at each destination
+// (engine/db/exporter.h). Settings not given as flags come from DREDGE_* variables and
+// dredge.toml [db]. Each destination: tier lock, run record, metrics (ops/run_scope.h).
+// Exit: 0 ok, 1 error, 2 usage, 3 some destinations failed, 5 another run holds the lock.
 #pragma once
 
+#include <optional>
+
+#include "common/aead.h"
+
+#include <string>
+
 #include "cli/command.h"
+#include "commands/run_setup.h"
+#include "store/store_options.h"
 
 namespace dredge {
+
 Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global);
+
+struct DbBackupRequest {
+  // Given as flags, in PostgreSQL's units ("5min"); empty = [db] statement_timeout/lock_timeout.
+  std::string statement_timeout, lock_timeout;
+  StoreOptions store_flags;
+  std::string metrics_file;
+  std::optional<EncryptionKey> encrypt;  // --encrypt-key-file / DREDGE_ENCRYPT_KEY_FILE
+};
+
+// One backup of config.db to `dest`.
+DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest,
+                       const DbBackupRequest& request);
+
+// "<n>ms" for PostgreSQL, "0" for 0.
+std::string PgMillis(int64_t ms);
+
 }  // namespace dredge

@@ -11,17 +11,21 @@
 #include "common/progress.h"
 #include "engine/files/backup.h"
 #include "engine/files/state_index.h"
+#include "ops/run_scope.h"
 
 namespace dredge {
 namespace {
 
 struct Flags {
-  std::string source, dest, state;
-  std::vector<std::string> includes, excludes;
+  std::string source;
+  std::vector<std::string> dests, includes, excludes;
   int workers = 16;
   double max_change = 20;
-  bool force = false, dry_run = false, json = false;
-  StoreOptions store;
+  bool json = false;
+  FilesBackupRequest request;
+  OpsFlags ops;
+  CLI::Option* workers_opt = nullptr;
+  CLI::Option* max_change_opt = nullptr;
 };
 
 nlohmann::json SummaryJson(const BackupSummary& s) {
@@ -39,78 +43,150 @@ nlohmann::json SummaryJson(const BackupSummary& s) {
           {"failures", s.failures}};
 }
 
-Status Run(const Flags& f, const GlobalOptions& global) {
-  OpenRunLog(global, "backup-files");
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
-  DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
-  if (f.max_change < 0 || f.max_change > 100)
-    return fail(Status::Usage("--max-change must be a percentage between 0 and 100"));
-  auto source = ExistingDirectory(f.source, "--source");
-  if (!source.ok()) return fail(source.status());
-  auto store = OpenDestination(f.dest, f.store);
-  if (!store.ok()) return fail(store.status());
-  const std::string dest = (*store)->Describe();
-  std::string state = f.state.empty() ? StateIndex::DefaultPath(dest) : f.state;
-  auto index = StateIndex::Open(state, dest);
-  if (!index.ok()) return fail(index.status());
+RunTotals TotalsOf(const BackupSummary& s) {
+  RunTotals t;
+  t.objects = s.uploaded + s.copied;
+  t.bytes = s.bytes_uploaded;
+  t.snapshot = s.snapshot;
+  t.counts = {
+      {"scanned", static_cast<int64_t>(s.scanned)}, {"uploaded", static_cast<int64_t>(s.uploaded)},
+      {"copied", static_cast<int64_t>(s.copied)},   {"skipped", static_cast<int64_t>(s.skipped)},
+      {"failed", static_cast<int64_t>(s.failed)},   {"removed", static_cast<int64_t>(s.removed)}};
+  return t;
+}
+
+// The backup itself, once the store is open and locked.
+Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
+                                 const FilesBackupRequest& req) {
+  const FilesConfig& fc = config.files;
+  DREDGE_RETURN_IF_ERROR(CheckWorkers(fc.workers));
+  if (fc.source.empty())
+    return Status::Usage("no source directory: give --source or set [files] source in dredge.toml");
+  DREDGE_ASSIGN_OR_RETURN(std::string source, ExistingDirectory(fc.source, "--source"));
+  const std::string dest = store.Describe();
+  std::string state = req.state.empty() ? StateIndex::DefaultPath(dest) : req.state;
+  DREDGE_ASSIGN_OR_RETURN(auto index, StateIndex::Open(state, dest));
 
   BackupOptions o;
-  o.source = *source;
-  o.filter = PathFilter(f.includes, f.excludes);
-  o.workers = f.workers;
-  o.max_change_pct = f.max_change;
-  o.force = f.force;
-  o.dry_run = f.dry_run;
+  o.source = source;
+  o.filter = PathFilter(fc.include, fc.exclude);
+  o.workers = fc.workers;
+  o.max_change_pct = fc.max_change * 100.0;
+  o.force = req.force;
+  o.dry_run = req.dry_run;
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) o.host = host;
   if (const char* t = std::getenv("TMPDIR"); t && *t) o.tmp_dir = t;
-  Progress progress("backup", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  Progress progress("backup", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   o.progress = &progress;
-  log::Info("backing up " + o.source + " to " + dest + (f.dry_run ? " (dry run)" : "") +
+  log::Info("backing up " + o.source + " to " + dest + (req.dry_run ? " (dry run)" : "") +
             " (state index " + state + ")");
-  auto r = RunFilesBackup(**store, **index, o);
-  if (!r.ok()) return fail(r.status());
-  const BackupSummary& s = *r;
+  DREDGE_ASSIGN_OR_RETURN(BackupSummary s, RunFilesBackup(store, *index, o));
   log::Info("scanned " + std::to_string(s.scanned) + " files (" + HumanBytes(s.scanned_bytes) +
             "): uploaded " + std::to_string(s.uploaded) + " (" + HumanBytes(s.bytes_uploaded) +
             "), copied " + std::to_string(s.copied) + ", skipped " + std::to_string(s.skipped) +
             ", removed " + std::to_string(s.removed) + ", failed " + std::to_string(s.failed) +
             (s.snapshot.empty() ? "" : "; snapshot " + s.snapshot));
-  if (f.json) {
-    auto j = SummaryJson(s);
-    j["ok"] = s.failed == 0;
-    j["dry_run"] = f.dry_run;
-    PrintJson(j);
+  return s;
+}
+
+Status Run(Flags& f, const GlobalOptions& global) {
+  auto fail = [&](Status st) {
+    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
+    return st;
+  };
+  if (f.max_change < 0 || f.max_change > 100)
+    return fail(Status::Usage("--max-change must be a percentage between 0 and 100"));
+  ConfigOverrides o;
+  for (const auto& url : f.dests) o.files_dest.push_back(DestinationFromUrl(url));
+  if (!f.source.empty()) o.files_source = f.source;
+  if (f.workers_opt->count() > 0) o.files_workers = f.workers;
+  if (f.max_change_opt->count() > 0) o.max_change = f.max_change / 100.0;
+  auto config = PrepareRun(global, o, f.ops);
+  if (!config.ok()) return fail(config.status());
+  if (!f.includes.empty()) config->files.include = f.includes;
+  if (!f.excludes.empty()) config->files.exclude = f.excludes;
+  auto dests = config->DestinationsFor("files");
+  if (!f.request.state.empty() && dests.size() > 1)
+    return fail(Status::Usage("--state names one state index; it cannot serve " +
+                              std::to_string(dests.size()) + " destinations"));
+  auto run_log = OpenTierLog(*config, "files");
+  f.request.quiet = global.quiet;
+  f.request.metrics_file = f.ops.metrics_file;
+  std::vector<DestOutcome> outcomes;
+  for (const auto& d : dests) {
+    outcomes.push_back(BackupFilesTo(*config, d, f.request));
+    if (f.json) PrintJson(outcomes.back().summary);
   }
-  if (s.failed > 0)
-    return Status(ErrorKind::kPartial, std::to_string(s.failed) +
-                                           " files could not be backed up (named above); the "
-                                           "rest is stored and the snapshot records it");
-  return Status::Ok();
+  if (outcomes.size() == 1) return outcomes[0].status;
+  return CombinedStatus(outcomes, "destinations");
 }
 
 }  // namespace
 
+DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& dest,
+                          const FilesBackupRequest& req) {
+  DestOutcome out{"files", dest.url, Status::Ok(), nlohmann::json::object()};
+  auto finish = [&](Status st) {
+    if (!st.ok()) log::Error("backup files to " + dest.url + ": " + st.message());
+    out.status = st;
+    out.summary["ok"] = st.ok();
+    if (!st.ok()) out.summary["error"] = st.message();
+    out.summary["destination"] = dest.url;
+    return out;
+  };
+  auto store = OpenDestination(dest.url, MergeStoreOptions(dest, req.store_flags));
+  if (!store.ok()) return finish(store.status());
+  std::unique_ptr<RunScope> scope;
+  if (!req.dry_run) {  // a dry run writes nothing, not even a record, and needs no lock
+    RunScopeOptions so;
+    so.tier = "files";
+    so.metrics_file = req.metrics_file;
+    auto begun = RunScope::Begin(*store, so);
+    if (!begun.ok()) return finish(begun.status());
+    scope = std::move(*begun);
+  }
+  auto r = BackupOnce(**store, config, req);
+  Status outcome = r.ok() ? Status::Ok() : r.status();
+  RunTotals totals;
+  if (r.ok()) {
+    out.summary = SummaryJson(*r);
+    out.summary["dry_run"] = req.dry_run;
+    totals = TotalsOf(*r);
+    if (r->failed > 0)
+      outcome = Status(ErrorKind::kPartial,
+                       std::to_string(r->failed) +
+                           " files could not be backed up (named above); the rest is stored and "
+                           "the snapshot records it");
+  }
+  if (scope) outcome = scope->Finish(outcome, totals);
+  out.status = outcome;
+  out.summary["ok"] = outcome.ok();
+  if (!outcome.ok() && !r.ok()) out.summary["error"] = outcome.message();
+  out.summary["destination"] = dest.url;
+  return out;
+}
+
 Runner SetupBackupFiles(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--source", f->source, "Directory to back up")->required();
-  cmd.add_option("--dest", f->dest, "Destination URL (file:///path, s3://bucket/prefix)")
-      ->required();
+  cmd.add_option("--source", f->source, "Directory to back up (default: [files] source)");
+  cmd.add_option("--dest", f->dests,
+                 "Destination URL (file:///path, s3://bucket/prefix; repeatable; default: the "
+                 "configured [[files.destination]] entries)");
   cmd.add_option("--include", f->includes, "Only files matching this glob (repeatable)");
   cmd.add_option("--exclude", f->excludes, "Skip files matching this glob (repeatable; wins)");
-  cmd.add_option("--workers", f->workers, "Parallel transfers")->capture_default_str();
-  cmd.add_option("--state", f->state,
+  f->workers_opt = cmd.add_option("--workers", f->workers, "Parallel transfers (default 8)");
+  cmd.add_option("--state", f->request.state,
                  "State index file (default ~/.cache/dredge/<hash of dest>.sqlite)");
-  cmd.add_option("--max-change", f->max_change,
-                 "Stop before writing when more than this % of backed-up files would change")
-      ->capture_default_str();
-  cmd.add_flag("--force", f->force, "Run even when the damage guard would stop it");
-  cmd.add_flag("--dry-run", f->dry_run, "Show what would be done; write nothing");
-  cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
-  AddStoreFlags(cmd, &f->store);
+  f->max_change_opt = cmd.add_option(
+      "--max-change", f->max_change,
+      "Stop before writing when more than this % of backed-up files would change (default: "
+      "[files] max_change, 50%)");
+  cmd.add_flag("--force", f->request.force, "Run even when the damage guard would stop it");
+  cmd.add_flag("--dry-run", f->request.dry_run, "Show what would be done; write nothing");
+  cmd.add_flag("--json", f->json, "Print one JSON summary object per destination on stdout");
+  AddStoreFlags(cmd, &f->request.store_flags);
+  AddOpsFlags(cmd, &f->ops, true);
   return [f, &global]() { return Run(*f, global); };
 }
 

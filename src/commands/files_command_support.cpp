@@ -10,17 +10,6 @@
 
 namespace dredge {
 
-void OpenRunLog(const GlobalOptions& global, const std::string& name) {
-  if (global.log_dir.empty()) return;
-  std::error_code ec;
-  std::filesystem::create_directories(global.log_dir, ec);
-  std::string path = global.log_dir + "/" + name + "_" +
-                     FormatCompactUtc(NowUnixNanos() / 1000000000LL) + "_" +
-                     std::to_string(::getpid()) + ".log";
-  if (ec || !log::OpenFile(path))
-    log::Warn("cannot write the run log " + path + "; continuing without it (see --log-dir)");
-}
-
 void PrintJson(const nlohmann::json& j) {
   std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::fprintf(stdout, "%s\n", out.c_str());

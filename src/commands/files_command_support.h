@@ -1,5 +1,6 @@
-// Helpers shared by the files-tier commands (backup/restore/verify files, snapshots): the run
-// log file, the --json printer and the source/target checks, so the four commands behave alike.
+// Helpers shared by the files-tier commands (backup/restore/verify files, snapshots): the --json
+// printer and the source/target checks, so the four commands behave alike. (Run logs and the
+// rest of the per-run setup are in commands/run_setup.h, shared with the database tier.)
 #pragma once
 
 #include <string>
@@ -10,10 +11,6 @@
 #include "common/status.h"
 
 namespace dredge {
-
-// Opens <log_dir>/<name>_<YYYYMMDD_HHMMSS>_<pid>.log for this run; a warning (not an error)
-// when that is impossible, since the backup itself can still be done.
-void OpenRunLog(const GlobalOptions& global, const std::string& name);
 
 // Prints `j` as one line on stdout (invalid UTF-8 in names replaced, never a throw).
 void PrintJson(const nlohmann::json& j);

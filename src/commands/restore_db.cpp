@@ -1,12 +1,13 @@
 #include "commands/restore_db.h"
 
+#include "commands/encrypt_flags.h"
+
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
-#include "commands/encrypt_flags.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "engine/db/restorer.h"
@@ -15,7 +16,8 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  RestoreOptions opts;
+  std::string key_file;
+  DbRestoreOptions opts;
   std::string dest;
   std::string as_of;
   std::string ids;
@@ -23,15 +25,97 @@ struct Flags {
   bool merge = false;
   bool json = false;
   StoreOptions store;
-  std::string key_file;
+  OpsFlags ops;
 };
+
+nlohmann::json ResultJson(const RestoreResult& r) {
+  return {{"rows", r.rows},
+          {"table", r.table},
+          {"created", r.created},
+          {"legacy", r.legacy},
+          {"manifest", r.manifest_key.empty() ? nlohmann::json() : nlohmann::json(r.manifest_key)},
+          {"chunks_read", r.chunks_read},
+          {"chunks_skipped", r.chunks_skipped}};
+}
+
+void LogResult(const RestoreResult& r) {
+  log::Info("restore db: loaded " + std::to_string(r.rows) + " rows into " + r.table +
+            (r.created ? " (created)" : "") + " from " +
+            (r.legacy ? std::string("legacy chunks") : r.manifest_key) + "; " +
+            std::to_string(r.chunks_read) + " chunks read, " + std::to_string(r.chunks_skipped) +
+            " skipped");
+}
+
+// Opens and locks the destination, then restores.
+Result<RestoreResult> RestoreLocked(const DestinationConfig& dest, const StoreOptions& flags,
+                                    const DbRestoreOptions& opts) {
+  DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(dest.url, MergeStoreOptions(dest, flags)));
+  DREDGE_ASSIGN_OR_RETURN(RestoreLock lock, LockForRestore(store, "db"));
+  return RunDbRestore(*store, opts);
+}
+
+Status Run(Flags& f, const GlobalOptions& global) {
+  DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f.key_file));
+  if (key) RegisterDecryptionKey(*key);
+  if (!f.as_of.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f.as_of));
+    f.opts.point.as_of_unix_nanos = t;
+  }
+  if (!f.ids.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(auto ids, ParseIdsArgument(f.ids));
+    f.opts.ids = std::move(ids);
+  }
+  f.opts.mode = f.replace ? RestoreMode::kReplace
+                : f.merge ? RestoreMode::kMerge
+                          : RestoreMode::kEmptyOnly;
+  ConfigOverrides o;
+  if (!f.dest.empty()) o.db_dest.push_back(DestinationFromUrl(f.dest));
+  if (!f.opts.pg.conninfo.empty()) o.db_conninfo = f.opts.pg.conninfo;
+  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
+  f.opts.pg.conninfo = config.db.conninfo;
+  auto run_log = OpenTierLog(config, "restore-db");
+  DREDGE_ASSIGN_OR_RETURN(RestoreResult r,
+                          RestoreLocked(config.DestinationsFor("db").front(), f.store, f.opts));
+  if (f.json)
+    PrintJsonLine(ResultJson(r).dump());
+  else
+    LogResult(r);
+  return Status::Ok();
+}
 
 }  // namespace
 
-Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions&) {
+DestOutcome RestoreDbFrom(const DestinationConfig& dest, const DbRestoreRequest& req) {
+  DestOutcome out{"db", dest.url, Status::Ok(), nlohmann::json::object()};
+  DbRestoreOptions opts;
+  opts.pg.conninfo = req.conninfo;
+  opts.pg.statement_timeout = req.statement_timeout;
+  opts.pg.lock_timeout = req.lock_timeout;
+  opts.into = req.into;
+  opts.point.as_of_unix_nanos = req.as_of;
+  opts.point.manifest = req.manifest;
+  opts.mode = req.replace ? RestoreMode::kReplace : RestoreMode::kEmptyOnly;
+  opts.workers = req.workers;
+  auto r = RestoreLocked(dest, req.store_flags, opts);
+  if (r.ok()) {
+    LogResult(*r);
+    out.summary = ResultJson(*r);
+  } else {
+    out.status = r.status();
+    log::Error("restore db from " + dest.url + ": " + out.status.message());
+    out.summary["error"] = out.status.message();
+  }
+  out.summary["ok"] = out.status.ok();
+  out.summary["destination"] = dest.url;
+  return out;
+}
+
+Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Destination URL holding the backups")->required();
-  AddDbFlags(cmd, &f->opts.pg, true);
+  cmd.add_option("--dest", f->dest,
+                 "Destination URL holding the backups (default: the first configured db "
+                 "destination)");
+  AddDbFlags(cmd, &f->opts.pg, false);
   cmd.add_option("--into", f->opts.into,
                  "Table to load (default: the backed-up table's name); created when missing");
   auto* as_of = cmd.add_option("--as-of", f->as_of,
@@ -53,41 +137,8 @@ Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions&) {
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
-  return [f]() -> Status {
-    DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f->key_file));
-    if (key) RegisterDecryptionKey(*key);
-    if (!f->as_of.empty()) {
-      DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f->as_of));
-      f->opts.point.as_of_unix_nanos = t;
-    }
-    if (!f->ids.empty()) {
-      DREDGE_ASSIGN_OR_RETURN(auto ids, ParseIdsArgument(f->ids));
-      f->opts.ids = std::move(ids);
-    }
-    f->opts.mode = f->replace ? RestoreMode::kReplace
-                   : f->merge ? RestoreMode::kMerge
-                              : RestoreMode::kEmptyOnly;
-    DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
-    DREDGE_ASSIGN_OR_RETURN(RestoreResult r, RunDbRestore(*store, f->opts));
-    if (f->json) {
-      nlohmann::json j = {
-          {"rows", r.rows},
-          {"table", r.table},
-          {"created", r.created},
-          {"legacy", r.legacy},
-          {"manifest", r.manifest_key.empty() ? nlohmann::json() : nlohmann::json(r.manifest_key)},
-          {"chunks_read", r.chunks_read},
-          {"chunks_skipped", r.chunks_skipped}};
-      PrintJsonLine(j.dump());
-    } else {
-      log::Info("restore db: loaded " + std::to_string(r.rows) + " rows into " + r.table +
-                (r.created ? " (created)" : "") + " from " +
-                (r.legacy ? std::string("legacy chunks") : r.manifest_key) + "; " +
-                std::to_string(r.chunks_read) + " chunks read, " +
-                std::to_string(r.chunks_skipped) + " skipped");
-    }
-    return Status::Ok();
-  };
+  AddOpsFlags(cmd, &f->ops, false);
+  return [f, &global]() { return Run(*f, global); };
 }
 
 }  // namespace dredge

@@ -1,5 +1,6 @@
 #include "commands/restore_files.h"
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -16,32 +17,66 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  std::string dest, target, snapshot, as_of;
-  std::vector<std::string> includes, excludes;
-  bool overwrite = false, json = false;
-  int workers = 16;
-  StoreOptions store;
+  std::string dest, as_of;
+  bool json = false;
+  FilesRestoreRequest request;
+  OpsFlags ops;
 };
 
-Status Run(const Flags& f, const GlobalOptions& global) {
-  OpenRunLog(global, "restore-files");
+bool NonEmptyDirectory(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec) &&
+         std::filesystem::directory_iterator(path, ec) != std::filesystem::directory_iterator();
+}
+
+Status Run(Flags& f, const GlobalOptions& global) {
   auto fail = [&](Status st) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
-  if (!f.snapshot.empty() && !f.as_of.empty())
+  if (!f.request.snapshot.empty() && !f.as_of.empty())
     return fail(Status::Usage("give either --snapshot or --as-of, not both"));
-  std::optional<int64_t> as_of;
   if (!f.as_of.empty()) {
     auto t = ParseIsoTime(f.as_of);
     if (!t.ok()) return fail(t.status());
-    as_of = *t;
+    f.request.as_of = *t;
   }
-  auto store = OpenDestination(f.dest, f.store);
-  if (!store.ok()) return fail(store.status());
-  auto id = ChooseSnapshot(**store, f.snapshot, as_of);
-  if (!id.ok()) return fail(id.status());
+  ConfigOverrides o;
+  if (!f.dest.empty()) o.files_dest.push_back(DestinationFromUrl(f.dest));
+  auto config = PrepareRun(global, o, f.ops);
+  if (!config.ok()) return fail(config.status());
+  auto run_log = OpenTierLog(*config, "restore-files");
+  f.request.quiet = global.quiet;
+  DestOutcome out = RestoreFilesFrom(config->DestinationsFor("files").front(), f.request);
+  if (f.json) PrintJson(out.summary);
+  return out.status;
+}
+
+}  // namespace
+
+DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRequest& f) {
+  DestOutcome out{"files", dest.url, Status::Ok(), nlohmann::json::object()};
+  auto finish = [&](Status st) {
+    if (!st.ok()) log::Error("restore files from " + dest.url + ": " + st.message());
+    out.status = st;
+    out.summary["ok"] = st.ok();
+    if (!st.ok() && !out.summary.contains("error")) out.summary["error"] = st.message();
+    out.summary["destination"] = dest.url;
+    out.summary["target"] = f.target;
+    return out;
+  };
+  if (Status st = CheckWorkers(f.workers); !st.ok()) return finish(st);
+  if (f.target.empty()) return finish(Status::Usage("no target directory: give --target"));
+  if (f.require_empty_target && !f.overwrite && NonEmptyDirectory(f.target))
+    return finish(Status::Usage("target '" + f.target +
+                                "' is not empty; restore into an empty or new directory, or "
+                                "give --overwrite to replace what differs"));
+  auto store = OpenDestination(dest.url, MergeStoreOptions(dest, f.store_flags));
+  if (!store.ok()) return finish(store.status());
+  auto lock = LockForRestore(*store, "files");
+  if (!lock.ok()) return finish(lock.status());
+  auto id = ChooseSnapshot(**store, f.snapshot, f.as_of);
+  if (!id.ok()) return finish(id.status());
 
   RestoreOptions o;
   o.target = f.target;
@@ -49,48 +84,45 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   o.filter = PathFilter(f.includes, f.excludes);
   o.overwrite = f.overwrite;
   o.workers = f.workers;
-  Progress progress("restore", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  Progress progress("restore", f.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   o.progress = &progress;
   log::Info("restoring " + *id + " from " + (*store)->Describe() + " into " + f.target);
   auto r = RunFilesRestore(**store, o);
-  if (!r.ok()) return fail(r.status());
+  if (!r.ok()) return finish(r.status());
   const RestoreSummary& s = *r;
   log::Info("restored " + std::to_string(s.restored) + " files (" + HumanBytes(s.bytes) +
             "), skipped " + std::to_string(s.skipped) + " identical, " +
             std::to_string(s.conflicts) + " left alone, failed " + std::to_string(s.failed));
-  if (f.json)
-    PrintJson({{"ok", s.failed == 0},
-               {"snapshot", *id},
-               {"restored", s.restored},
-               {"skipped", s.skipped},
-               {"failed", s.failed},
-               {"conflicts", s.conflicts},
-               {"bytes", s.bytes},
-               {"problems", s.problems}});
+  out.summary = {{"snapshot", *id},       {"restored", s.restored},   {"skipped", s.skipped},
+                 {"failed", s.failed},    {"conflicts", s.conflicts}, {"bytes", s.bytes},
+                 {"problems", s.problems}};
   if (s.failed > 0)
-    return Status(ErrorKind::kPartial,
-                  std::to_string(s.failed) + " files were not restored (named above)" +
-                      (s.conflicts ? "; use --overwrite to replace the " +
-                                         std::to_string(s.conflicts) + " existing different files"
-                                   : std::string()));
-  return Status::Ok();
+    return finish(
+        Status(ErrorKind::kPartial,
+               std::to_string(s.failed) + " files were not restored (named above)" +
+                   (s.conflicts ? "; use --overwrite to replace the " +
+                                      std::to_string(s.conflicts) + " existing different files"
+                                : std::string())));
+  return finish(Status::Ok());
 }
-
-}  // namespace
 
 Runner SetupRestoreFiles(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Store URL the backup was written to")->required();
-  cmd.add_option("--target", f->target, "Directory to restore into")->required();
-  cmd.add_option("--snapshot", f->snapshot, "Snapshot id (see 'dredge snapshots')");
+  cmd.add_option("--dest", f->dest,
+                 "Store URL the backup was written to (default: the first configured files "
+                 "destination)");
+  cmd.add_option("--target", f->request.target, "Directory to restore into")->required();
+  cmd.add_option("--snapshot", f->request.snapshot, "Snapshot id (see 'dredge snapshots')");
   cmd.add_option("--as-of", f->as_of,
                  "Newest snapshot at or before this time (ISO 8601; local time without a zone)");
-  cmd.add_option("--include", f->includes, "Only files matching this glob (repeatable)");
-  cmd.add_option("--exclude", f->excludes, "Skip files matching this glob (repeatable; wins)");
-  cmd.add_flag("--overwrite", f->overwrite, "Replace existing files that differ");
-  cmd.add_option("--workers", f->workers, "Parallel downloads")->capture_default_str();
+  cmd.add_option("--include", f->request.includes, "Only files matching this glob (repeatable)");
+  cmd.add_option("--exclude", f->request.excludes,
+                 "Skip files matching this glob (repeatable; wins)");
+  cmd.add_flag("--overwrite", f->request.overwrite, "Replace existing files that differ");
+  cmd.add_option("--workers", f->request.workers, "Parallel downloads")->capture_default_str();
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
-  AddStoreFlags(cmd, &f->store);
+  AddStoreFlags(cmd, &f->request.store_flags);
+  AddOpsFlags(cmd, &f->ops, false);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/run_setup.h"
 #include "common/log.h"
 #include "engine/files/snapshot_catalog.h"
 #include "engine/files/state_index.h"
@@ -18,14 +19,17 @@ struct Flags {
   bool deep = false, json = false;
   int workers = 16;
   StoreOptions store;
+  OpsFlags ops;
 };
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  OpenRunLog(global, "verify-files");
   auto fail = [&](Status st) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
+  auto config = PrepareRun(global, ConfigOverrides{}, f.ops);
+  if (!config.ok()) return fail(config.status());
+  auto run_log = OpenTierLog(*config, "verify-files");
   DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
   auto store = OpenDestination(f.dest, f.store);
   if (!store.ok()) return fail(store.status());
@@ -93,6 +97,7 @@ Runner SetupVerifyFiles(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--workers", f->workers, "Parallel downloads for --deep")->capture_default_str();
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
+  AddOpsFlags(cmd, &f->ops, false);
   return [f, &global]() { return Run(*f, global); };
 }
 

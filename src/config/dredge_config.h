@@ -40,7 +40,7 @@ struct FilesConfig {
   int workers = 8;
   // A run that would change (modify or delete) more than this fraction of the tree stops and
   // asks for --force.
-  double max_change = 0.5;
+  double max_change = 0.2;
   std::vector<DestinationConfig> destinations;
 };
 
@@ -48,10 +48,10 @@ struct DbConfig {
   bool configured = false;  // a [db] table was present
   std::string conninfo;     // libpq conninfo or URI; empty = PG* environment variables
   std::string table = "articles";
-  int64_t chunk_size = 10000;          // rows per chunk
+  int64_t chunk_size = 1000;           // rows per chunk
   uint64_t chunk_bytes = 64ull << 20;  // cap on the encoded size of one chunk
   int workers = 4;
-  std::string compress = "zstd";     // "zstd" or "none"
+  std::string compress = "none";     // "zstd" or "none"
   int64_t statement_timeout_ms = 0;  // 0 = the server's setting
   int64_t lock_timeout_ms = 5000;
   std::vector<DestinationConfig> destinations;

@@ -55,7 +55,7 @@ TEST(ConfigPrecedence, FlagsBeatEnvironmentBeatFileBeatDefaults) {
   EXPECT_DOUBLE_EQ(c->limits.tpslimit, 10);     // file only
   EXPECT_EQ(c->db.table, "env_table");          // env over file
   EXPECT_EQ(c->logging.keep, 7);                // file over default
-  EXPECT_EQ(c->db.chunk_size, 10000);           // default
+  EXPECT_EQ(c->db.chunk_size, 1000);            // default
   ASSERT_EQ(c->files.destinations.size(), 2u);  // env replaces the file's destinations
   EXPECT_EQ(c->files.destinations[0].url, "file:///env/a");
   EXPECT_EQ(c->files.destinations[1].url, "s3://env-b");

@@ -123,7 +123,7 @@ Status WriteManifest(ObjectStore& store, Manifest& m, const std::optional<Manife
 
 }  // namespace
 
-Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts) {
+Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t start_secs = NowUnixNanos() / 1000000000;
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));

@@ -17,7 +17,7 @@
 
 namespace dredge {
 
-struct BackupOptions {
+struct DbBackupOptions {
   PgOptions pg;
   std::string table;
   uint64_t chunk_rows = 1000;
@@ -39,6 +39,6 @@ struct BackupResult {
   double seconds = 0;
 };
 
-Result<BackupResult> RunDbBackup(ObjectStore& store, const BackupOptions& opts);
+Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts);
 
 }  // namespace dredge

@@ -13,7 +13,7 @@
 namespace dredge {
 
 Result<RestoreResult> RunLegacyRestore(ObjectStore& store, const PrefixListing& listing,
-                                       const RestoreOptions& opts) {
+                                       const DbRestoreOptions& opts) {
   if (!opts.point.manifest.empty() || opts.point.as_of_unix_nanos)
     return Status::Usage(
         "this destination holds only StoryDredge (legacy) backups, which "

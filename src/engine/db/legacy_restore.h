@@ -12,6 +12,6 @@
 namespace dredge {
 
 Result<RestoreResult> RunLegacyRestore(ObjectStore& store, const PrefixListing& listing,
-                                       const RestoreOptions& opts);
+                                       const DbRestoreOptions& opts);
 
 }  // namespace dredge

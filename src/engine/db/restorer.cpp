@@ -210,7 +210,7 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
 
 }  // namespace
 
-Result<RestoreResult> RunDbRestore(ObjectStore& store, const RestoreOptions& opts) {
+Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& opts) {
   bool filtered = !opts.since.empty() || !opts.until.empty() || opts.ids.has_value();
   if (opts.mode == RestoreMode::kReplace && filtered)
     return Status::Usage(

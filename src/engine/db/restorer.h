@@ -21,7 +21,7 @@
 
 namespace dredge {
 
-struct RestoreOptions {
+struct DbRestoreOptions {
   PgOptions pg;
   std::string into;  // empty: the source table's name
   RestorePointQuery point;
@@ -41,6 +41,6 @@ struct RestoreResult {
   uint64_t chunks_skipped = 0;
 };
 
-Result<RestoreResult> RunDbRestore(ObjectStore& store, const RestoreOptions& opts);
+Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& opts);
 
 }  // namespace dredge

@@ -30,7 +30,7 @@ bool RowFilter::ExcludesZone(const ChunkEntry& c) const {
   return false;
 }
 
-Result<RowFilter> MakeRowFilter(const RestoreOptions& o, const std::vector<ColumnSpec>& cols,
+Result<RowFilter> MakeRowFilter(const DbRestoreOptions& o, const std::vector<ColumnSpec>& cols,
                                 bool int_key) {
   RowFilter f;
   if (o.ids) {

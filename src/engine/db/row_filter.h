@@ -31,7 +31,7 @@ struct RowFilter {
 // Usage when --ids is given for a key that is not one integer column, when --date-column
 // names no date/timestamp column, or when --since/--until are given and the table has no (or
 // more than one, without --date-column) such column.
-Result<RowFilter> MakeRowFilter(const RestoreOptions& opts, const std::vector<ColumnSpec>& cols,
+Result<RowFilter> MakeRowFilter(const DbRestoreOptions& opts, const std::vector<ColumnSpec>& cols,
                                 bool int_key);
 
 }  // namespace dredge

@@ -1,0 +1,69 @@
+#include "commands/backup_all.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/exit_codes.h"
+#include "cli/store_flags.h"
+#include "commands/backup_db.h"
+#include "commands/backup_files.h"
+#include "commands/files_command_support.h"
+#include "commands/run_summary.h"
+#include "common/log.h"
+
+namespace dredge {
+namespace {
+
+struct Flags {
+  bool json = false;
+  bool dry_run = false;
+  bool force = false;
+  StoreOptions store;
+  OpsFlags ops;
+};
+
+Status Run(const Flags& f, const GlobalOptions& global) {
+  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, f.ops));
+  if (!config.files.configured && !config.db.configured)
+    return Status::Usage(
+        "no tier configured: add a [files] and/or [db] table to dredge.toml (see "
+        "dredge.example.toml), or run 'dredge backup files' / 'dredge backup db' with flags");
+  std::vector<DestOutcome> outcomes;
+  if (config.files.configured) {
+    auto run_log = OpenTierLog(config, "files");
+    FilesBackupRequest req;
+    req.force = f.force;
+    req.dry_run = f.dry_run;
+    req.quiet = global.quiet;
+    req.store_flags = f.store;
+    req.metrics_file = f.ops.metrics_file;
+    for (const auto& d : config.DestinationsFor("files"))
+      outcomes.push_back(BackupFilesTo(config, d, req));
+  }
+  if (config.db.configured && !f.dry_run) {
+    auto run_log = OpenTierLog(config, "db");
+    DbBackupRequest req;
+    req.store_flags = f.store;
+    req.metrics_file = f.ops.metrics_file;
+    for (const auto& d : config.DestinationsFor("db"))
+      outcomes.push_back(BackupDbTo(config, d, req));
+  } else if (config.db.configured) {
+    log::Info("backup db has no dry run; the db tier is skipped");
+  }
+  PrintRunSummary("backup", outcomes, f.json);
+  return CombinedStatus(outcomes, "backups");
+}
+
+}  // namespace
+
+Runner SetupBackupAll(CLI::App& cmd, const GlobalOptions& global) {
+  auto f = std::make_shared<Flags>();
+  cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
+  cmd.add_flag("--dry-run", f->dry_run, "Files tier: show what would be done; db tier: skipped");
+  cmd.add_flag("--force", f->force, "Files tier: run even when the damage guard would stop it");
+  AddStoreFlags(cmd, &f->store);
+  AddOpsFlags(cmd, &f->ops, true);
+  return [f, &global]() { return Run(*f, global); };
+}
+
+}  // namespace dredge
