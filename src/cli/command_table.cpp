@@ -1,5 +1,6 @@
 #include "cli/command.h"
 #include "commands/backup_files.h"
+#include "commands/prune.h"
 #include "commands/restore_files.h"
 #include "commands/snapshots.h"
 #include "commands/verify_files.h"
@@ -16,6 +17,8 @@ const CommandEntry kCommands[] = {
     {"verify", "files", "Compare a files backup with its source or newest snapshot",
      &SetupVerifyFiles},
     {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
+    {"", "prune", "Remove restore points a --keep-* policy does not keep, and what only they need",
+     &SetupPrune},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
 
