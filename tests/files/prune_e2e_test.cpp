@@ -2,6 +2,7 @@
 // deletes nothing, a real prune keeps every kept snapshot restorable byte for byte (with mtimes),
 // `verify --deep` stays clean, a policy-less prune is a usage error, and the next backup after a
 // prune still produces a complete snapshot.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,7 +164,9 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
   EXPECT_EQ(would.count("gone-later.txt"), 1u);
   EXPECT_EQ(would.count(".dredge/snapshots/" + ids[0] + ".json"), 1u);
   EXPECT_EQ(Snapshots().size(), 3u);
-  if (GetParam() == "file") EXPECT_TRUE(Tree(dir_ + "/store") == store_before);
+  if (GetParam() == "file") {
+    EXPECT_TRUE(Tree(dir_ + "/store") == store_before);
+  }
 
   auto pr = Dredge("prune --keep-last 2 --json");
   EXPECT_RUN(pr, 0);

@@ -195,7 +195,7 @@ TEST_F(FilesBackupTest, WithoutIndexTheListingDecidesAndRebuildsIt) {
   EXPECT_EQ(store_->data_puts, 0);
   s = Backup();  // the index is rebuilt: no listing, no hashing needed
   EXPECT_FALSE(s.used_listing);
-  EXPECT_EQ(store_->lists, 1);  // only the snapshot name check
+  EXPECT_EQ(store_->lists, 2);  // only the prune-record check and the snapshot name check
 }
 
 TEST_F(FilesBackupTest, UnfinishedRunIsResumedFromTheListing) {

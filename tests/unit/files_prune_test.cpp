@@ -327,5 +327,15 @@ TEST_F(FilesPruneTest, NothingToDoWritesNoRecord) {
   EXPECT_EQ(*record, "");
 }
 
+TEST_F(FilesPruneTest, WithoutSnapshotsNothingIsDeleted) {
+  // A wrong --dest, or a store whose only run never finished: nothing says what is needed.
+  ASSERT_TRUE(PutString(*mem_, file_keys::ContentKey(Md5Hex("x")), "x").ok());
+  ASSERT_TRUE(PutString(*mem_, "a.txt", "a").ok());
+  auto r = Prune(1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->objects_removed(), 0u);
+  EXPECT_EQ(Keys().size(), 2u);
+}
+
 }  // namespace
 }  // namespace dredge

@@ -143,6 +143,11 @@ Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& o) {
   DREDGE_RETURN_IF_ERROR(ValidateRetentionPolicy(o.policy));
   PruneSummary s;
   DREDGE_ASSIGN_OR_RETURN(auto snaps, ListSnapshots(store));
+  if (snaps.empty()) {
+    // Without a snapshot nothing says what is needed: a wrong --dest must not lose content.
+    log::Info("no snapshots in " + store.Describe() + ": nothing to prune");
+    return s;
+  }
   DREDGE_ASSIGN_OR_RETURN(auto records, ListPruneRecords(store));
   DREDGE_ASSIGN_OR_RETURN(auto named, RetiringFromRecords(store, records));
 
@@ -156,7 +161,7 @@ Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& o) {
     }
   }
   DREDGE_ASSIGN_OR_RETURN(RetentionDecision decision, ApplyRetention(points, o.policy));
-  if (!snaps.empty() && decision.keep.empty())
+  if (decision.keep.empty())
     return Status::Corrupt("prune would keep no snapshot of " + store.Describe() +
                            " (every one is named by an unfinished earlier prune); nothing was "
                            "deleted: inspect .dredge/prunes/");
