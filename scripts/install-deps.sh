@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake ninja-build pkg-config git
       libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev nlohmann-json3-dev
-      libzstd-dev libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev
+      libzstd-dev libexpat1-dev libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev
       postgresql postgresql-client nodejs npm awscli jq python3 clang libclang-rt-14-dev)
 
 missing=()

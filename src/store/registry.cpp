@@ -6,6 +6,7 @@
 
 #include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
+#include "store/s3/s3_store.h"
 
 namespace dredge {
 namespace {
@@ -31,6 +32,7 @@ struct Driver {
 const Driver kDrivers[] = {
     {"memory", &OpenMemory},
     {"file", &OpenFile},
+    {"s3", &OpenS3},
 };
 
 }  // namespace

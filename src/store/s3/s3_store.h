@@ -1,0 +1,92 @@
+// The s3:// ObjectStore driver: s3://bucket[/prefix] on AWS S3 or any S3-compatible server
+// (MinIO, Ceph RGW, ...). Honours the contract in store/object_store.h; what it sends is
+// described in docs/s3.md.
+//
+// What a caller may rely on beyond the contract:
+//  - Keys are relative to the prefix and sent byte-exact (see s3_request.h). Empty keys and
+//    keys over 1024 bytes with the prefix are InvalidArgument; "."/".." segments, "//" and
+//    leading '/' are allowed (S3 stores them; file:// does not).
+//  - Put sends Content-MD5 and compares the returned ETag with the MD5: on a mismatch (only
+//    possible on servers that do not check Content-MD5) it removes what was stored and
+//    returns Corrupt.
+//    Above StoreOptions.multipart_threshold it uploads in parts of StoreOptions.part_size
+//    (grown to stay within 10,000 parts), each with its own Content-MD5, stores the whole
+//    object's MD5 in metadata "md5", and aborts the upload on any failure. With SSE-KMS the
+//    ETag is not an MD5, so the MD5 is also kept in metadata "md5" for single-part objects.
+//  - Get of a whole object checks the bytes against a plain-MD5 ETag (Corrupt on mismatch,
+//    reported after the bytes were delivered to the sink).
+//  - capabilities(): conditional_put is true: If-None-Match: * is sent and S3 enforces it
+//    (since 2024). Servers that ignore it (the test server, older MinIO/Ceph) silently
+//    overwrite: see docs/s3.md. versioning is false: the driver does not query bucket
+//    versioning.
+//  - No retries here: the retry wrapper around the store retries Retryable errors.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/object_store.h"
+#include "store/s3/aws_config.h"
+#include "store/s3/http_client.h"
+#include "store/s3/s3_request.h"
+#include "store/store_options.h"
+
+namespace dredge {
+
+class S3Store final : public ObjectStore {
+ public:
+  struct Config {
+    std::string bucket;
+    std::string prefix;
+    StoreOptions options;
+    s3::AwsConfig aws;
+    std::function<int64_t()> clock;  // Unix seconds; the system clock when empty
+    s3::HttpClientOptions http;      // ca_bundle is taken from `aws`
+  };
+  static Result<std::shared_ptr<S3Store>> Create(Config config);
+
+  Result<PutResult> Put(std::string_view key, const ByteSource& src,
+                        const PutOptions& opts) override;
+  Status Get(std::string_view key, ByteSink& sink,
+             std::optional<ByteRange> range = std::nullopt) override;
+  Result<ObjectInfo> Stat(std::string_view key) override;
+  Status List(std::string_view prefix, const ListFn& fn) override;
+  Status Remove(std::string_view key) override;
+  Status Copy(std::string_view src_key, std::string_view dst_key,
+              const std::optional<Metadata>& metadata = std::nullopt) override;
+  StoreCapabilities capabilities() const override { return {true, false, true}; }
+  std::string Describe() const override { return describe_; }
+
+  // The transport, for tests of connection reuse.
+  const s3::HttpClient& transport() const { return *http_; }
+
+ private:
+  S3Store(Config config, s3::RequestBuilder builder);
+  // Sends and logs one request (debug: method, key, status, bytes, time). Transport errors
+  // come back with the operation and key as context; HTTP statuses are the caller's to judge.
+  Result<s3::HttpResponse> Send(const s3::HttpRequest& req, std::string_view op,
+                                std::string_view key, ByteSink* sink = nullptr,
+                                const s3::ResponseStartFn& on_start = nullptr);
+  Status Failed(const s3::HttpResponse& resp, std::string_view op, std::string_view key) const;
+
+  // s3_multipart.cpp
+  Result<PutResult> PutMultipart(const std::string& full_key, std::string_view key,
+                                 const ByteSource& src, const PutOptions& opts);
+  Status AbortMultipart(const std::string& full_key, std::string_view key,
+                        const std::string& upload_id);
+
+  Config config_;
+  s3::RequestBuilder builder_;
+  std::unique_ptr<s3::HttpClient> http_;
+  std::string describe_;
+};
+
+// The registry's entry: `rest` is "bucket[/prefix]"; endpoint, region and credentials come
+// from StoreOptions and the AWS environment (s3/aws_config.h).
+Result<std::shared_ptr<ObjectStore>> OpenS3(const std::string& rest, const StoreOptions& opts);
+// The same with the environment injected (tests).
+Result<std::shared_ptr<S3Store>> OpenS3WithEnv(const std::string& rest, const StoreOptions& opts,
+                                               const s3::EnvFn& env);
+
+}  // namespace dredge

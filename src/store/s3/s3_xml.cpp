@@ -1,0 +1,274 @@
+#include "store/s3/s3_xml.h"
+
+#include <expat.h>
+
+#include <charconv>
+#include <functional>
+
+#include "common/time_util.h"
+
+namespace dredge::s3 {
+namespace {
+
+// Walks an XML document and reports every element's end with its '/'-joined path from the
+// root ("ListBucketResult/Contents/Key") and its text content. Element starts are reported
+// too so callers can group repeated children (Contents).
+class XmlWalker {
+ public:
+  using StartFn = std::function<void(const std::string& path)>;
+  using EndFn = std::function<void(const std::string& path, const std::string& text)>;
+
+  XmlWalker(StartFn on_start, EndFn on_end)
+      : on_start_(std::move(on_start)), on_end_(std::move(on_end)) {}
+
+  Status Parse(std::string_view xml, const char* what) {
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    if (!p) return Status::Io("out of memory creating an XML parser");
+    parser_ = p;
+    XML_SetUserData(p, this);
+    XML_SetElementHandler(p, &Start, &End);
+    XML_SetCharacterDataHandler(p, &Text);
+    // Never expand entities declared in a DTD (billion laughs): only the predefined ones and
+    // character references are decoded.
+    XML_SetEntityDeclHandler(p, &RefuseEntityDecl);
+    // S3 may send whitespace ahead of the document to keep a long request alive
+    // (CompleteMultipartUpload, CopyObject); an XML declaration must come first for expat.
+    while (!xml.empty() && (xml.front() == ' ' || xml.front() == '\n' || xml.front() == '\r' ||
+                            xml.front() == '\t'))
+      xml.remove_prefix(1);
+    Status st;
+    if (XML_Parse(p, xml.data(), static_cast<int>(xml.size()), XML_TRUE) == XML_STATUS_ERROR) {
+      st = Status::Corrupt(std::string("cannot parse the S3 ") + what +
+                           " response: " + XML_ErrorString(XML_GetErrorCode(p)) + " at line " +
+                           std::to_string(XML_GetCurrentLineNumber(p)));
+    }
+    XML_ParserFree(p);
+    if (st.ok() && !saw_root_)
+      st = Status::Corrupt(std::string("the S3 ") + what + " response is empty");
+    return st;
+  }
+
+ private:
+  static void Start(void* ud, const XML_Char* name, const XML_Char**) {
+    auto* w = static_cast<XmlWalker*>(ud);
+    w->saw_root_ = true;
+    w->lengths_.push_back(w->path_.size());
+    if (!w->path_.empty()) w->path_.push_back('/');
+    w->path_ += name;
+    w->text_.clear();
+    if (w->on_start_) w->on_start_(w->path_);
+  }
+  static void End(void* ud, const XML_Char*) {
+    auto* w = static_cast<XmlWalker*>(ud);
+    if (w->on_end_) w->on_end_(w->path_, w->text_);
+    w->text_.clear();
+    w->path_.resize(w->lengths_.back());
+    w->lengths_.pop_back();
+  }
+  static void Text(void* ud, const XML_Char* s, int len) {
+    static_cast<XmlWalker*>(ud)->text_.append(s, static_cast<size_t>(len));
+  }
+  static void RefuseEntityDecl(void* ud, const XML_Char*, int, const XML_Char*, int,
+                               const XML_Char*, const XML_Char*, const XML_Char*, const XML_Char*) {
+    XML_StopParser(static_cast<XmlWalker*>(ud)->parser_, XML_FALSE);
+  }
+
+  XML_Parser parser_ = nullptr;
+  StartFn on_start_;
+  EndFn on_end_;
+  std::string path_;
+  std::vector<size_t> lengths_;
+  std::string text_;
+  bool saw_root_ = false;
+};
+
+Result<uint64_t> ParseU64(std::string_view s, const char* what) {
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
+    return Status::Corrupt(std::string("S3 sent a non-numeric ") + what + " '" + std::string(s) +
+                           "'");
+  return v;
+}
+
+}  // namespace
+
+std::string Unquote(std::string_view etag) {
+  while (!etag.empty() && etag.front() == '"') etag.remove_prefix(1);
+  while (!etag.empty() && etag.back() == '"') etag.remove_suffix(1);
+  return std::string(etag);
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<std::string> UrlDecode(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      int hi = i + 2 < text.size() ? hex(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0)
+        return Status::InvalidArgument("malformed percent-escape in '" + std::string(text) + "'");
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<int64_t> ParseS3Timestamp(std::string_view text) {
+  auto r = ParseIsoTime(text);
+  if (!r.ok())
+    return Status::Corrupt("S3 sent an unreadable timestamp '" + std::string(text) + "'");
+  return *r;
+}
+
+std::optional<S3ErrorBody> ParseErrorBody(std::string_view xml) {
+  S3ErrorBody e;
+  bool is_error = false;
+  XmlWalker w([&](const std::string& path) { is_error = is_error || path == "Error"; },
+              [&](const std::string& path, const std::string& text) {
+                if (path == "Error/Code") e.code = text;
+                if (path == "Error/Message") e.message = text;
+                if (path == "Error/RequestId") e.request_id = text;
+              });
+  if (!w.Parse(xml, "error").ok() || !is_error) return std::nullopt;
+  return e;
+}
+
+Result<ListPage> ParseListObjectsV2(std::string_view xml) {
+  ListPage page;
+  bool url_encoded = false;
+  bool is_list = false;
+  Status bad;
+  ListedObject cur;
+  XmlWalker w(
+      [&](const std::string& path) {
+        if (path == "ListBucketResult") is_list = true;
+        if (path == "ListBucketResult/Contents") cur = ListedObject{};
+      },
+      [&](const std::string& path, const std::string& text) {
+        if (!bad.ok()) return;
+        if (path == "ListBucketResult/IsTruncated") {
+          page.truncated = text == "true";
+        } else if (path == "ListBucketResult/NextContinuationToken") {
+          page.next_continuation_token = text;
+        } else if (path == "ListBucketResult/EncodingType") {
+          url_encoded = text == "url";
+        } else if (path == "ListBucketResult/Contents/Key") {
+          cur.key = text;
+        } else if (path == "ListBucketResult/Contents/Size") {
+          auto v = ParseU64(text, "object size");
+          if (!v.ok())
+            bad = v.status();
+          else
+            cur.size = *v;
+        } else if (path == "ListBucketResult/Contents/ETag") {
+          cur.etag = Unquote(text);
+        } else if (path == "ListBucketResult/Contents/LastModified") {
+          auto t = ParseS3Timestamp(text);
+          if (!t.ok())
+            bad = t.status();
+          else
+            cur.mtime_ns = *t;
+        } else if (path == "ListBucketResult/Contents") {
+          page.objects.push_back(std::move(cur));
+        }
+      });
+  DREDGE_RETURN_IF_ERROR(w.Parse(xml, "ListObjectsV2"));
+  DREDGE_RETURN_IF_ERROR(bad);
+  if (!is_list) return Status::Corrupt("the S3 ListObjectsV2 response has no ListBucketResult");
+  // EncodingType may come after the Contents it describes, so decode once the page is read.
+  if (url_encoded) {
+    for (auto& o : page.objects) {
+      auto k = UrlDecode(o.key);
+      if (!k.ok()) return Status::Corrupt("S3 listed an undecodable key: " + k.status().message());
+      o.key = std::move(*k);
+    }
+  }
+  if (page.truncated && page.next_continuation_token.empty())
+    return Status::Corrupt("S3 said the listing is truncated but sent no continuation token");
+  return page;
+}
+
+Result<std::string> ParseInitiateMultipartUpload(std::string_view xml) {
+  std::string upload_id;
+  XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
+    if (path == "InitiateMultipartUploadResult/UploadId") upload_id = text;
+  });
+  DREDGE_RETURN_IF_ERROR(w.Parse(xml, "CreateMultipartUpload"));
+  if (upload_id.empty())
+    return Status::Corrupt("the S3 CreateMultipartUpload response has no UploadId");
+  return upload_id;
+}
+
+Result<EtagResult> ParseEtagResult(std::string_view xml) {
+  EtagResult r;
+  S3ErrorBody e;
+  bool is_error = false;
+  XmlWalker w([&](const std::string& path) { is_error = is_error || path == "Error"; },
+              [&](const std::string& path, const std::string& text) {
+                if (path == "CompleteMultipartUploadResult/ETag" ||
+                    path == "CopyObjectResult/ETag" || path == "CopyPartResult/ETag")
+                  r.etag = Unquote(text);
+                if (path == "Error/Code") e.code = text;
+                if (path == "Error/Message") e.message = text;
+                if (path == "Error/RequestId") e.request_id = text;
+              });
+  DREDGE_RETURN_IF_ERROR(w.Parse(xml, "result"));
+  if (is_error) {
+    r.error = e;
+  } else if (r.etag.empty()) {
+    return Status::Corrupt("the S3 response has neither an ETag nor an Error");
+  }
+  return r;
+}
+
+std::string BuildCompleteMultipartUpload(const std::vector<std::pair<int, std::string>>& parts) {
+  std::string out = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  for (const auto& [number, etag] : parts) {
+    out += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>&quot;" +
+           XmlEscape(etag) + "&quot;</ETag></Part>";
+  }
+  out += "</CompleteMultipartUpload>";
+  return out;
+}
+
+}  // namespace dredge::s3

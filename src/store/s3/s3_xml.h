@@ -1,0 +1,72 @@
+// Parsing the XML bodies S3 answers with, and building the one XML body we send
+// (CompleteMultipartUpload). Parsing uses expat: entities (&amp; &#13; ...) are decoded,
+// external entities are never fetched, and a malformed body is Corrupt naming what was parsed.
+//
+// Contract:
+//  - Keys come back exactly as stored: when the response says <EncodingType>url</EncodingType>
+//    (we ask for it so keys with control characters survive XML 1.0), Key / Prefix /
+//    StartAfter are percent-decoded ('+' is a space in that encoding, as AWS documents);
+//    otherwise the element text is taken as is.
+//  - ETags are returned without their quotes.
+//  - A body whose root is <Error> is parsed into S3ErrorBody wherever it may appear, including
+//    the 200 answers of CompleteMultipartUpload and CopyObject (S3 reports late failures there).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace dredge::s3 {
+
+struct S3ErrorBody {
+  std::string code;  // "NoSuchKey", "SignatureDoesNotMatch", ...
+  std::string message;
+  std::string request_id;
+};
+
+struct ListedObject {
+  std::string key;  // full key in the bucket (the store prefix is still on it)
+  uint64_t size = 0;
+  std::string etag;
+  int64_t mtime_ns = 0;
+};
+
+struct ListPage {
+  std::vector<ListedObject> objects;
+  bool truncated = false;
+  std::string next_continuation_token;
+};
+
+// Returns the error described by an <Error> body, or nullopt when `xml` is not one (empty,
+// HTML from a proxy, other root element).
+std::optional<S3ErrorBody> ParseErrorBody(std::string_view xml);
+
+Result<ListPage> ParseListObjectsV2(std::string_view xml);
+
+// InitiateMultipartUploadResult → UploadId.
+Result<std::string> ParseInitiateMultipartUpload(std::string_view xml);
+
+// CompleteMultipartUploadResult or CopyObjectResult: the ETag, or the embedded <Error>.
+struct EtagResult {
+  std::string etag;
+  std::optional<S3ErrorBody> error;
+};
+Result<EtagResult> ParseEtagResult(std::string_view xml);
+
+// <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag></Part>…
+std::string BuildCompleteMultipartUpload(const std::vector<std::pair<int, std::string>>& parts);
+
+std::string XmlEscape(std::string_view text);
+// Decodes %XX and '+' (encoding-type=url); InvalidArgument on a malformed escape.
+Result<std::string> UrlDecode(std::string_view text);
+// "2009-10-12T17:50:30.000Z" → ns since the epoch.
+Result<int64_t> ParseS3Timestamp(std::string_view text);
+// Strips surrounding double quotes (and the &quot; forms expat already decoded).
+std::string Unquote(std::string_view etag);
+
+}  // namespace dredge::s3

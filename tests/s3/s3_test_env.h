@@ -1,0 +1,48 @@
+// Opening S3Store instances on the fixture's test server (tests/support/s3rver.sh), each on a
+// fresh unique prefix so tests never see each other's objects.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "store/s3/s3_store.h"
+#include "support/test_env.h"
+
+namespace dredge::testing {
+
+// The environment an S3 client needs for the test server, as an injected EnvFn.
+inline s3::EnvFn S3TestEnv(const std::string& secret = "S3RVER") {
+  auto env = S3Env();
+  std::map<std::string, std::string> vars{{"AWS_ACCESS_KEY_ID", "S3RVER"},
+                                          {"AWS_SECRET_ACCESS_KEY", secret},
+                                          {"AWS_REGION", "us-east-1"},
+                                          {"AWS_ENDPOINT_URL", env["DREDGE_TEST_S3_ENDPOINT"]},
+                                          {"HOME", "/nonexistent"}};
+  return [vars](const std::string& n) -> std::optional<std::string> {
+    auto it = vars.find(n);
+    if (it == vars.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// "t<pid>-<n>-<name>": unique per process and call.
+inline std::string UniquePrefix(const std::string& name) {
+  static std::atomic<int> counter{0};
+  return "t" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + name;
+}
+
+inline std::shared_ptr<S3Store> OpenTestS3(const std::string& prefix, StoreOptions opts = {},
+                                           const std::string& secret = "S3RVER") {
+  auto env = S3Env();
+  auto store = OpenS3WithEnv(env["DREDGE_TEST_S3_BUCKET"] + "/" + prefix, opts, S3TestEnv(secret));
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? *store : nullptr;
+}
+
+}  // namespace dredge::testing
