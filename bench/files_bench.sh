@@ -105,12 +105,13 @@ wipe_prefix() { rm -rf "${DREDGE_TEST_S3_DATA:?}/$BUCKET/$1"; }
 
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
-rclone_env() {
-  env -u AWS_CA_BUNDLE RCLONE_CONFIG=/dev/null RCLONE_CONFIG_S3T_TYPE=s3 \
-    RCLONE_CONFIG_S3T_PROVIDER=Other RCLONE_CONFIG_S3T_ENV_AUTH=false \
-    RCLONE_CONFIG_S3T_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_S3T_SECRET_ACCESS_KEY=S3RVER \
-    RCLONE_CONFIG_S3T_ENDPOINT="$ENDPOINT" RCLONE_CONFIG_S3T_REGION=us-east-1 \
-    RCLONE_CONFIG_S3T_FORCE_PATH_STYLE=true "$@"
+# rclone configured without a file; it refuses to start while AWS_CA_BUNDLE is set.
+rclone_cmd() {
+  RCLONE=(env -u AWS_CA_BUNDLE RCLONE_CONFIG=/dev/null RCLONE_CONFIG_S3T_TYPE=s3
+    RCLONE_CONFIG_S3T_PROVIDER=Other RCLONE_CONFIG_S3T_ENV_AUTH=false
+    RCLONE_CONFIG_S3T_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_S3T_SECRET_ACCESS_KEY=S3RVER
+    RCLONE_CONFIG_S3T_ENDPOINT="$ENDPOINT" RCLONE_CONFIG_S3T_REGION=us-east-1
+    RCLONE_CONFIG_S3T_FORCE_PATH_STYLE=true rclone)
 }
 
 s3_section() {
@@ -118,6 +119,7 @@ s3_section() {
   gen "$corpus" 3000 50 400
   start_server
   trap stop_server EXIT
+  rclone_cmd
   for i in $(seq 1 "$REPEAT"); do
     local p="dredge-$i-$RANDOM"
     run "dredge first" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
@@ -128,9 +130,9 @@ s3_section() {
       --state "$WORK/state-$p.sqlite"
     wipe_prefix "$p"; rm -f "$WORK/state-$p.sqlite"*
     p="rclone-$i-$RANDOM"
-    run "rclone first" rclone_env rclone copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
+    run "rclone first" "${RCLONE[@]}" copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
       --transfers 32
-    run "rclone rerun" rclone_env rclone copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
+    run "rclone rerun" "${RCLONE[@]}" copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
       --transfers 32
     wipe_prefix "$p"
     p="aws-$i-$RANDOM"
