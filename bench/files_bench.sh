@@ -49,11 +49,19 @@ gen() {  # gen DIR COUNT MIN_KB MAX_KB
 }
 # Nested variant: COUNT files spread over directories of 1,000 (a flat directory of 100,000
 # names is the walker's worst case: it sorts one directory's names in memory).
-gen_nested() {  # gen_nested FLATDIR NESTEDDIR
+gen_nested() {  # gen_nested FLATDIR NESTEDDIR (hard links, no copy)
   if [ ! -f "$2/.complete" ]; then
-    rm -rf "$2"; mkdir -p "$2"
-    (cd "$1" && ls | grep -v '^\.complete$' | awk '{ printf "%s\t%03d\n", $0, int((NR-1)/1000) }') |
-      while IFS=$'\t' read -r f d; do mkdir -p "$2/$d"; ln "$1/$f" "$2/$d/$f"; done
+    rm -rf "$2"
+    python3 - "$1" "$2" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+names = sorted(n for n in os.listdir(src) if n != ".complete")
+for i, n in enumerate(names):
+    d = os.path.join(dst, "%03d" % (i // 1000))
+    if i % 1000 == 0:
+        os.makedirs(d, exist_ok=True)
+    os.link(os.path.join(src, n), os.path.join(d, n))
+PY
     touch "$2/.complete"
   fi
 }
@@ -68,7 +76,7 @@ run() {
     echo "FAILED: $label: $*" >&2; tail -5 "$WORK/last.err" >&2; rm -f "$tf"; return 1
   fi
   read -r wall user sys rss <"$tf"; rm -f "$tf"
-  local cpu; cpu=$(echo "$user + $sys" | bc)
+  local cpu; cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
   printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$((rss / 1024))" "$l0/$(load)" >>"$RAW"
   printf '%-34s wall %6.2f s  cpu %6.2f s  rss %4d MB  load %s\n' "$label" "$wall" "$cpu" \
     "$((rss / 1024))" "$l0/$(load)" >&2

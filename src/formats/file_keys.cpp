@@ -46,6 +46,10 @@ std::string PruneRecordKey(std::string_view record_id) {
   return std::string(kPrunePrefix) + std::string(record_id) + ".json";
 }
 
+std::string PruneMarkerKey() {
+  return std::string(kPrunePrefix) + "latest";
+}
+
 Result<std::string> ParsePruneRecordKey(std::string_view key) {
   auto bad = [&] { return Status::Usage("'" + std::string(key) + "' is not a prune record"); };
   if (!key.starts_with(kPrunePrefix) || !key.ends_with(".json")) return bad();

@@ -4,6 +4,7 @@
 //   content   .dredge/content/<md5 hex>                           (preserved old content)
 //   snapshot  .dredge/snapshots/snapshot_YYYYMMDD_HHMMSS_<hex6>.json
 //   prune     .dredge/prunes/prune_YYYYMMDD_HHMMSS_<hex6>.json   (docs/formats/prune-record.md)
+//             .dredge/prunes/latest                               (the newest record's id)
 // Everything the tool writes besides data objects lives under ".dredge/", so a key that does not
 // start with it is a data key. Callers never format a key themselves.
 #pragma once
@@ -41,6 +42,9 @@ Result<int64_t> SnapshotIdTime(std::string_view snapshot_id);
 // "prune_20250527_001234_a1b2c3" with fresh random hex digits, and its key.
 std::string NewPruneRecordId(int64_t unix_seconds);
 std::string PruneRecordKey(std::string_view record_id);
+// The one mutable record: holds the newest prune record's id, so a backup learns with one HEAD
+// (not a LIST) whether a prune ran since it last looked.
+std::string PruneMarkerKey();
 // The id of a prune record key ("<prefix>prune_…json" → "prune_…"); Usage when it is not one.
 Result<std::string> ParsePruneRecordKey(std::string_view key);
 

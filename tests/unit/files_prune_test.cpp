@@ -171,7 +171,8 @@ TEST_F(FilesPruneTest, KeepLastOneDeletesOnlyWhatRetiredSnapshotsNeeded) {
                                 "dir/keep.txt",
                                 "e.txt",
                                 file_keys::SnapshotKey(ids[2]),
-                                file_keys::PruneRecordKey(r->record)};
+                                file_keys::PruneRecordKey(r->record),
+                                file_keys::PruneMarkerKey()};
   EXPECT_EQ(Keys(), want);
   EXPECT_EQ(Restore(ids[2]), expected_[ids[2]]);
 }
@@ -270,13 +271,14 @@ TEST_F(FilesPruneTest, FailedDeletionKeepsSnapshotsAndTheNextPruneRetiresThem) {
   EXPECT_EQ(SnapshotIds(), std::vector<std::string>{ids[2]});
   EXPECT_EQ(Keys().count("c.txt"), 0u);
   EXPECT_EQ(Restore(ids[2]), expected_[ids[2]]);
-  // Only the newest prune record is left.
+  // Only the newest prune record is left, and the marker names it.
   auto record = NewestPruneRecord(*mem_);
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(*record, again->record);
+  EXPECT_EQ(*PruneToken(*mem_), again->record);
   int records = 0;
   for (const auto& k : Keys()) records += k.starts_with(file_keys::kPrunePrefix);
-  EXPECT_EQ(records, 1);
+  EXPECT_EQ(records, 2);  // the record and the marker
 }
 
 TEST_F(FilesPruneTest, BackupAfterPruneStoresAgainWhatTheIndexBelievedStored) {
@@ -325,6 +327,9 @@ TEST_F(FilesPruneTest, NothingToDoWritesNoRecord) {
   auto record = NewestPruneRecord(*mem_);
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(*record, "");
+  auto token = PruneToken(*mem_);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(*token, "");
 }
 
 TEST_F(FilesPruneTest, WithoutSnapshotsNothingIsDeleted) {

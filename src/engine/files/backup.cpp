@@ -17,7 +17,7 @@ namespace dredge {
 namespace {
 
 constexpr const char* kRunIncomplete = "run_incomplete";
-constexpr const char* kPruneSeen = "prune_seen";  // newest prune record this index is in step with
+constexpr const char* kPruneSeen = "prune_seen";  // the prune token this index is in step with
 constexpr size_t kMaxFailureNames = 1000;
 
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
@@ -73,9 +73,9 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   BackupSummary s;
   DREDGE_ASSIGN_OR_RETURN(uint64_t rows, index.Count(StateIndex::Table::kFiles));
   DREDGE_ASSIGN_OR_RETURN(std::string incomplete, index.GetMeta(kRunIncomplete));
-  // A prune deletes objects behind the index's back: a newer prune record than the index has
-  // seen means the index may vouch for objects that are gone.
-  DREDGE_ASSIGN_OR_RETURN(std::string newest_prune, NewestPruneRecord(store));
+  // A prune deletes objects behind the index's back: a prune token other than the one the index
+  // last saw means the index may vouch for objects that are gone.
+  DREDGE_ASSIGN_OR_RETURN(std::string newest_prune, PruneToken(store));
   DREDGE_ASSIGN_OR_RETURN(std::string seen_prune, index.GetMeta(kPruneSeen));
   const bool pruned_since = !newest_prune.empty() && newest_prune != seen_prune;
   // Without an index, after a run that died, or after a prune, the store's listing tells what
@@ -86,8 +86,8 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
                               " yet: reading the store's listing to find what is already stored"
               : !incomplete.empty()
                   ? "the previous run did not finish: reading the store's listing"
-                  : "the destination was pruned (" + newest_prune +
-                        ") since this state index last saw it: reading the store's listing");
+                  : "the destination was pruned since this state index last saw it: reading "
+                    "the store's listing");
     DREDGE_RETURN_IF_ERROR(LoadListing(store, index));
   }
   DREDGE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(index, o.source, o.filter, use_listing, o.tmp_dir));

@@ -134,6 +134,18 @@ Result<std::string> WriteRecord(ObjectStore& store, const PruneOptions& o,
 
 }  // namespace
 
+Result<std::string> PruneToken(ObjectStore& store) {
+  auto body = GetString(store, file_keys::PruneMarkerKey());
+  if (!body.ok()) {
+    if (body.status().Is(ErrorKind::kNotFound)) return std::string();
+    return body.status().WithContext("cannot check whether the destination was pruned");
+  }
+  std::string token = std::move(*body);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  // Never "" for an existing marker: "" means "never pruned".
+  return token.empty() ? std::string("?") : token;
+}
+
 Result<std::string> NewestPruneRecord(ObjectStore& store) {
   DREDGE_ASSIGN_OR_RETURN(auto ids, ListPruneRecords(store));
   return ids.empty() ? std::string() : ids.back();
@@ -207,6 +219,10 @@ Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& o) {
 
   DREDGE_ASSIGN_OR_RETURN(s.record,
                           WriteRecord(store, o, records, retiring, data_n, content_n, bytes));
+  // Before the first deletion: from here on every backup rereads the listing.
+  if (auto m = PutString(store, file_keys::PruneMarkerKey(), s.record + "\n"); !m.ok())
+    return m.status().WithContext("cannot write " + file_keys::PruneMarkerKey() +
+                                  "; nothing was deleted");
   log::Info("prune " + s.record + ": retiring " + std::to_string(retiring.size()) +
             " snapshots, deleting " + std::to_string(data_n) + " data and " +
             std::to_string(content_n) + " content objects");

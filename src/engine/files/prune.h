@@ -62,8 +62,11 @@ struct PruneSummary {
 
 Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& opts);
 
-// The id of the newest prune record in the store, "" when there is none. Backups compare it with
-// what their state index last saw (docs/formats/prune-record.md).
+// A token that changes whenever a prune deletes anything (the record id held by
+// .dredge/prunes/latest); "" when no prune ever did. One small GET. Backups compare it with what
+// their state index last saw (docs/formats/prune-record.md).
+Result<std::string> PruneToken(ObjectStore& store);
+// The id of the newest prune record in the store, "" when there is none (one LIST).
 Result<std::string> NewestPruneRecord(ObjectStore& store);
 
 }  // namespace dredge
