@@ -48,7 +48,7 @@ sleep 1
 say "Changing the archive: 20 files edited, 5 removed, 30 added; 200 rows inserted, 100 updated, 10 deleted"
 for f in $(ls "$WORK/cache" | head -20); do echo "corrected OCR line" >>"$WORK/cache/$f"; done
 for f in $(ls "$WORK/cache" | tail -5); do rm "$WORK/cache/$f"; done
-python3 scripts/gen_data.py corpus "$WORK/new" 30 5 40 --seed 7 && mv "$WORK/new"/* "$WORK/cache/"
+python3 scripts/gen_data.py corpus "$WORK/new" 30 5 40 --seed 7 --start-year 1969 && mv "$WORK/new"/* "$WORK/cache/"
 python3 scripts/gen_data.py articles 200 --start-id 20001 --max-content 4000 --seed 7 |
   psql -qX -v ON_ERROR_STOP=1 -d storydredge -c "\copy articles FROM STDIN"
 psql -qX -v ON_ERROR_STOP=1 -d storydredge >/dev/null <<'SQL'

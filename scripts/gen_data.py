@@ -54,7 +54,7 @@ def corpus(args):
     rng = random.Random(args.seed)
     pool = TextPool(rng, max(4 << 20, args.max_kb * 1024 + 1))
     os.makedirs(args.dir, exist_ok=True)
-    day = datetime.date(1920, 1, 1)
+    day = datetime.date(args.start_year, 1, 1)
     made = 0
     while made < args.count:
         for paper in PAPERS:
@@ -105,6 +105,7 @@ def main():
     c.add_argument("min_kb", type=int, nargs="?", default=50)
     c.add_argument("max_kb", type=int, nargs="?", default=400)
     c.add_argument("--seed", type=int, default=1920)
+    c.add_argument("--start-year", type=int, default=1920)
     a = sub.add_parser("articles")
     a.add_argument("count", type=int)
     a.add_argument("--start-id", type=int, default=1)

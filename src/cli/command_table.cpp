@@ -1,8 +1,14 @@
 #include "cli/command.h"
+#include "commands/backup_db.h"
 #include "commands/backup_files.h"
+#include "commands/check.h"
+#include "commands/manifests.h"
 #include "commands/prune.h"
+#include "commands/restore_db.h"
 #include "commands/restore_files.h"
 #include "commands/snapshots.h"
+#include "commands/status.h"
+#include "commands/verify_db.h"
 #include "commands/verify_files.h"
 #include "commands/version.h"
 
@@ -11,14 +17,25 @@ namespace dredge {
 // One line per command. Parents ("backup", "restore", …) are created on first mention; an entry
 // with a name equal to its parent's runs when the parent is given without a subcommand.
 const CommandEntry kCommands[] = {
-    {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
     {"backup", "files", "Mirror a directory to a store, one object per file", &SetupBackupFiles},
+    {"backup", "db", "Back up a PostgreSQL table incrementally (chunked JSON + manifest)",
+     &SetupBackupDb},
     {"restore", "files", "Restore a files snapshot into a directory", &SetupRestoreFiles},
+    {"restore", "db", "Restore a PostgreSQL table from its backups (any restore point)",
+     &SetupRestoreDb},
     {"verify", "files", "Compare a files backup with its source or newest snapshot",
      &SetupVerifyFiles},
+    {"verify", "db", "Check database backups: chunk hashes, and with --db the live table",
+     &SetupVerifyDb},
     {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
+    {"", "manifests", "List the database backups' restore points", &SetupManifests},
     {"", "prune", "Remove restore points a --keep-* policy does not keep, and what only they need",
      &SetupPrune},
+    {"", "status", "Last runs, their age and store totals per destination; exit 6 when stale",
+     &SetupStatus},
+    {"", "check", "Probe destinations and the database: write/read/list/delete, clock, SELECT",
+     &SetupCheck},
+    {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},
 };
 const size_t kCommandCount = sizeof(kCommands) / sizeof(kCommands[0]);
 

@@ -1,6 +1,7 @@
 #include "cli/store_flags.h"
 
 #include "store/registry.h"
+#include "store/wrap/retry_store.h"
 
 namespace dredge {
 
@@ -20,7 +21,11 @@ void AddStoreFlags(CLI::App& cmd, StoreOptions* o) {
 
 Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
                                                      const StoreOptions& opts) {
-  return OpenStore(url, opts);
+  DREDGE_ASSIGN_OR_RETURN(auto store, OpenStore(url, opts));
+  // Local and in-memory stores fail for reasons a retry will not fix; remote ones are retried.
+  if (url.rfind("s3://", 0) == 0)
+    return std::shared_ptr<ObjectStore>(std::make_shared<RetryStore>(store));
+  return store;
 }
 
 }  // namespace dredge

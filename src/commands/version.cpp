@@ -13,8 +13,9 @@ namespace dredge {
 Runner SetupVersion(CLI::App&, const GlobalOptions&) {
   return []() {
     std::printf("dredge %s\n", DREDGE_VERSION);
-    std::printf("libcurl %s, %s, libpq %d, sqlite %s, zstd %s\n", curl_version_info(CURLVERSION_NOW)->version,
-                OPENSSL_VERSION_TEXT, PQlibVersion(), sqlite3_libversion(), ZSTD_versionString());
+    std::printf("libcurl %s, %s, libpq %d, sqlite %s, zstd %s\n",
+                curl_version_info(CURLVERSION_NOW)->version, OPENSSL_VERSION_TEXT, PQlibVersion(),
+                sqlite3_libversion(), ZSTD_versionString());
     return Status::Ok();
   };
 }

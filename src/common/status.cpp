@@ -30,7 +30,9 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  return Status(kind_, context + ": " + message_);
+  Status s(kind_, context + ": " + message_);
+  s.retry_after_ms_ = retry_after_ms_;
+  return s;
 }
 
 }  // namespace dredge

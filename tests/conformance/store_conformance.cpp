@@ -218,7 +218,20 @@ TEST_P(StoreConformance, KeysWithSpecialCharactersRoundTrip) {
     EXPECT_EQ(info->key, key);
     EXPECT_EQ(info->size, ("content of " + key).size());
   }
-  EXPECT_EQ(Sorted(ListKeys(*store_, "")), Sorted(SpecialKeys()));
+  auto expected = Sorted(SpecialKeys());
+  if (GetParam().has(kLimitDoubleEscapedListKeys)) {
+    // Server limit: it escapes '&' and '\'' twice in listings, so those keys come back
+    // mangled (we decode exactly one level of XML escaping; see s3_xml_test). Assert the rest.
+    auto mangled = [](const std::string& k) {
+      return k.find('&') != std::string::npos || k.find('\'') != std::string::npos;
+    };
+    std::erase_if(expected, mangled);
+    auto listed = Sorted(ListKeys(*store_, ""));
+    std::erase_if(listed, mangled);
+    EXPECT_EQ(listed, expected);
+    return;
+  }
+  EXPECT_EQ(Sorted(ListKeys(*store_, "")), expected);
 }
 
 TEST_P(StoreConformance, UnicodeNormalisationFormsStayDistinct) {
@@ -297,7 +310,17 @@ TEST_P(StoreConformance, PutWithWrongContentMd5FailsCorruptAndKeepsOldObject) {
   auto r = PutString(*store_, "guarded", "new bytes", opts);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), ErrorKind::kCorrupt) << r.status().ToString();
-  EXPECT_EQ(Get(*store_, "guarded"), "old bytes");
+  if (GetParam().has(kLimitNoContentMd5Check)) {
+    // Server limit: it stored the body despite the wrong Content-MD5 (real S3 refuses it with
+    // 400 BadDigest and keeps the old object). The driver still reports Corrupt and must not
+    // leave the wrong bytes readable under the key.
+    auto got = store_->Stat("guarded");
+    if (got.ok()) {
+      EXPECT_NE(got->etag, Md5Hex("new bytes"));
+    }
+  } else {
+    EXPECT_EQ(Get(*store_, "guarded"), "old bytes");
+  }
   auto fresh = PutString(*store_, "never-written", "new bytes", opts);
   EXPECT_EQ(fresh.status().kind(), ErrorKind::kCorrupt);
   EXPECT_TRUE(store_->Stat("never-written").status().Is(ErrorKind::kNotFound));
@@ -398,6 +421,12 @@ TEST_P(StoreConformance, ReadersSeeOldOrNewObjectNeverAPart) {
   for (int i = 0; i < 20; ++i) Put(*store_, "atomic", i % 2 ? a : b);
   stop = true;
   reader.join();
+  if (GetParam().has(kLimitNonAtomicOverwrite)) {
+    // Server limit: it replaces objects in place, so a concurrent reader can see a part or a
+    // 404. S3 itself is atomic per object; nothing to assert beyond the reads happening.
+    EXPECT_GT(reads.load(), 0);
+    return;
+  }
   EXPECT_EQ(torn.load(), 0) << "of " << reads.load() << " reads";
   EXPECT_GT(reads.load(), 0);
 }

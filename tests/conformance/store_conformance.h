@@ -26,6 +26,12 @@ namespace dredge::testing {
 inline constexpr const char* kLimitMixedCharListOrder = "mixed-char-list-order";
 inline constexpr const char* kLimitCopyEncodedSource = "copy-encoded-source";
 inline constexpr const char* kLimitNoConditionalPut = "no-conditional-put";
+// The server escapes '&' and '\'' twice in listings (s3rver: "&amp;amp;").
+inline constexpr const char* kLimitDoubleEscapedListKeys = "list-xml-double-escape";
+// The server stores a body whose Content-MD5 does not match (real S3 answers 400 BadDigest).
+inline constexpr const char* kLimitNoContentMd5Check = "no-content-md5-check";
+// A reader can see an object half-overwritten or missing while a put replaces it.
+inline constexpr const char* kLimitNonAtomicOverwrite = "non-atomic-overwrite";
 
 struct StoreFactory {
   std::string name;

@@ -14,9 +14,7 @@ INSTANTIATE_TEST_SUITE_P(
         "s3rver",
         []() -> std::shared_ptr<ObjectStore> { return OpenTestS3(UniquePrefix("conf")); },
         {kLimitMixedCharListOrder, kLimitCopyEncodedSource, kLimitNoConditionalPut,
-         // Further limits of this server (docs/s3.md), proposed to the suite and named here
-         // so it can honour them.
-         "list-xml-double-escape", "no-content-md5-check", "non-atomic-overwrite"}}),
+         kLimitDoubleEscapedListKeys, kLimitNoContentMd5Check, kLimitNonAtomicOverwrite}}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -1,0 +1,86 @@
+#include "commands/check.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/store_flags.h"
+#include "common/log.h"
+#include "config/config_file.h"
+#include "ops/probe.h"
+
+namespace dredge {
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> dests;
+  StoreOptions store;
+  std::string db;
+  std::string table;
+  bool probe_prune = false;
+};
+
+int PrintLines(const std::vector<CheckLine>& lines) {
+  int failed = 0;
+  for (const auto& l : lines) {
+    std::string text = log::Scrub(l.detail);
+    if (!l.ok) {
+      ++failed;
+      text += " -> " + log::Scrub(l.hint);
+    }
+    std::printf("  %-4s  %-10s  %s\n", l.ok ? "OK" : "FAIL", l.name.c_str(), text.c_str());
+  }
+  std::fflush(stdout);
+  return failed;
+}
+
+Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
+  ConfigOverrides flags;
+  for (const auto& url : o.dests) {
+    DestinationConfig d;
+    d.url = url;
+    flags.dest.push_back(d);
+  }
+  if (!o.db.empty()) flags.db_conninfo = o.db;
+  if (!o.table.empty()) flags.db_table = o.table;
+  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config,
+                          ResolveConfig(global.config_path, CurrentEnvironment(), flags));
+  for (const auto& w : config.warnings) log::Warn(w);
+
+  int failed = 0;
+  ProbeOptions po;
+  po.probe_prune = o.probe_prune;
+  for (const auto& dest : config.AllDestinations()) {
+    auto store = OpenDestination(dest.url, o.dests.empty() ? ToStoreOptions(dest) : o.store);
+    std::printf("%s\n", store.ok() ? (*store)->Describe().c_str() : dest.url.c_str());
+    if (!store.ok()) {
+      failed +=
+          PrintLines({{"open", false, store.status().message(),
+                       "check the URL (file:///path or s3://bucket/prefix) and its options"}});
+      continue;
+    }
+    failed += PrintLines(ProbeStore(**store, po));
+  }
+  if (!o.db.empty() || config.db.configured) {
+    std::printf("database (table %s)\n", config.db.table.c_str());
+    failed += PrintLines(ProbeDatabase(config.db.conninfo, config.db.table));
+  }
+  if (failed)
+    return Status::Io(std::to_string(failed) + (failed == 1 ? " check" : " checks") +
+                      " failed: see the FAIL lines above for what to do");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Runner SetupCheck(CLI::App& cmd, const GlobalOptions& global) {
+  auto o = std::make_shared<CheckOptions>();
+  cmd.add_option("--dest", o->dests, "Destination URL (repeatable; default: the configured ones)");
+  cmd.add_option("--db", o->db, "PostgreSQL conninfo or URI to check (default: [db] conninfo)");
+  cmd.add_option("--table", o->table, "Table to SELECT from (default: [db] table, articles)");
+  cmd.add_flag("--probe-prune", o->probe_prune,
+               "Also write and delete an object outside .dredge/ (the prune role)");
+  AddStoreFlags(cmd, &o->store);
+  return [o, &global]() { return RunCheck(*o, global); };
+}
+
+}  // namespace dredge

@@ -1,0 +1,64 @@
+#include "commands/db_flags.h"
+
+#include <cstdio>
+#include <regex>
+
+namespace dredge {
+
+void AddDbFlags(CLI::App& cmd, PgOptions* pg, bool required) {
+  auto* db = cmd.add_option("--db", pg->conninfo,
+                            "PostgreSQL connection: URI or key=value as libpq reads it "
+                            "(PG* variables and ~/.pgpass apply; keep passwords out of it)");
+  if (required) db->required();
+  auto timeout = [](const std::string& v) {
+    static const std::regex re("^[0-9]+ ?(us|ms|s|min|h|d)?$");
+    return std::regex_match(v, re) ? std::string() : "use a number with us, ms, s, min, h or d";
+  };
+  cmd.add_option("--statement-timeout", pg->statement_timeout,
+                 "PostgreSQL statement_timeout for dredge's session (0 = none)")
+      ->check(timeout)
+      ->capture_default_str();
+  cmd.add_option("--lock-timeout", pg->lock_timeout,
+                 "PostgreSQL lock_timeout: give up rather than queue behind DDL")
+      ->check(timeout)
+      ->capture_default_str();
+}
+
+Result<uint64_t> ParseByteSize(const std::string& text) {
+  static const std::regex re("^([0-9]+)([kKmMgGtT]?)[iI]?[bB]?$");
+  std::smatch m;
+  if (!std::regex_match(text, m, re))
+    return Status::Usage("cannot read size '" + text + "': use bytes or a number with K, M, G");
+  uint64_t v = std::stoull(m[1].str());
+  int shift = 0;
+  switch (m[2].str().empty() ? ' ' : m[2].str()[0]) {
+    case 'k':
+    case 'K':
+      shift = 10;
+      break;
+    case 'm':
+    case 'M':
+      shift = 20;
+      break;
+    case 'g':
+    case 'G':
+      shift = 30;
+      break;
+    case 't':
+    case 'T':
+      shift = 40;
+      break;
+    default:
+      break;
+  }
+  if (v == 0) return Status::Usage("size '" + text + "' must be above zero");
+  return v << shift;
+}
+
+void PrintJsonLine(const std::string& json_text) {
+  std::fwrite(json_text.data(), 1, json_text.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace dredge

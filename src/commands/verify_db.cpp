@@ -1,0 +1,72 @@
+#include "commands/verify_db.h"
+
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/store_flags.h"
+#include "commands/db_flags.h"
+#include "common/log.h"
+#include "engine/db/verifier.h"
+
+namespace dredge {
+namespace {
+
+struct Flags {
+  VerifyOptions opts;
+  std::string dest;
+  bool json = false;
+  StoreOptions store;
+};
+
+}  // namespace
+
+Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
+  auto f = std::make_shared<Flags>();
+  cmd.add_option("--dest", f->dest, "Destination URL holding the backups")->required();
+  AddDbFlags(cmd, &f->opts.pg, false);
+  cmd.add_option("--table", f->opts.table, "With --db: the live table to compare");
+  cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd.add_flag("--json", f->json, "Print one JSON object with the result");
+  AddStoreFlags(cmd, &f->store);
+  return [f]() -> Status {
+    f->opts.with_db = !f->opts.pg.conninfo.empty();
+    if (f->opts.with_db != !f->opts.table.empty())
+      return Status::Usage("--db and --table go together");
+    DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
+    VerifyResult r;
+    Status st = RunDbVerify(*store, f->opts, &r);
+    if (!st.ok() && !st.Is(ErrorKind::kCorrupt) && !st.Is(ErrorKind::kMismatch)) return st;
+    if (f->json) {
+      nlohmann::json j = {{"manifests_checked", r.manifests_checked},
+                          {"chunks_checked", r.chunks_checked},
+                          {"corrupt", r.corrupt},
+                          {"ok", st.ok()}};
+      if (f->opts.with_db)
+        j["db"] = {{"manifest", r.manifest_key},
+                   {"rows_live", r.rows_live},
+                   {"rows_backup", r.rows_backup},
+                   {"matching", r.matching},
+                   {"not_yet_backed_up", r.not_yet_backed_up},
+                   {"deleted_since_backup", r.deleted_since_backup},
+                   {"mismatched", r.mismatched},
+                   {"mismatch_keys", r.mismatch_keys}};
+      PrintJsonLine(j.dump());
+    } else {
+      std::string line = "verify db: " + std::to_string(r.chunks_checked) + " chunks in " +
+                         std::to_string(r.manifests_checked) + " manifests checked, " +
+                         std::to_string(r.corrupt.size()) + " damaged";
+      if (f->opts.with_db)
+        line += "; table: " + std::to_string(r.rows_live) + " rows, " + std::to_string(r.matching) +
+                " match the backup, " + std::to_string(r.not_yet_backed_up) +
+                " changed since (not yet backed up), " + std::to_string(r.deleted_since_backup) +
+                " deleted since, " + std::to_string(r.mismatched) + " mismatched";
+      log::Info(line);
+    }
+    return st;
+  };
+}
+
+}  // namespace dredge

@@ -1,0 +1,38 @@
+// Finding and loading dredge.toml, and the one call a command makes to get its settings.
+//
+// Search order (first hit wins): --config PATH, $DREDGE_CONFIG, ./dredge.toml,
+// $XDG_CONFIG_HOME/dredge/dredge.toml (default ~/.config/dredge/dredge.toml). A path given by
+// --config or DREDGE_CONFIG that does not exist is a Usage error; finding no file at all is fine
+// (built-in defaults, destination file://./dredge-backups/).
+//
+// The file format is documented key by key in dredge.example.toml at the repository root.
+// Unknown keys, wrong types and out-of-range values are Usage errors naming the file, line and
+// dotted key. A file readable by group or others that holds a secret (a password in [db]
+// conninfo) loads, with a warning in DredgeConfig::warnings; a conninfo password is also
+// registered with the log scrubber.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "config/dredge_config.h"
+#include "config/env_overrides.h"
+
+namespace dredge {
+
+// The path to load, or "" when there is none. `cwd` is where ./dredge.toml is looked for.
+Result<std::string> FindConfigFile(const std::string& flag_path, const EnvMap& env,
+                                   const std::string& cwd = ".");
+
+// Parses dredge.toml text; `file_name` is used in messages.
+Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& file_name);
+
+// Reads and parses `path` and checks its permissions (warnings, never errors).
+Result<DredgeConfig> LoadConfigFile(const std::string& path);
+
+// The whole chain: find → load (or defaults) → DREDGE_* environment → `flags`.
+Result<DredgeConfig> ResolveConfig(const std::string& config_flag, const EnvMap& env,
+                                   const ConfigOverrides& flags);
+
+}  // namespace dredge

@@ -1,0 +1,152 @@
+#include "engine/db/verifier.h"
+
+#include <charconv>
+#include <functional>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/log.h"
+#include "common/thread_pool.h"
+#include "engine/db/catalog.h"
+#include "engine/db/chunk_fetch.h"
+#include "engine/db/manifest_store.h"
+#include "formats/copy_text.h"
+
+namespace dredge {
+namespace {
+
+uint64_t RowHash(std::string_view line) {
+  // FNV-1a 64: fast, and a 64-bit hash per row makes accidental equality negligible here.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : line) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string KeyText(const std::vector<std::string>& f, const std::vector<size_t>& idx) {
+  std::string k;
+  for (size_t j = 0; j < idx.size(); ++j) k += (j ? "\t" : "") + f[idx[j]];
+  return k;
+}
+
+std::string JoinLine(const std::vector<std::string>& f, size_t from) {
+  std::string line;
+  for (size_t j = from; j < f.size(); ++j) {
+    if (j > from) line.push_back('\t');
+    line += f[j];
+  }
+  return line;
+}
+
+Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const VerifyOptions& o,
+                     VerifyResult* out) {
+  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
+  if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
+  out->manifest_key = newest->key;
+  DREDGE_ASSIGN_OR_RETURN(auto chain, LoadChain(store, *newest));
+  const Manifest& m0 = chain.front();
+  auto cols = m0.schema.ChunkColumns();
+  auto key_idx = m0.schema.KeyIndexes();
+
+  // The restorable state: newest version of each live key.
+  std::unordered_map<std::string, uint64_t> backup;
+  for (const auto& m : chain)
+    for (const auto& c : m.chunks) {
+      Status st = ReadChunkRows(store, c, cols, [&](std::vector<std::string>& f) {
+        std::string k = KeyText(f, key_idx);
+        bool live = m0.schema.HasIntegerKey() ? m0.live_keys.Contains(std::stoll(k))
+                                              : m0.live_keys.Contains(k);
+        if (live && !backup.count(k)) backup.emplace(std::move(k), RowHash(JoinLine(f, 0)));
+        return Status::Ok();
+      });
+      if (!st.ok()) return st;
+    }
+  out->rows_backup = backup.size();
+
+  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(o.pg));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+  DREDGE_ASSIGN_OR_RETURN(PgRows snap,
+                          conn->Query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"));
+  DREDGE_ASSIGN_OR_RETURN(TableRef table, ResolveTable(*conn, o.table));
+  if (m0.schema.QualifiedName() != table.schema_name + "." + table.table)
+    return Status::Usage("the destination holds backups of " + m0.table + ", not " + o.table);
+  int64_t x = std::stoll(snap.str(0, 0));
+  std::string X = std::to_string(x), X32 = std::to_string(x % 4294967296LL);
+  std::string changed = "(xmin::text::bigint >= 3 AND " + X + " - ((" + X32 +
+                        " - xmin::text::bigint + 4294967296) % 4294967296) >= " + m0.horizon + ")";
+  std::string sql = "COPY (SELECT " + changed;
+  for (const auto& c : cols) sql += ", " + conn->QuoteIdent(c.name);
+  sql += " FROM " + table.quoted + ") TO STDOUT";
+  std::vector<std::string_view> parts;
+  std::vector<std::string> f;
+  std::vector<size_t> shifted;
+  for (size_t i : key_idx) shifted.push_back(i + 1);
+  DREDGE_RETURN_IF_ERROR(conn->CopyOut(sql, [&](std::string_view line) {
+    ++out->rows_live;
+    bool is_new = line.substr(0, 2) == "t\t";
+    std::string_view row = line.substr(2);
+    copytext::SplitLine(line, &parts);
+    f.assign(parts.begin(), parts.end());
+    std::string k = KeyText(f, shifted);
+    auto it = backup.find(k);
+    if (it != backup.end() && it->second == RowHash(row)) {
+      ++out->matching;
+    } else if (is_new) {
+      ++out->not_yet_backed_up;
+    } else {
+      ++out->mismatched;
+      if (out->mismatch_keys.size() < 20) out->mismatch_keys.push_back(k);
+    }
+    if (it != backup.end()) backup.erase(it);
+    return Status::Ok();
+  }));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
+  out->deleted_since_backup = backup.size();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunDbVerify(ObjectStore& store, const VerifyOptions& o, VerifyResult* out) {
+  DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
+  std::mutex mu;
+  {
+    ThreadPool pool(static_cast<size_t>(std::max(1, o.workers)),
+                    static_cast<size_t>(std::max(1, o.workers)));
+    for (const auto& key : listing.manifest_keys) {
+      auto m = LoadManifest(store, key);
+      if (!m.ok()) {
+        if (m.status().Is(ErrorKind::kUnsupported)) continue;  // legacy: nothing to check against
+        out->corrupt.push_back(m.status().message());
+        continue;
+      }
+      ++out->manifests_checked;
+      auto cols = std::make_shared<std::vector<ColumnSpec>>(m->schema.ChunkColumns());
+      for (const auto& c : m->chunks) {
+        pool.Submit([&, c, cols] {
+          Status st = ReadChunkRows(store, c, *cols,
+                                    [](std::vector<std::string>&) { return Status::Ok(); });
+          std::lock_guard lock(mu);
+          ++out->chunks_checked;
+          if (!st.ok()) out->corrupt.push_back(st.message());
+        });
+      }
+    }
+    pool.Wait();
+  }
+  for (const auto& c : out->corrupt) log::Error("verify db: " + c);
+  if (o.with_db && out->corrupt.empty())
+    DREDGE_RETURN_IF_ERROR(CompareWithDb(store, listing, o, out));
+  if (!out->corrupt.empty())
+    return Status::Corrupt(std::to_string(out->corrupt.size()) +
+                           " chunk(s) or manifest(s) are damaged: " + out->corrupt.front());
+  if (out->mismatched > 0)
+    return Status(ErrorKind::kMismatch,
+                  std::to_string(out->mismatched) +
+                      " row(s) differ from the backup although unchanged since its snapshot "
+                      "(first key: " +
+                      out->mismatch_keys.front() + ")");
+  return Status::Ok();
+}
+
+}  // namespace dredge

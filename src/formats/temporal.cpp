@@ -1,0 +1,137 @@
+#include "formats/temporal.h"
+
+#include <limits>
+#include <string>
+
+#include "common/time_util.h"
+
+namespace dredge {
+namespace {
+
+constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct Parsed {
+  int64_t key = 0;
+  bool has_zone = false;
+};
+
+bool Num(std::string_view s, size_t* p, size_t min, size_t max, int64_t* out) {
+  size_t start = *p;
+  int64_t v = 0;
+  while (*p < s.size() && *p - start < max && s[*p] >= '0' && s[*p] <= '9')
+    v = v * 10 + (s[(*p)++] - '0');
+  if (*p - start < min) return false;
+  *out = v;
+  return true;
+}
+
+// Returns false when the text is not a date/timestamp. `apply_zone` subtracts the offset.
+bool Parse(std::string_view s, bool apply_zone, Parsed* out) {
+  if (s == "infinity") {
+    out->key = std::numeric_limits<int64_t>::max();
+    return true;
+  }
+  if (s == "-infinity") {
+    out->key = std::numeric_limits<int64_t>::min();
+    return true;
+  }
+  bool bc = false;
+  if (s.size() > 3 && s.substr(s.size() - 3) == " BC") {
+    bc = true;
+    s.remove_suffix(3);
+  }
+  size_t p = 0;
+  int64_t y, mo, d, h = 0, mi = 0, se = 0, micros = 0;
+  if (!Num(s, &p, 4, 9, &y) || p >= s.size() || s[p++] != '-') return false;
+  if (!Num(s, &p, 2, 2, &mo) || p >= s.size() || s[p++] != '-') return false;
+  if (!Num(s, &p, 2, 2, &d)) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  if (p < s.size() && (s[p] == ' ' || s[p] == 'T')) {
+    ++p;
+    if (!Num(s, &p, 2, 2, &h) || p >= s.size() || s[p++] != ':') return false;
+    if (!Num(s, &p, 2, 2, &mi)) return false;
+    if (p < s.size() && s[p] == ':') {
+      ++p;
+      if (!Num(s, &p, 2, 2, &se)) return false;
+      if (p < s.size() && s[p] == '.') {
+        ++p;
+        int64_t scale = 100000;
+        size_t start = p;
+        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+          micros += (s[p] - '0') * scale;
+          scale /= 10;
+          ++p;
+        }
+        if (p == start) return false;
+      }
+    }
+  }
+  int64_t offset = 0;
+  if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
+    int sign = s[p++] == '+' ? 1 : -1;
+    int64_t oh = 0, om = 0, os = 0;
+    if (!Num(s, &p, 2, 2, &oh)) return false;
+    if (p < s.size() && s[p] == ':') {
+      ++p;
+      if (!Num(s, &p, 2, 2, &om)) return false;
+      if (p < s.size() && s[p] == ':') {
+        ++p;
+        if (!Num(s, &p, 2, 2, &os)) return false;
+      }
+    } else if (p + 2 <= s.size() && s[p] >= '0' && s[p] <= '9') {
+      if (!Num(s, &p, 2, 2, &om)) return false;
+    }
+    offset = sign * (oh * 3600 + om * 60 + os);
+    out->has_zone = true;
+  } else if (p < s.size() && s[p] == 'Z') {
+    ++p;
+    out->has_zone = true;
+  }
+  if (p != s.size()) return false;
+  if (bc) y = 1 - y;
+  int64_t secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                 h * 3600 + mi * 60 + se;
+  if (apply_zone) secs -= offset;
+  out->key = secs * 1000000 + micros;
+  return true;
+}
+
+}  // namespace
+
+Result<int64_t> TemporalKey(Temporal kind, std::string_view text) {
+  Parsed p;
+  if (kind == Temporal::kNone || !Parse(text, kind == Temporal::kTimestampTz, &p))
+    return Status::Corrupt("not a date/timestamp value: '" + std::string(text) + "'");
+  return p.key;
+}
+
+Result<int64_t> UserTimeKey(Temporal kind, std::string_view text) {
+  if (kind == Temporal::kTimestampTz) {
+    if (text == "infinity" || text == "-infinity") return TemporalKey(kind, text);
+    DREDGE_ASSIGN_OR_RETURN(int64_t ns, ParseIsoTime(text));
+    // Floor division: times before 1970 are negative.
+    return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
+  }
+  Parsed p;
+  if (kind == Temporal::kNone || !Parse(text, false, &p))
+    return Status::Usage("cannot read time '" + std::string(text) +
+                         "': use ISO 8601 such as 2025-05-27 or 2025-05-27T00:12:34");
+  if (kind == Temporal::kDate && p.key != std::numeric_limits<int64_t>::max() &&
+      p.key != std::numeric_limits<int64_t>::min()) {
+    int64_t k = p.key;
+    int64_t day = k >= 0 ? k / kMicrosPerDay : -((-k + kMicrosPerDay - 1) / kMicrosPerDay);
+    return day * kMicrosPerDay;
+  }
+  return p.key;
+}
+
+}  // namespace dredge

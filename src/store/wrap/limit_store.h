@@ -1,0 +1,44 @@
+// LimitStore: an ObjectStore wrapper that enforces a shared Limiter (ops/limits.h).
+//  - Every operation takes one request token first; List takes one more per 1,000 objects
+//    delivered (one ListObjectsV2 page).
+//  - Put bodies are charged as the driver reads them, each byte once however often the driver
+//    reads it (hashing pass, upload pass, parallel parts); Get bodies as they arrive at the sink.
+//    Because the driver would otherwise hash the body in a read pass of its own, the wrapper
+//    computes the MD5 first (unthrottled, a local read) and hands it on when the caller gave none.
+// Place it directly around the driver, inside the retry wrapper, so every attempt pays.
+// The contract of store/object_store.h is unchanged (only slower).
+#pragma once
+
+#include <memory>
+
+#include "ops/limits.h"
+#include "store/object_store.h"
+
+namespace dredge {
+
+class LimitStore final : public ObjectStore {
+ public:
+  LimitStore(std::shared_ptr<ObjectStore> inner, std::shared_ptr<Limiter> limiter)
+      : inner_(std::move(inner)), limiter_(std::move(limiter)) {}
+
+  Result<PutResult> Put(std::string_view key, const ByteSource& src,
+                        const PutOptions& opts) override;
+  Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override;
+  Result<ObjectInfo> Stat(std::string_view key) override;
+  Status List(std::string_view prefix, const ListFn& fn) override;
+  Status Remove(std::string_view key) override;
+  Status Copy(std::string_view src_key, std::string_view dst_key,
+              const std::optional<Metadata>& metadata) override;
+  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  std::shared_ptr<ObjectStore> inner_;
+  std::shared_ptr<Limiter> limiter_;
+};
+
+// `store` itself when `limiter` is null, else a LimitStore around it.
+std::shared_ptr<ObjectStore> WrapWithLimits(std::shared_ptr<ObjectStore> store,
+                                            std::shared_ptr<Limiter> limiter);
+
+}  // namespace dredge
