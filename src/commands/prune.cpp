@@ -11,6 +11,8 @@
 #include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/files/prune.h"
+#include "ops/lock.h"
+#include "ops/run_identity.h"
 
 namespace dredge {
 namespace {
@@ -42,6 +44,18 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   auto store = OpenDestination(f.dest, f.store);
   if (!store.ok()) return fail(store.status());
   const std::string dest = (*store)->Describe();
+
+  // A prune deleting objects while a backup of the same destination runs could take what the
+  // backup relies on: hold the files tier's run lock (local flock + store lease). A dry run
+  // only reads.
+  std::unique_ptr<RunLock> lock;
+  if (!f.dry_run) {
+    RunLockOptions lo;
+    lo.tier = "files";
+    auto l = RunLock::Acquire(*store, NewRunIdentity(), lo);
+    if (!l.ok()) return fail(l.status());
+    lock = std::move(*l);
+  }
 
   // Files tier.
   PruneOptions o;
@@ -113,6 +127,10 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     out["dest"] = dest;
     out["files"] = files;
     PrintJson(out);
+  }
+  if (lock) {
+    if (Status st = lock->Release(); !st.ok())
+      log::Warn("cannot release the run lock: " + st.message());
   }
   if (s.failed > 0)
     return Status(ErrorKind::kPartial,
