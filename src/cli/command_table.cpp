@@ -4,6 +4,7 @@
 #include "commands/backup_files.h"
 #include "commands/check.h"
 #include "commands/manifests.h"
+#include "commands/prune.h"
 #include "commands/restore_all.h"
 #include "commands/restore_db.h"
 #include "commands/restore_files.h"
@@ -35,6 +36,8 @@ const CommandEntry kCommands[] = {
      &SetupVerifyDb},
     {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
     {"", "manifests", "List the database backups' restore points", &SetupManifests},
+    {"", "prune", "Remove restore points a --keep-* policy does not keep, and what only they need",
+     &SetupPrune},
     {"", "status", "Last runs, their age and store totals per destination; exit 6 when stale",
      &SetupStatus},
     {"", "check", "Probe destinations and the database: write/read/list/delete, clock, SELECT",

@@ -22,12 +22,46 @@ std::string SnapshotId(int64_t unix_seconds, std::string_view hex6) {
   return "snapshot_" + FormatCompactUtc(unix_seconds) + "_" + std::string(hex6);
 }
 
-std::string NewSnapshotId(int64_t unix_seconds) {
+namespace {
+
+std::string RandomHex6() {
   static const char kHex[] = "0123456789abcdef";
   std::random_device rd;
   std::string hex;
   for (int i = 0; i < 6; ++i) hex.push_back(kHex[rd() & 15]);
-  return SnapshotId(unix_seconds, hex);
+  return hex;
+}
+
+}  // namespace
+
+std::string NewSnapshotId(int64_t unix_seconds) {
+  return SnapshotId(unix_seconds, RandomHex6());
+}
+
+std::string NewPruneRecordId(int64_t unix_seconds) {
+  return "prune_" + FormatCompactUtc(unix_seconds) + "_" + RandomHex6();
+}
+
+std::string PruneRecordKey(std::string_view record_id) {
+  return std::string(kPrunePrefix) + std::string(record_id) + ".json";
+}
+
+std::string PruneMarkerKey() {
+  return std::string(kPrunePrefix) + "latest";
+}
+
+Result<std::string> ParsePruneRecordKey(std::string_view key) {
+  auto bad = [&] { return Status::Usage("'" + std::string(key) + "' is not a prune record"); };
+  if (!key.starts_with(kPrunePrefix) || !key.ends_with(".json")) return bad();
+  std::string_view id = key.substr(kPrunePrefix.size(), key.size() - kPrunePrefix.size() - 5);
+  constexpr std::string_view kHead = "prune_";
+  if (!id.starts_with(kHead) || id.size() != kHead.size() + 15 + 1 + 6 ||
+      id[kHead.size() + 15] != '_')
+    return bad();
+  for (char c : id.substr(kHead.size() + 16))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return bad();
+  if (!ParseCompactUtc(id.substr(kHead.size(), 15)).ok()) return bad();
+  return std::string(id);
 }
 
 std::string SnapshotKey(std::string_view snapshot_id) {

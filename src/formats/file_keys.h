@@ -3,6 +3,8 @@
 //   data      <relative path, byte-exact>                         (what `aws s3 sync` sees)
 //   content   .dredge/content/<md5 hex>                           (preserved old content)
 //   snapshot  .dredge/snapshots/snapshot_YYYYMMDD_HHMMSS_<hex6>.json
+//   prune     .dredge/prunes/prune_YYYYMMDD_HHMMSS_<hex6>.json   (docs/formats/prune-record.md)
+//             .dredge/prunes/latest                               (the newest record's id)
 // Everything the tool writes besides data objects lives under ".dredge/", so a key that does not
 // start with it is a data key. Callers never format a key themselves.
 #pragma once
@@ -18,6 +20,7 @@ namespace dredge::file_keys {
 inline constexpr std::string_view kRecordsPrefix = ".dredge/";
 inline constexpr std::string_view kContentPrefix = ".dredge/content/";
 inline constexpr std::string_view kSnapshotPrefix = ".dredge/snapshots/";
+inline constexpr std::string_view kPrunePrefix = ".dredge/prunes/";
 
 // The data key of a file: its path relative to the source, '/'-separated, unchanged.
 std::string DataKey(std::string_view rel_path);
@@ -35,6 +38,15 @@ std::string SnapshotKey(std::string_view snapshot_id);
 Result<std::string> ParseSnapshotId(std::string_view text);
 // The UTC seconds encoded in an id; Usage when it is not one.
 Result<int64_t> SnapshotIdTime(std::string_view snapshot_id);
+
+// "prune_20250527_001234_a1b2c3" with fresh random hex digits, and its key.
+std::string NewPruneRecordId(int64_t unix_seconds);
+std::string PruneRecordKey(std::string_view record_id);
+// The one mutable record: holds the newest prune record's id, so a backup learns with one HEAD
+// (not a LIST) whether a prune ran since it last looked.
+std::string PruneMarkerKey();
+// The id of a prune record key ("<prefix>prune_…json" → "prune_…"); Usage when it is not one.
+Result<std::string> ParsePruneRecordKey(std::string_view key);
 
 // Maps a data key back to a relative path that is safe to create under a target directory:
 // InvalidArgument for empty, absolute, "."/".." or empty segments, NUL bytes, and record keys.

@@ -93,7 +93,7 @@ TEST_F(FilesBackupTest, UnchangedRerunSendsNoRequestButItsSnapshot) {
   EXPECT_EQ(s.bytes_uploaded, 0u);
   EXPECT_EQ(store_->data_puts, 0);
   EXPECT_EQ(store_->stats, 0);
-  EXPECT_EQ(store_->gets, 0);
+  EXPECT_EQ(store_->gets, 1);  // the prune marker .dredge/prunes/latest (a small run record)
   EXPECT_EQ(store_->copies, 0);
   EXPECT_EQ(store_->puts, 1);  // the snapshot
 }
@@ -196,6 +196,7 @@ TEST_F(FilesBackupTest, WithoutIndexTheListingDecidesAndRebuildsIt) {
   s = Backup();  // the index is rebuilt: no listing, no hashing needed
   EXPECT_FALSE(s.used_listing);
   EXPECT_EQ(store_->lists, 1);  // only the snapshot name check
+  EXPECT_EQ(store_->gets, 1);   // and whether a prune ran (.dredge/prunes/latest)
 }
 
 TEST_F(FilesBackupTest, UnfinishedRunIsResumedFromTheListing) {

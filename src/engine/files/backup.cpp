@@ -7,6 +7,7 @@
 #include "common/time_util.h"
 #include "engine/files/content_keeper.h"
 #include "engine/files/planner.h"
+#include "engine/files/prune.h"
 #include "engine/files/snapshot_catalog.h"
 #include "engine/files/uploader.h"
 #include "formats/file_keys.h"
@@ -16,6 +17,7 @@ namespace dredge {
 namespace {
 
 constexpr const char* kRunIncomplete = "run_incomplete";
+constexpr const char* kPruneSeen = "prune_seen";  // the prune token this index is in step with
 constexpr size_t kMaxFailureNames = 1000;
 
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
@@ -71,44 +73,50 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   BackupSummary s;
   DREDGE_ASSIGN_OR_RETURN(uint64_t rows, index.Count(StateIndex::Table::kFiles));
   DREDGE_ASSIGN_OR_RETURN(std::string incomplete, index.GetMeta(kRunIncomplete));
-  // Without an index, or after a run that died, the store's listing tells what is stored.
-  const bool use_listing = rows == 0 || !incomplete.empty();
+  // A prune deletes objects behind the index's back: a prune token other than the one the index
+  // last saw means the index may vouch for objects that are gone.
+  DREDGE_ASSIGN_OR_RETURN(std::string newest_prune, PruneToken(store));
+  DREDGE_ASSIGN_OR_RETURN(std::string seen_prune, index.GetMeta(kPruneSeen));
+  const bool pruned_since = !newest_prune.empty() && newest_prune != seen_prune;
+  // Without an index, after a run that died, or after a prune, the store's listing tells what
+  // is stored.
+  const bool use_listing = rows == 0 || !incomplete.empty() || pruned_since;
   if (use_listing) {
     log::Info(rows == 0 ? "no state index for " + store.Describe() +
                               " yet: reading the store's listing to find what is already stored"
-                        : "the previous run did not finish: reading the store's listing");
+              : !incomplete.empty()
+                  ? "the previous run did not finish: reading the store's listing"
+                  : "the destination was pruned since this state index last saw it: reading "
+                    "the store's listing");
     DREDGE_RETURN_IF_ERROR(LoadListing(store, index));
   }
-  DREDGE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(index, o.source, o.filter, use_listing));
+  DREDGE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(index, o.source, o.filter, use_listing, o.tmp_dir));
   s.scanned = plan.scanned;
   s.scanned_bytes = plan.scanned_bytes;
   s.skipped = plan.unchanged;
-  s.removed = plan.removed.size();
+  s.removed = plan.removed->count();
   s.used_listing = use_listing;
   s.failed = plan.walk_errors;
   for (const auto& n : plan.walk_error_names) s.failures.push_back("cannot read " + n);
 
   if (!o.force) {
-    GuardResult g = EvaluateDamageGuard(plan, o.source, o.max_change_pct, o.workers);
+    DREDGE_ASSIGN_OR_RETURN(
+        GuardResult g, EvaluateDamageGuard(plan, o.source, o.max_change_pct, o.workers, o.tmp_dir));
     if (g.tripped) return Status::PreconditionFailed(g.message);
   }
   if (o.dry_run) {
     // Report what would be looked at; nothing is hashed, written or recorded.
-    for (const auto& w : plan.work) {
-      ++s.uploaded;
-      s.bytes_uploaded += w.size;
-    }
-    log::Info("dry run: " + std::to_string(plan.work.size()) + " files would be checked/stored, " +
-              std::to_string(plan.removed.size()) + " removed, " + std::to_string(plan.unchanged) +
-              " unchanged");
+    s.uploaded = plan.work->count();
+    s.bytes_uploaded = plan.work_bytes;
+    log::Info("dry run: " + std::to_string(plan.work->count()) +
+              " files would be checked/stored, " + std::to_string(plan.removed->count()) +
+              " removed, " + std::to_string(plan.unchanged) + " unchanged");
     return s;
   }
 
   DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, "1"));
   if (o.progress) {
-    uint64_t bytes = 0;
-    for (const auto& w : plan.work) bytes += w.size;
-    o.progress->SetTotals(plan.work.size(), bytes);
+    o.progress->SetTotals(plan.work->count(), plan.work_bytes);
     o.progress->Start();
   }
   ContentKeeper keeper(store, &index);
@@ -121,10 +129,12 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   ctx.dedup_min_size = o.dedup_min_size;
   ctx.progress = o.progress;
   std::mutex mu;
+  Status feed;
   {
+    // The pool's queue is bounded: items are read from the plan's file as workers free up.
     ThreadPool pool(o.workers > 0 ? o.workers : 1, 2 * (o.workers > 0 ? o.workers : 1));
-    for (const WorkItem& w : plan.work) {
-      pool.Submit([&ctx, &w, &s, &mu, &o] {
+    feed = ForEachWorkItem(*plan.work, [&](WorkItem& item) {
+      pool.Submit([&ctx, w = std::move(item), &s, &mu, &o] {
         ItemOutcome out = ProcessItem(ctx, w);
         if (o.progress) {
           o.progress->AddFiles(1);
@@ -149,18 +159,22 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
             break;
         }
       });
-    }
+      return Status::Ok();
+    });
     pool.Wait();
   }
   if (o.progress) o.progress->Stop();
-  for (const auto& p : plan.removed) DREDGE_RETURN_IF_ERROR(index.MarkRemoved(p));
-  for (IndexRow r : plan.listed_only) {
+  DREDGE_RETURN_IF_ERROR(feed);
+  DREDGE_RETURN_IF_ERROR(
+      ForEachPath(*plan.removed, [&](const std::string& p) { return index.MarkRemoved(p); }));
+  DREDGE_RETURN_IF_ERROR(ForEachIndexRow(*plan.listed_only, [&](IndexRow& r) {
     r.removed = true;
-    DREDGE_RETURN_IF_ERROR(index.Put(r));
-  }
+    return index.Put(r);
+  }));
   DREDGE_RETURN_IF_ERROR(index.Flush());
   s.preserved = keeper.preserved();
   DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
+  if (!newest_prune.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kPruneSeen, newest_prune));
   DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, ""));
   return s;
 }

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Files-tier benchmark (issue 3, Performance): dredge vs rclone vs aws-cli against one local S3
+# server, dredge vs cp -r + sync on file://, the unchanged rerun over 15,000 small files, and
+# peak RSS at 10,000 and 100,000 small files. Prints a markdown table per section (medians of
+# REPEAT runs) and writes every raw run to $WORK/raw.tsv.
+#
+#   bench/files_bench.sh [--work DIR] [--repeat N] [--dredge PATH] [--server 20minutes|s3rver3]
+#                        [--only s3|rerun|file|memory]
+#
+# Each client gets a fresh bucket prefix. CPU time is the client process's own user+sys
+# (/usr/bin/time), never the server's. The machine's load average is printed with every run:
+# other jobs on a shared machine change wall times, not CPU times.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+WORK=/tmp/dredge-files-bench
+REPEAT=3
+DREDGE=$root/build/dredge
+SERVER=20minutes
+ONLY=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --work) WORK=$2; shift 2 ;;
+    --repeat) REPEAT=$2; shift 2 ;;
+    --dredge) DREDGE=$2; shift 2 ;;
+    --server) SERVER=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$WORK"
+RAW=$WORK/raw.tsv
+: >"$RAW"
+
+# --- tools -------------------------------------------------------------------------------
+if ! command -v rclone >/dev/null; then
+  echo "installing rclone (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q rclone >/dev/null
+fi
+[ -x /usr/bin/aws ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli >/dev/null
+[ -x "$DREDGE" ] || { echo "no dredge binary at $DREDGE: build first (scripts/build.sh)" >&2; exit 1; }
+
+# --- data --------------------------------------------------------------------------------
+gen() {  # gen DIR COUNT MIN_KB MAX_KB
+  if [ ! -f "$1/.complete" ]; then
+    rm -rf "$1"
+    python3 "$root/scripts/gen_data.py" corpus "$1" "$2" "$3" "$4"
+    touch "$1/.complete"
+  fi
+}
+# Nested variant: COUNT files spread over directories of 1,000 (a flat directory of 100,000
+# names is the walker's worst case: it sorts one directory's names in memory).
+gen_nested() {  # gen_nested FLATDIR NESTEDDIR (hard links, no copy)
+  if [ ! -f "$2/.complete" ]; then
+    rm -rf "$2"
+    python3 - "$1" "$2" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+names = sorted(n for n in os.listdir(src) if n != ".complete")
+for i, n in enumerate(names):
+    d = os.path.join(dst, "%03d" % (i // 1000))
+    if i % 1000 == 0:
+        os.makedirs(d, exist_ok=True)
+    os.link(os.path.join(src, n), os.path.join(d, n))
+PY
+    touch "$2/.complete"
+  fi
+}
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+# run LABEL CMD...: runs CMD under /usr/bin/time; appends "label wall cpu rss_mb load" to RAW.
+run() {
+  local label=$1; shift
+  local l0 tf; l0=$(load); tf=$(mktemp)
+  if ! /usr/bin/time -f "%e %U %S %M" -o "$tf" "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
+    echo "FAILED: $label: $*" >&2; tail -5 "$WORK/last.err" >&2; rm -f "$tf"; return 1
+  fi
+  read -r wall user sys rss <"$tf"; rm -f "$tf"
+  local cpu; cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$((rss / 1024))" "$l0/$(load)" >>"$RAW"
+  printf '%-34s wall %6.2f s  cpu %6.2f s  rss %4d MB  load %s\n' "$label" "$wall" "$cpu" \
+    "$((rss / 1024))" "$l0/$(load)" >&2
+}
+
+median() {  # median LABEL COLUMN (2 wall, 3 cpu, 4 rss)
+  awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$RAW" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+                            else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+row() {  # row LABEL DISPLAY
+  printf '| %s | %s | %s | %s |\n' "$2" "$(median "$1" 2)" "$(median "$1" 3)" "$(median "$1" 4)"
+}
+header() {
+  printf '\n### %s\n\n| client | wall s | client CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|\n' "$1"
+}
+
+# --- S3 server ---------------------------------------------------------------------------
+S3ENV=$WORK/s3env
+start_server() {
+  if [ "$SERVER" = s3rver3 ]; then
+    echo "s3rver 3.7.1 is not installed by this project; use --server 20minutes" >&2; exit 2
+  fi
+  "$root/tests/support/s3rver.sh" start "$S3ENV" >&2
+  # shellcheck disable=SC1091
+  . "$S3ENV/s3.env"
+  ENDPOINT=$DREDGE_TEST_S3_ENDPOINT
+  BUCKET=$DREDGE_TEST_S3_BUCKET
+}
+stop_server() { "$root/tests/support/s3rver.sh" stop "$S3ENV" >&2 || true; }
+# Objects of finished runs are deleted from the server's data directory between runs so the
+# disk does not fill up (3,000 files are ~0.7 GB per copy).
+wipe_prefix() { rm -rf "${DREDGE_TEST_S3_DATA:?}/$BUCKET/$1"; }
+
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+# rclone configured without a file; it refuses to start while AWS_CA_BUNDLE is set.
+rclone_cmd() {
+  RCLONE=(env -u AWS_CA_BUNDLE RCLONE_CONFIG=/dev/null RCLONE_CONFIG_S3T_TYPE=s3
+    RCLONE_CONFIG_S3T_PROVIDER=Other RCLONE_CONFIG_S3T_ENV_AUTH=false
+    RCLONE_CONFIG_S3T_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_S3T_SECRET_ACCESS_KEY=S3RVER
+    RCLONE_CONFIG_S3T_ENDPOINT="$ENDPOINT" RCLONE_CONFIG_S3T_REGION=us-east-1
+    RCLONE_CONFIG_S3T_FORCE_PATH_STYLE=true rclone)
+}
+
+s3_section() {
+  local corpus=$WORK/corpus3000
+  gen "$corpus" 3000 50 400
+  start_server
+  trap stop_server EXIT
+  rclone_cmd
+  for i in $(seq 1 "$REPEAT"); do
+    local p="dredge-$i-$RANDOM"
+    run "dredge first" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
+      --exclude .complete --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" \
+      --state "$WORK/state-$p.sqlite"
+    run "dredge rerun" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
+      --exclude .complete --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" \
+      --state "$WORK/state-$p.sqlite"
+    wipe_prefix "$p"; rm -f "$WORK/state-$p.sqlite"*
+    p="rclone-$i-$RANDOM"
+    run "rclone first" "${RCLONE[@]}" copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
+      --transfers 32
+    run "rclone rerun" "${RCLONE[@]}" copy "$corpus" "s3t:$BUCKET/$p" --exclude .complete \
+      --transfers 32
+    wipe_prefix "$p"
+    p="aws-$i-$RANDOM"
+    run "aws first" /usr/bin/aws --endpoint-url "$ENDPOINT" s3 sync --only-show-errors \
+      --exclude .complete "$corpus" "s3://$BUCKET/$p"
+    run "aws rerun" /usr/bin/aws --endpoint-url "$ENDPOINT" s3 sync --only-show-errors \
+      --exclude .complete "$corpus" "s3://$BUCKET/$p"
+    wipe_prefix "$p"
+  done
+  header "3,000 files (50-400 KB), S3 server (@20minutes/s3rver), first run"
+  row "dredge first" "dredge backup files"; row "rclone first" "rclone copy --transfers 32"
+  row "aws first" "aws s3 sync"
+  header "same, unchanged rerun"
+  row "dredge rerun" "dredge backup files"; row "rclone rerun" "rclone copy --transfers 32"
+  row "aws rerun" "aws s3 sync"
+  stop_server; trap - EXIT
+}
+
+rerun_section() {
+  local corpus=$WORK/small15000
+  gen "$corpus" 15000 1 4
+  start_server
+  trap stop_server EXIT
+  local p="rerun-$RANDOM"
+  "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" --exclude .complete \
+    --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" --state "$WORK/state-$p.sqlite"
+  rm -rf "$WORK/store15000" "$WORK/state-file15000.sqlite"*
+  "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" --exclude .complete \
+    --dest "file://$WORK/store15000" --state "$WORK/state-file15000.sqlite"
+  for i in $(seq 1 "$((REPEAT + 2))"); do
+    run "rerun15k s3" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
+      --exclude .complete --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" \
+      --state "$WORK/state-$p.sqlite"
+    run "rerun15k file" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
+      --exclude .complete --dest "file://$WORK/store15000" --state "$WORK/state-file15000.sqlite"
+  done
+  header "unchanged rerun over 15,000 small files (1-4 KB), target <= 0.5 s"
+  row "rerun15k s3" "dredge backup files (S3 server)"
+  row "rerun15k file" "dredge backup files (file://)"
+  wipe_prefix "$p"; rm -rf "$WORK/store15000" "$WORK/state-"*
+  stop_server; trap - EXIT
+}
+
+file_section() {
+  local corpus=$WORK/corpus3000
+  gen "$corpus" 3000 50 400
+  for i in $(seq 1 "$REPEAT"); do
+    rm -rf "$WORK/cp-dst" "$WORK/file-dst" "$WORK/state-file.sqlite"*
+    sync
+    run "cp -r + sync" sh -c "cp -r '$corpus' '$WORK/cp-dst' && sync"
+    sync
+    run "dredge file://" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$corpus" \
+      --exclude .complete --dest "file://$WORK/file-dst" --state "$WORK/state-file.sqlite"
+  done
+  rm -rf "$WORK/cp-dst" "$WORK/file-dst" "$WORK/state-file.sqlite"*
+  header "3,000 files (50-400 KB) to a local directory, target <= 1.5x cp -r + sync"
+  row "cp -r + sync" "cp -r + sync"; row "dredge file://" "dredge backup files --dest file://"
+}
+
+memory_section() {
+  gen "$WORK/small10k" 10000 1 2
+  gen "$WORK/small100k" 100000 1 2
+  gen_nested "$WORK/small100k" "$WORK/nested100k"
+  for c in small10k small100k nested100k; do
+    rm -rf "$WORK/mem-$c" "$WORK/state-mem-$c.sqlite"*
+    run "memory $c" "$DREDGE" -q --log-dir "$WORK/logs" backup files --source "$WORK/$c" \
+      --exclude .complete --dest "file://$WORK/mem-$c" --state "$WORK/state-mem-$c.sqlite"
+    rm -rf "$WORK/mem-$c" "$WORK/state-mem-$c.sqlite"*
+  done
+  header "first backup of small files (1-2 KB) to file://: peak RSS, target <= 64 MB at 100,000"
+  row "memory small10k" "10,000 files, one directory"
+  row "memory small100k" "100,000 files, one directory"
+  row "memory nested100k" "100,000 files, 100 directories of 1,000"
+}
+
+echo "dredge $("$DREDGE" version 2>/dev/null | head -1); $(nproc) cores; load $(cat /proc/loadavg)" >&2
+case $ONLY in
+  "") s3_section; rerun_section; file_section; memory_section ;;
+  s3) s3_section ;;
+  rerun) rerun_section ;;
+  file) file_section ;;
+  memory) memory_section ;;
+  *) echo "--only takes s3, rerun, file or memory" >&2; exit 2 ;;
+esac
