@@ -7,6 +7,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/run_setup.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_util.h"
@@ -34,7 +35,8 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  OpenRunLog(global, "prune");
+  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, OpsFlags{}));
+  auto run_log = OpenTierLog(config, "prune");
   auto fail = [&](Status st) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
