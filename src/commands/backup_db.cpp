@@ -53,7 +53,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
     outcomes.push_back(BackupDbTo(config, d, f.request));
     if (f.json) PrintJsonLine(outcomes.back().summary.dump());
   }
-  if (outcomes.size() == 1) return outcomes[0].status;
+  if (outcomes.size() == 1) return AlreadyReported(outcomes[0].status);
   return CombinedStatus(outcomes, "destinations");
 }
 

@@ -110,6 +110,8 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (!f.request.state.empty() && dests.size() > 1)
     return fail(Status::Usage("--state names one state index; it cannot serve " +
                               std::to_string(dests.size()) + " destinations"));
+  // Settings that can never work fail before any destination is opened or locked.
+  if (Status st = CheckWorkers(config->files.workers); !st.ok()) return fail(st);
   auto run_log = OpenTierLog(*config, "files");
   f.request.quiet = global.quiet;
   f.request.metrics_file = f.ops.metrics_file;
@@ -118,7 +120,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
     outcomes.push_back(BackupFilesTo(*config, d, f.request));
     if (f.json) PrintJson(outcomes.back().summary);
   }
-  if (outcomes.size() == 1) return outcomes[0].status;
+  if (outcomes.size() == 1) return AlreadyReported(outcomes[0].status);
   return CombinedStatus(outcomes, "destinations");
 }
 
@@ -160,6 +162,7 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
                            "the snapshot records it");
   }
   if (scope) outcome = scope->Finish(outcome, totals);
+  if (!outcome.ok()) log::Error("backup files to " + dest.url + ": " + outcome.message());
   out.status = outcome;
   out.summary["ok"] = outcome.ok();
   if (!outcome.ok() && !r.ok()) out.summary["error"] = outcome.message();

@@ -124,9 +124,13 @@ Status RunDbVerify(ObjectStore& store, const VerifyOptions& o, VerifyResult* out
       ++out->manifests_checked;
       // An incremental run is restorable only with its whole chain: a lost predecessor makes
       // every restore point from this one on unrestorable, even when each chunk is intact.
-      if (m->mode == "incremental" &&
-          (!m->previous || !std::binary_search(listing.manifest_keys.begin(),
-                                               listing.manifest_keys.end(), *m->previous))) {
+      // A predecessor that prune retired (engine/db/prune.h) still carries the chain.
+      auto predecessor_present = [&](const std::string& prev) {
+        if (std::binary_search(listing.manifest_keys.begin(), listing.manifest_keys.end(), prev))
+          return true;
+        return store.Stat(RetiredKeyOf(prev)).ok();
+      };
+      if (m->mode == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
         out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +
                                m->previous.value_or("(none named)") +
                                " is missing: restore points from it on cannot be restored");
