@@ -51,7 +51,9 @@ std::unique_ptr<RunLog> OpenTierLog(const DredgeConfig& config, const std::strin
 // The result of one tier run to one destination, as `dredge backup`/`restore` summarise it.
 // The same kind with no message: for an error the per-destination run already logged, so
 // main() maps it to the exit code without printing it a second time.
-inline Status AlreadyReported(const Status& st) { return st.ok() ? st : Status(st.kind(), ""); }
+inline Status AlreadyReported(const Status& st) {
+  return st.ok() ? st : Status(st.kind(), "");
+}
 
 struct DestOutcome {
   std::string tier;         // "files" or "db"

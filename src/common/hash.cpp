@@ -28,8 +28,12 @@ Hasher::~Hasher() = default;
 Hasher::Hasher(Hasher&&) noexcept = default;
 Hasher& Hasher::operator=(Hasher&&) noexcept = default;
 
-void Hasher::Update(std::string_view data) { Update(data.data(), data.size()); }
-void Hasher::Update(const void* data, size_t n) { EVP_DigestUpdate(impl_->ctx, data, n); }
+void Hasher::Update(std::string_view data) {
+  Update(data.data(), data.size());
+}
+void Hasher::Update(const void* data, size_t n) {
+  EVP_DigestUpdate(impl_->ctx, data, n);
+}
 
 std::string Hasher::FinishRaw() {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -39,7 +43,9 @@ std::string Hasher::FinishRaw() {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string Hasher::FinishHex() { return ToHex(FinishRaw()); }
+std::string Hasher::FinishHex() {
+  return ToHex(FinishRaw());
+}
 
 std::string Md5Hex(std::string_view data) {
   Hasher h(HashAlgo::kMd5);
@@ -53,7 +59,9 @@ std::string Sha256Raw(std::string_view data) {
   return h.FinishRaw();
 }
 
-std::string Sha256Hex(std::string_view data) { return ToHex(Sha256Raw(data)); }
+std::string Sha256Hex(std::string_view data) {
+  return ToHex(Sha256Raw(data));
+}
 
 std::string HmacSha256Raw(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

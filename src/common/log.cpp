@@ -27,10 +27,14 @@ State& S() {
 
 const char* LevelName(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -94,7 +98,9 @@ bool OpenFile(const std::string& path) {
   return S().file != nullptr;
 }
 
-void CloseFile() { (void)OpenFile(""); }
+void CloseFile() {
+  (void)OpenFile("");
+}
 
 void Write(Level level, std::string_view message) {
   std::lock_guard lock(S().mu);

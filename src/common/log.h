@@ -26,10 +26,18 @@ bool OpenFile(const std::string& path);
 void CloseFile();
 
 void Write(Level level, std::string_view message);
-inline void Debug(std::string_view m) { Write(Level::kDebug, m); }
-inline void Info(std::string_view m) { Write(Level::kInfo, m); }
-inline void Warn(std::string_view m) { Write(Level::kWarn, m); }
-inline void Error(std::string_view m) { Write(Level::kError, m); }
+inline void Debug(std::string_view m) {
+  Write(Level::kDebug, m);
+}
+inline void Info(std::string_view m) {
+  Write(Level::kInfo, m);
+}
+inline void Warn(std::string_view m) {
+  Write(Level::kWarn, m);
+}
+inline void Error(std::string_view m) {
+  Write(Level::kError, m);
+}
 
 // Test hook: every line written after this call is also appended to *capture (scrubbed).
 // Pass nullptr to stop capturing.

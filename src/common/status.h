@@ -85,16 +85,25 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an ok Status");
   }
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -108,10 +117,10 @@ class [[nodiscard]] Result {
 }  // namespace dredge
 
 // Propagate a non-ok Status to the caller.
-#define DREDGE_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::dredge::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                  \
+#define DREDGE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::dredge::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define DREDGE_CONCAT_INNER_(a, b) a##b

@@ -35,11 +35,12 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
     ::close(fd);
     return Status::Io("cannot stat " + path + ": " + std::strerror(e));
   }
-  return std::unique_ptr<FileSource>(
-      new FileSource(path, fd, static_cast<uint64_t>(st.st_size)));
+  return std::unique_ptr<FileSource>(new FileSource(path, fd, static_cast<uint64_t>(st.st_size)));
 }
 
-FileSource::~FileSource() { ::close(fd_); }
+FileSource::~FileSource() {
+  ::close(fd_);
+}
 
 Result<size_t> FileSource::ReadAt(uint64_t offset, std::span<char> out) const {
   if (offset >= size_) return size_t{0};

@@ -54,12 +54,12 @@ namespace dredge {
 using Metadata = std::map<std::string, std::string>;
 
 struct ObjectInfo {
-  std::string key;        // relative to the store root/prefix
+  std::string key;  // relative to the store root/prefix
   uint64_t size = 0;
-  std::string etag;       // without quotes; lower-case hex MD5 for single-part objects
-  int64_t mtime_ns = 0;   // last-modified as the store reports it (ns since the Unix epoch)
-  Metadata metadata;      // filled by Stat only
-  std::string version_id; // where the store versions objects; else empty
+  std::string etag;        // without quotes; lower-case hex MD5 for single-part objects
+  int64_t mtime_ns = 0;    // last-modified as the store reports it (ns since the Unix epoch)
+  Metadata metadata;       // filled by Stat only
+  std::string version_id;  // where the store versions objects; else empty
 };
 
 struct PutOptions {

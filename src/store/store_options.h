@@ -9,13 +9,13 @@
 namespace dredge {
 
 struct StoreOptions {
-  std::string endpoint_url;   // s3: --endpoint-url / AWS_ENDPOINT_URL; empty = AWS
-  std::string region;         // s3: --region / AWS_REGION / AWS_DEFAULT_REGION; us-east-1
-  std::string profile;        // s3: AWS_PROFILE for ~/.aws/credentials
-  std::string sse;            // s3: "", "AES256" or "aws:kms"
-  std::string sse_kms_key_id; // s3: with sse=aws:kms
-  std::string storage_class;  // s3: STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING
-  std::string ca_bundle;      // s3: --ca-bundle / AWS_CA_BUNDLE
+  std::string endpoint_url;    // s3: --endpoint-url / AWS_ENDPOINT_URL; empty = AWS
+  std::string region;          // s3: --region / AWS_REGION / AWS_DEFAULT_REGION; us-east-1
+  std::string profile;         // s3: AWS_PROFILE for ~/.aws/credentials
+  std::string sse;             // s3: "", "AES256" or "aws:kms"
+  std::string sse_kms_key_id;  // s3: with sse=aws:kms
+  std::string storage_class;   // s3: STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING
+  std::string ca_bundle;       // s3: --ca-bundle / AWS_CA_BUNDLE
   bool force_path_style = false;
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;

@@ -22,9 +22,8 @@ Result<PutResult> MemoryStore::Put(std::string_view key, const ByteSource& src,
   obj.data.resize(src.size());
   uint64_t off = 0;
   while (off < src.size()) {
-    DREDGE_ASSIGN_OR_RETURN(size_t n,
-                            src.ReadAt(off, std::span<char>(obj.data.data() + off,
-                                                            obj.data.size() - off)));
+    DREDGE_ASSIGN_OR_RETURN(
+        size_t n, src.ReadAt(off, std::span<char>(obj.data.data() + off, obj.data.size() - off)));
     if (n == 0) return Status::Io("source for '" + std::string(key) + "' ended early");
     off += n;
   }
@@ -71,8 +70,8 @@ Result<ObjectInfo> MemoryStore::Stat(std::string_view key) {
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return Status::NotFound("no object '" + std::string(key) + "'");
-  return ObjectInfo{it->first, it->second.data.size(), it->second.etag, it->second.mtime_ns,
-                    it->second.metadata, ""};
+  return ObjectInfo{it->first,           it->second.data.size(), it->second.etag,
+                    it->second.mtime_ns, it->second.metadata,    ""};
 }
 
 Status MemoryStore::List(std::string_view prefix, const ListFn& fn) {
@@ -86,8 +85,8 @@ Status MemoryStore::List(std::string_view prefix, const ListFn& fn) {
       auto it = first ? objects_.lower_bound(prefix) : objects_.upper_bound(after);
       for (; it != objects_.end() && page.size() < 1000; ++it) {
         if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-        page.push_back({it->first, it->second.data.size(), it->second.etag, it->second.mtime_ns,
-                        {}, ""});
+        page.push_back(
+            {it->first, it->second.data.size(), it->second.etag, it->second.mtime_ns, {}, ""});
       }
     }
     first = false;
