@@ -38,7 +38,7 @@ psql -qX -d storydredge -c "SELECT setval('articles_id_seq', 20000)" >/dev/null
 CONN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=storydredge"
 
 say "First backup: files and database into $DEST"
-"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST"
+"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST" --state "$WORK/files-state.sqlite"
 "$DREDGE" --log-dir "$WORK/logs" backup db --db "$CONN" --table articles --dest "$DEST"
 sleep 1  # manifests and snapshots are named by the second
 first_run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -58,7 +58,7 @@ DELETE FROM articles WHERE id BETWEEN 500 AND 509;
 SQL
 
 say "Second backup: only what changed"
-"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST"
+"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST" --state "$WORK/files-state.sqlite"
 "$DREDGE" --log-dir "$WORK/logs" backup db --db "$CONN" --table articles --dest "$DEST"
 
 say "Status"
