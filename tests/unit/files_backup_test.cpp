@@ -83,6 +83,24 @@ TEST_F(FilesBackupTest, FirstRunUploadsEverythingWithMetadataAndSnapshot) {
   EXPECT_EQ(entries[0].mtime_ns, 1700000000123456789);
 }
 
+TEST_F(FilesBackupTest, AWipedStoreUnderTheSameUrlIsNotTrustedFromTheIndex) {
+  Src("a.txt", "alpha");
+  Src("b.txt", "bravo");
+  Backup();
+  // The store is emptied behind the index's back (wiped, or a new bucket at the same URL).
+  std::vector<std::string> keys;
+  ASSERT_TRUE(mem_->List("", [&](const ObjectInfo& i) {
+                    keys.push_back(i.key);
+                    return Status::Ok();
+                  }).ok());
+  for (const auto& k : keys) ASSERT_TRUE(mem_->Remove(k).ok());
+  auto s = Backup();
+  EXPECT_EQ(s.uploaded, 2u);
+  EXPECT_EQ(s.skipped, 0u);
+  EXPECT_EQ(GetString(*mem_, "a.txt").value(), "alpha");
+  EXPECT_EQ(GetString(*mem_, "b.txt").value(), "bravo");
+}
+
 TEST_F(FilesBackupTest, UnchangedRerunSendsNoRequestButItsSnapshot) {
   Src("a.txt", "alpha");
   Src("b.txt", "bravo");
@@ -92,7 +110,7 @@ TEST_F(FilesBackupTest, UnchangedRerunSendsNoRequestButItsSnapshot) {
   EXPECT_EQ(s.skipped, 2u);
   EXPECT_EQ(s.bytes_uploaded, 0u);
   EXPECT_EQ(store_->data_puts, 0);
-  EXPECT_EQ(store_->stats, 0);
+  EXPECT_EQ(store_->stats, 1);  // the index's last snapshot record still exists (run record)
   EXPECT_EQ(store_->gets, 1);  // the prune marker .dredge/prunes/latest (a small run record)
   EXPECT_EQ(store_->copies, 0);
   EXPECT_EQ(store_->puts, 1);  // the snapshot

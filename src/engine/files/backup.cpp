@@ -17,7 +17,11 @@ namespace dredge {
 namespace {
 
 constexpr const char* kRunIncomplete = "run_incomplete";
-constexpr const char* kPruneSeen = "prune_seen";  // the prune token this index is in step with
+constexpr const char* kPruneSeen = "prune_seen";
+// The snapshot this index's last completed run wrote: if the store no longer holds it, the
+// store was wiped or replaced under the same URL and the index vouches for nothing.
+constexpr const char* kLastSnapshot =
+    "last_snapshot";  // the prune token this index is in step with
 constexpr size_t kMaxFailureNames = 1000;
 
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
@@ -78,12 +82,23 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   DREDGE_ASSIGN_OR_RETURN(std::string newest_prune, PruneToken(store));
   DREDGE_ASSIGN_OR_RETURN(std::string seen_prune, index.GetMeta(kPruneSeen));
   const bool pruned_since = !newest_prune.empty() && newest_prune != seen_prune;
-  // Without an index, after a run that died, or after a prune, the store's listing tells what
-  // is stored.
-  const bool use_listing = rows == 0 || !incomplete.empty() || pruned_since;
+  DREDGE_ASSIGN_OR_RETURN(std::string last_snapshot, index.GetMeta(kLastSnapshot));
+  bool store_lost_runs = false;
+  if (rows > 0 && !last_snapshot.empty()) {
+    auto st = store.Stat(file_keys::SnapshotKey(last_snapshot));
+    if (!st.ok() && !st.status().Is(ErrorKind::kNotFound)) return st.status();
+    store_lost_runs = !st.ok();
+  }
+  // Without an index, after a run that died, after a prune, or when the store lost the index's
+  // last snapshot, the store's listing tells what is stored.
+  const bool use_listing = rows == 0 || !incomplete.empty() || pruned_since || store_lost_runs;
   if (use_listing) {
     log::Info(rows == 0 ? "no state index for " + store.Describe() +
                               " yet: reading the store's listing to find what is already stored"
+              : store_lost_runs
+                  ? "the store no longer holds snapshot " + last_snapshot +
+                        ", which this state index last wrote (wiped or replaced?): reading the "
+                        "store's listing instead of trusting the index"
               : !incomplete.empty()
                   ? "the previous run did not finish: reading the store's listing"
                   : "the destination was pruned since this state index last saw it: reading "
@@ -175,6 +190,8 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   s.preserved = keeper.preserved();
   DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
   if (!newest_prune.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kPruneSeen, newest_prune));
+  if (!o.dry_run && !s.snapshot.empty())
+    DREDGE_RETURN_IF_ERROR(index.SetMeta(kLastSnapshot, s.snapshot));
   DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, ""));
   return s;
 }
