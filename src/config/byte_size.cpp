@@ -1,5 +1,7 @@
 #include "config/byte_size.h"
 
+#include "common/progress.h"
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -59,19 +61,7 @@ Result<uint64_t> ParseByteRate(std::string_view text, std::string_view what) {
 }
 
 std::string FormatBytes(uint64_t bytes) {
-  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 5) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0)
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
-  return buf;
+  return HumanBytes(bytes);
 }
 
 }  // namespace dredge
