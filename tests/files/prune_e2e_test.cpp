@@ -155,12 +155,12 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
   EXPECT_RUN(dry, 0);
   ASSERT_TRUE(dry.j.is_object()) << dry.out;
   EXPECT_EQ(dry.j["dry_run"], true);
-  EXPECT_EQ(dry.j["snapshots_removed"], 1);
-  EXPECT_EQ(dry.j["removed"][0], ids[0]);
+  EXPECT_EQ(dry.j["files"]["snapshots_removed"], 1);
+  EXPECT_EQ(dry.j["files"]["removed"][0], ids[0]);
   // gone-later.txt (only the first snapshot had it) and the first a's preserved content.
-  EXPECT_EQ(dry.j["data_objects_removed"], 1);
-  EXPECT_EQ(dry.j["content_objects_removed"], 1);
-  std::set<std::string> would(dry.j["would_delete"].begin(), dry.j["would_delete"].end());
+  EXPECT_EQ(dry.j["files"]["data_objects_removed"], 1);
+  EXPECT_EQ(dry.j["files"]["content_objects_removed"], 1);
+  std::set<std::string> would(dry.j["files"]["would_delete"].begin(), dry.j["files"]["would_delete"].end());
   EXPECT_EQ(would.count("gone-later.txt"), 1u);
   EXPECT_EQ(would.count(".dredge/snapshots/" + ids[0] + ".json"), 1u);
   EXPECT_EQ(Snapshots().size(), 3u);
@@ -170,10 +170,10 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
 
   auto pr = Dredge("prune --keep-last 2 --json");
   EXPECT_RUN(pr, 0);
-  EXPECT_EQ(pr.j["snapshots_kept"], 2);
-  EXPECT_EQ(pr.j["objects_removed"], 2);
-  EXPECT_EQ(pr.j["bytes_freed"].get<uint64_t>(), 15u + 8u + big.size());
-  std::set<std::string> deleted(pr.j["deleted"].begin(), pr.j["deleted"].end());
+  EXPECT_EQ(pr.j["files"]["snapshots_kept"], 2);
+  EXPECT_EQ(pr.j["files"]["objects_removed"], 2);
+  EXPECT_EQ(pr.j["files"]["bytes_freed"].get<uint64_t>(), 15u + 8u + big.size());
+  std::set<std::string> deleted(pr.j["files"]["deleted"].begin(), pr.j["files"]["deleted"].end());
   deleted.erase(".dredge/snapshots/" + ids[0] + ".json");
   would.erase(".dredge/snapshots/" + ids[0] + ".json");
   EXPECT_EQ(deleted, would);
