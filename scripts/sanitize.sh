@@ -14,7 +14,7 @@ if [ "${1:-}" = --all ]; then
 fi
 # -O1 keeps the instrumented build and run reasonably fast while keeping useful stacks.
 cmake -S . -B build-asan -G Ninja -DDREDGE_SANITIZE=ON -DDREDGE_WERROR=ON \
-  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" >/dev/null
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="${DREDGE_SANITIZE_FLAGS:--O1 -g}" >/dev/null
 cmake --build build-asan -j "$(nproc)" --target "${targets[@]}"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
