@@ -42,7 +42,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
     o.db_chunk_bytes = b;
   }
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
-  DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file));
+  DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file, &config));
   // Timeouts given as flags keep PostgreSQL's own units ("5min"); the config holds milliseconds.
   if (f.statement_timeout_opt->count() > 0) f.request.statement_timeout = f.pg.statement_timeout;
   if (f.lock_timeout_opt->count() > 0) f.request.lock_timeout = f.pg.lock_timeout;

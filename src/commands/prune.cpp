@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/store_flags.h"
+#include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/prune_tiers.h"
 #include "commands/run_setup.h"
@@ -14,7 +15,7 @@ namespace {
 
 struct Flags {
   std::vector<std::string> dests;
-  std::string tier;
+  std::string tier, key_file;
   int keep[4] = {0, 0, 0, 0};  // last, daily, weekly, monthly
   CLI::Option* keep_opt[4] = {};
   int workers = 8;
@@ -80,6 +81,8 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   req.workers = f.workers;
   if (Status st = ValidateRetentionPolicy(req.policy); !st.ok()) return fail(st);
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
+  // Prune reads the chunks of kept chains to know their keys: sealed ones need the key.
+  if (Status st = LoadDecryptionKey(f.key_file, &*config); !st.ok()) return fail(st);
 
   std::vector<Target> targets = Targets(f, *config);
   nlohmann::json dests = nlohmann::json::array();
@@ -139,6 +142,7 @@ Runner SetupPrune(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--dry-run", f->dry_run, "List what would be deleted; delete nothing");
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -35,8 +35,7 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
   return [f]() -> Status {
-    DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f->key_file));
-    if (key) RegisterDecryptionKey(*key);
+    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file));
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");
