@@ -14,7 +14,7 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  VerifyOptions opts;
+  DbVerifyOptions opts;
   std::string dest;
   bool json = false;
   StoreOptions store;
@@ -40,7 +40,7 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");
     DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
-    VerifyResult r;
+    DbVerifyResult r;
     Status st = RunDbVerify(*store, f->opts, &r);
     if (!st.ok() && !st.Is(ErrorKind::kCorrupt) && !st.Is(ErrorKind::kMismatch)) return st;
     if (f->json) {
