@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_tree.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -26,44 +27,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void Spit(const std::string& path, const std::string& bytes, int64_t mtime_s) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  struct timespec t[2] = {{mtime_s, 500000000}, {mtime_s, 500000000}};
-  ::utimensat(AT_FDCWD, path.c_str(), t, 0);
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using testing::Quote;
+using testing::Slurp;
+using testing::Spit;
 
 // relative path → bytes@mtime_ns, skipping the top-level .dredge/.
 std::map<std::string, std::string> Tree(const std::string& root) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(root)) return out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    std::string rel = fs::relative(it->path(), root).string();
-    if (rel == ".dredge") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file()) continue;
-    struct stat st {};
-    ::lstat(it->path().c_str(), &st);
-    out[rel] = Slurp(it->path().string()) + "@" +
-               std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
-  }
-  return out;
+  return testing::Tree(root, true);
 }
 
 struct RunResult {
@@ -160,7 +130,8 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
   // gone-later.txt (only the first snapshot had it) and the first a's preserved content.
   EXPECT_EQ(dry.j["files"]["data_objects_removed"], 1);
   EXPECT_EQ(dry.j["files"]["content_objects_removed"], 1);
-  std::set<std::string> would(dry.j["files"]["would_delete"].begin(), dry.j["files"]["would_delete"].end());
+  std::set<std::string> would(dry.j["files"]["would_delete"].begin(),
+                              dry.j["files"]["would_delete"].end());
   EXPECT_EQ(would.count("gone-later.txt"), 1u);
   EXPECT_EQ(would.count(".dredge/snapshots/" + ids[0] + ".json"), 1u);
   EXPECT_EQ(Snapshots().size(), 3u);
