@@ -119,6 +119,7 @@ Result<RowCompareResult> CompareRows(PgConn& copy, PgConn& source, const RowComp
     keys.push_back(KeyOf(sample, r, nk));
     copy_md5[keys.back()] = sample.str(r, nk);
   }
+  std::sort(keys.begin(), keys.end());  // reports list keys in a stable, readable order
   out.compared = keys.size();
   const std::string lookup = "SELECT " + sq.keys_text + ", " + sq.row_md5 + ", " + changed +
                              " FROM " + s.source_table + " WHERE " + KeyIn(sq, s, 1);
