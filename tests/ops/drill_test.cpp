@@ -55,16 +55,16 @@ class Drill : public ::testing::TestWithParam<std::string> {
             body);
       total_bytes_ += body.size();
     }
-    env_ = {{"AWS_ACCESS_KEY_ID", "S3RVER"},     {"AWS_SECRET_ACCESS_KEY", "S3RVER"},
-            {"AWS_REGION", "us-east-1"},         {"AWS_DEFAULT_REGION", "us-east-1"},
+    env_ = {{"AWS_ACCESS_KEY_ID", "S3RVER"},       {"AWS_SECRET_ACCESS_KEY", "S3RVER"},
+            {"AWS_REGION", "us-east-1"},           {"AWS_DEFAULT_REGION", "us-east-1"},
             {"AWS_EC2_METADATA_DISABLED", "true"}, {"XDG_CACHE_HOME", dir_ + "/cache"},
             {"XDG_RUNTIME_DIR", dir_ + "/run"}};
     if (GetParam() == "s3") {
       auto s3 = S3Env();
       env_["AWS_ENDPOINT_URL"] = s3["DREDGE_TEST_S3_ENDPOINT"];
       static int n = 0;
-      dest_ = "s3://" + s3["DREDGE_TEST_S3_BUCKET"] + "/drill-" + std::to_string(::getpid()) +
-              "-" + std::to_string(n++);
+      dest_ = "s3://" + s3["DREDGE_TEST_S3_BUCKET"] + "/drill-" + std::to_string(::getpid()) + "-" +
+              std::to_string(n++);
     } else {
       dest_ = "file://" + dir_ + "/store";
     }
@@ -88,8 +88,8 @@ class Drill : public ::testing::TestWithParam<std::string> {
     return RunProcess(args, env_, dir_);
   }
   void BackupFiles() {
-    auto r = Dredge({"backup", "files", "--source", src_, "--dest", dest_, "--state",
-                     dir_ + "/state.sqlite"});
+    auto r = Dredge(
+        {"backup", "files", "--source", src_, "--dest", dest_, "--state", dir_ + "/state.sqlite"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   void BackupDb() {
@@ -98,9 +98,8 @@ class Drill : public ::testing::TestWithParam<std::string> {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   ProcessResult RunDrill(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"drill", "--dest",       dest_,    "--seed",
-                                     "42",    "--scratch-dir", scratch_, "--sample",
-                                     "100"};
+    std::vector<std::string> args = {"drill",         "--dest", dest_,      "--seed", "42",
+                                     "--scratch-dir", scratch_, "--sample", "100"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Dredge(args);
   }
@@ -206,8 +205,9 @@ TEST_P(DrillFile, ChangesAtTheSourceSinceTheBackupAreReportedNotFailed) {
   BackupFiles();
   BackupDb();
   Write(src_ + "/1920/per_paper_0.txt", "rewritten after the backup");
-  db_->Exec("UPDATE articles SET title = 'edited' WHERE id = 7; DELETE FROM articles WHERE id = 9; "
-            "INSERT INTO articles (title) VALUES ('new')");
+  db_->Exec(
+      "UPDATE articles SET title = 'edited' WHERE id = 7; DELETE FROM articles WHERE id = 9; "
+      "INSERT INTO articles (title) VALUES ('new')");
   auto r = RunDrill({"--source", src_, "--db", db_->conninfo(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   json j = json::parse(r.out);
@@ -263,8 +263,8 @@ TEST_P(DrillFile, ARoleThatCannotCreateIsToldToGiveScratchDb) {
 TEST_P(DrillFile, BadFlagsAreUsageErrors) {
   EXPECT_EQ(Dredge({"drill", "--sample", "many"}).exit_code, 2);
   EXPECT_EQ(Dredge({"drill", "--tier", "everything"}).exit_code, 2);
-  EXPECT_EQ(Dredge({"drill", "--sample-bytes", "lots", "--dest", dest_, "--source", src_}).exit_code,
-            2);
+  EXPECT_EQ(
+      Dredge({"drill", "--sample-bytes", "lots", "--dest", dest_, "--source", src_}).exit_code, 2);
   auto none = Dredge({"drill", "--dest", dest_});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("nothing to drill"));
