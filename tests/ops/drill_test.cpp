@@ -3,6 +3,7 @@
 // or a damaged chunk fails it with exit 4 naming the file or chunk; changes at the source since
 // the backup are reported, not failed; a role that may not CREATE is told to give --scratch-db,
 // and passes with one; --json carries the documented fields; a bad flag is a usage error.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -97,9 +98,12 @@ class Drill : public ::testing::TestWithParam<std::string> {
                      dest_, "--chunk-size", "20"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
+  // drill --dest D --seed 42 --scratch-dir S [--sample 100 unless `extra` sets it] EXTRA...
   ProcessResult RunDrill(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"drill",         "--dest", dest_,      "--seed", "42",
-                                     "--scratch-dir", scratch_, "--sample", "100"};
+    std::vector<std::string> args = {"drill", "--dest",        dest_,   "--seed",
+                                     "42",    "--scratch-dir", scratch_};
+    if (std::find(extra.begin(), extra.end(), "--sample") == extra.end())
+      args.insert(args.end(), {"--sample", "100"});
     args.insert(args.end(), extra.begin(), extra.end());
     return Dredge(args);
   }
