@@ -139,7 +139,9 @@ Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manife
 }
 
 Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) {
-  const std::string sql = "DROP SCHEMA IF EXISTS " + quoted + " CASCADE";
+  // Without this the server's "drop cascades to table …" NOTICE reaches stderr.
+  const std::string sql =
+      "SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + quoted + " CASCADE";
   Status st = conn.Exec(sql);
   if (st.ok()) return st;
   // The scratch connection may be what failed; one fresh connection gets a second chance.
