@@ -37,7 +37,8 @@ struct Flags {
 json ChecksJson(const std::vector<DrillCheck>& checks) {
   json out = json::array();
   for (const auto& c : checks)
-    out.push_back({{"check", c.name}, {"result", OutcomeWord(c.outcome)}, {"detail", c.detail}});
+    out.push_back(
+        {{"check", c.name}, {"result", OutcomeWord(c.outcome)}, {"detail", log::Scrub(c.detail)}});
   return out;
 }
 

@@ -144,8 +144,15 @@ INSTANTIATE_TEST_SUITE_P(File, DrillFile, ::testing::Values("file"));
 TEST_P(DrillFile, JsonCarriesTheDocumentedFields) {
   BackupFiles();
   BackupDb();
-  auto r = RunDrill({"--source", src_, "--db", db_->conninfo(), "--json"});
+  const std::string metrics = dir_ + "/dredge.prom";
+  auto r =
+      RunDrill({"--source", src_, "--db", db_->conninfo(), "--json", "--metrics-file", metrics});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string prom = ReadAll(metrics);
+  EXPECT_THAT(prom, HasSubstr("dredge_last_run_success{tier=\"drill-files\",destination=\"" +
+                              dest_ + "\"} 1"));
+  EXPECT_THAT(prom, HasSubstr("dredge_last_run_success{tier=\"drill-db\",destination=\"" + dest_ +
+                              "\"} 1"));
   json j = json::parse(r.out);
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["exit_code"], 0);
