@@ -310,6 +310,34 @@ TEST_P(DrillFile, ARoleThatCannotCreateIsToldToGiveScratchDb) {
             "0");
 }
 
+TEST_P(DrillFile, WithAConfigItDrillsEveryTierAndDestinationAndNamesTheBadOne) {
+  const std::string a = dir_ + "/store-a", b = dir_ + "/store-b", d = dir_ + "/store-db";
+  Write(dir_ + "/dredge.toml",
+        "[files]\nsource = \"" + src_ + "\"\n[[files.destination]]\nurl = \"file://" + a +
+            "\"\n[[files.destination]]\nurl = \"file://" + b + "\"\n[db]\nconninfo = \"" +
+            db_->conninfo() + "\"\ntable = \"articles\"\n[[db.destination]]\nurl = \"file://" + d +
+            "\"\n");
+  auto backup = Dredge({"backup"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.out << backup.err;
+  auto r = Dredge({"drill", "--seed", "3", "--scratch-dir", scratch_, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json j = json::parse(r.out);
+  ASSERT_EQ(j["runs"].size(), 3u);
+  EXPECT_EQ(j["runs"][0]["destination"], "file://" + a);
+  EXPECT_EQ(j["runs"][1]["destination"], "file://" + b);
+  EXPECT_EQ(j["runs"][2]["tier"], "db");
+  EXPECT_EQ(j["files"]["sampled"], 12);  // the default sample is 20 files: all 12 here
+
+  FlipByte(b + "/1920/per_paper_3.txt", 0);
+  auto bad = Dredge({"drill", "--seed", "3", "--scratch-dir", scratch_});
+  EXPECT_EQ(bad.exit_code, 4) << bad.out << bad.err;
+  EXPECT_THAT(bad.out, HasSubstr("PASS files sample [file://" + a + "]"));
+  EXPECT_THAT(bad.out, HasSubstr("FAIL files sample [file://" + b + "]"));
+  EXPECT_THAT(bad.out, HasSubstr("1920/per_paper_3.txt: the store no longer holds"));
+  EXPECT_THAT(bad.out, HasSubstr("PASS db source [file://" + d + "]"));
+  EXPECT_TRUE(ScratchEmpty());
+}
+
 TEST_P(DrillFile, BadFlagsAreUsageErrors) {
   EXPECT_EQ(Dredge({"drill", "--sample", "many"}).exit_code, 2);
   EXPECT_EQ(Dredge({"drill", "--tier", "everything"}).exit_code, 2);
