@@ -1,5 +1,6 @@
 #include "engine/drill/db_drill.h"
 
+#include <charconv>
 #include <random>
 
 #include "common/log.h"
@@ -26,6 +27,14 @@ std::string FirstOf(const std::vector<RowProblem>& problems) {
                               : std::string());
 }
 
+// Decimal text → number; nullopt for anything else (never throws, unlike std::stoll).
+std::optional<int64_t> ToInt64(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
 // Refuses a scratch database the role cannot create a schema in (see the header).
 Status CheckCanCreate(PgConn& c, bool is_source) {
   DREDGE_ASSIGN_OR_RETURN(PgRows r, c.Query("SELECT has_database_privilege(current_database(), "
@@ -50,7 +59,7 @@ Result<bool> HorizonValid(PgConn& source, const Manifest& m, const std::string& 
                                        "has_function_privilege('pg_control_system()', 'EXECUTE')",
                                        {quoted}));
   if (!r.at(0, 0)) return Status::NotFound("table " + quoted + " does not exist in the source");
-  if (std::stoll(r.str(0, 0)) != m.table_oid) {
+  if (ToInt64(r.str(0, 0)) != m.table_oid) {
     *why = "the live table is not the one backed up (another oid: replaced or restored since)";
     return false;
   }
@@ -62,7 +71,12 @@ Result<bool> HorizonValid(PgConn& source, const Manifest& m, const std::string& 
       return false;
     }
   }
-  if (std::stoll(r.str(0, 1)) < std::stoll(m.horizon)) {
+  auto xmax = ToInt64(r.str(0, 1)), horizon = ToInt64(m.horizon);
+  if (!xmax || !horizon) {
+    *why = "the manifest's horizon '" + m.horizon + "' is not a transaction id";
+    return false;
+  }
+  if (*xmax < *horizon) {
     *why = "the server's transaction counter is below the backup's horizon (another cluster)";
     return false;
   }
