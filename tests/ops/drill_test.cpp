@@ -338,6 +338,21 @@ TEST_P(DrillFile, WithAConfigItDrillsEveryTierAndDestinationAndNamesTheBadOne) {
   EXPECT_TRUE(ScratchEmpty());
 }
 
+TEST_P(DrillFile, EncryptedChunksNeedTheKeyFile) {
+  const std::string key = dir_ + "/key.hex";
+  std::ofstream(key) << std::string(64, 'b') << "\n";
+  auto b = Dredge({"backup", "db", "--db", db_->conninfo(), "--table", "articles", "--dest", dest_,
+                   "--encrypt-key-file", key});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto ok = RunDrill({"--tier", "db", "--db", db_->conninfo(), "--encrypt-key-file", key});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("PASS db source [" + dest_ + "]: 50/50 sampled rows equal"));
+  auto without = RunDrill({"--tier", "db", "--db", db_->conninfo()});
+  EXPECT_NE(without.exit_code, 0) << without.out << without.err;
+  EXPECT_THAT(without.out, HasSubstr("FAIL db restore [" + dest_ + "]"));
+  EXPECT_EQ(DrillSchemas(), "0");
+}
+
 TEST_P(DrillFile, BadFlagsAreUsageErrors) {
   EXPECT_EQ(Dredge({"drill", "--sample", "many"}).exit_code, 2);
   EXPECT_EQ(Dredge({"drill", "--tier", "everything"}).exit_code, 2);
