@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one-command demo: installs and builds, makes a sample StoryDredge archive (OCR files and
-# an `articles` table in a throwaway PostgreSQL), backs both up into the embedded default
-# store file://./dredge-backups/, changes some files and rows, backs up again, shows status,
-# restores both tiers (latest, and the table as of the first run) and checks they match.
+# an `articles` table in a throwaway PostgreSQL), writes a dredge.toml for it and backs both
+# tiers up with the cron line (`dredge backup`) into the embedded default store
+# file://./dredge-backups/, changes some files and rows, backs up again, shows status and what
+# prune would remove, recovers the whole system (`dredge restore`) and the table as of the first
+# run, and checks every restore matches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -37,9 +39,28 @@ python3 scripts/gen_data.py articles 20000 --max-content 4000 |
 psql -qX -d storydredge -c "SELECT setval('articles_id_seq', 20000)" >/dev/null
 CONN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=storydredge"
 
-say "First backup: files and database into $DEST"
-"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST" --state "$WORK/files-state.sqlite"
-"$DREDGE" --log-dir "$WORK/logs" backup db --db "$CONN" --table articles --dest "$DEST"
+# The operator's whole setup: one config file (dredge.example.toml documents every key). The
+# files tier's state index goes under XDG_CACHE_HOME: the demo's own, so reruns start clean.
+export XDG_CACHE_HOME="$WORK/cache-home" DREDGE_CONFIG="$WORK/dredge.toml"
+cat >"$DREDGE_CONFIG" <<TOML
+[files]
+source = "$WORK/cache"
+[[files.destination]]
+url = "$DEST"
+[db]
+conninfo = "$CONN"
+table = "articles"
+[[db.destination]]
+url = "$DEST"
+[retention]
+keep_last = 1
+keep_daily = 7
+[logging]
+dir = "$WORK/logs"
+TOML
+
+say "First backup: 'dredge backup' runs every configured tier into $DEST"
+"$DREDGE" backup
 sleep 1  # manifests and snapshots are named by the second
 first_run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 psql -qXtA -d storydredge -c "COPY (SELECT * FROM articles ORDER BY id) TO STDOUT" >"$WORK/articles-first.copy"
@@ -58,22 +79,23 @@ DELETE FROM articles WHERE id BETWEEN 500 AND 509;
 SQL
 
 say "Second backup: only what changed"
-"$DREDGE" --log-dir "$WORK/logs" backup files --source "$WORK/cache" --dest "$DEST" --state "$WORK/files-state.sqlite"
-"$DREDGE" --log-dir "$WORK/logs" backup db --db "$CONN" --table articles --dest "$DEST"
+"$DREDGE" backup
 
-say "Status"
-"$DREDGE" status --dest "$DEST" || true
+say "Status (exit 6 would mean a backup older than --max-age)"
+"$DREDGE" status --max-age 1h
 
-say "Restoring files into a new directory and the table into a new database"
-"$DREDGE" --log-dir "$WORK/logs" restore files --dest "$DEST" --target "$WORK/restored-files"
-diff -r "$WORK/cache" "$WORK/restored-files" && echo "files: restored tree is identical to the source"
+say "What 'dredge prune' would remove under [retention] (a dry run; nothing is deleted)"
+"$DREDGE" prune --dry-run 2>&1 | grep -v "^would delete [a-z]* "  # per-object lines left out
+
+say "Whole-system recovery: 'dredge restore' into a new directory and a new database"
 psql -qX -d postgres -c "CREATE DATABASE restored" >/dev/null
 psql -qX -d postgres -c "CREATE DATABASE restored_first" >/dev/null
-"$DREDGE" --log-dir "$WORK/logs" restore db --dest "$DEST" --db "host=$PGHOST port=$PGPORT user=$PGUSER dbname=restored"
+"$DREDGE" restore --target "$WORK/restored-files" --db "host=$PGHOST port=$PGPORT user=$PGUSER dbname=restored"
+diff -r "$WORK/cache" "$WORK/restored-files" && echo "files: restored tree is identical to the source"
 psql -qXtA -d storydredge -c "COPY (SELECT * FROM articles ORDER BY id) TO STDOUT" >"$WORK/a.copy"
 psql -qXtA -d restored -c "COPY (SELECT * FROM articles ORDER BY id) TO STDOUT" >"$WORK/b.copy"
 cmp "$WORK/a.copy" "$WORK/b.copy" && echo "database: restored table is identical ($(wc -l <"$WORK/b.copy") rows)"
-"$DREDGE" --log-dir "$WORK/logs" restore db --dest "$DEST" --as-of "$first_run" \
+"$DREDGE" restore db --as-of "$first_run" \
   --db "host=$PGHOST port=$PGPORT user=$PGUSER dbname=restored_first"
 psql -qXtA -d restored_first -c "COPY (SELECT * FROM articles ORDER BY id) TO STDOUT" >"$WORK/c.copy"
 cmp "$WORK/articles-first.copy" "$WORK/c.copy" && echo "database as of $first_run: identical to the first run's table ($(wc -l <"$WORK/c.copy") rows)"

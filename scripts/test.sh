@@ -1,14 +1,41 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test. The closing line is ctest's summary.
-# The default suite includes the parsers' fuzz run (ctest fuzz.parsers, 20 s per target).
-# DREDGE_TEST_SANITIZE=1 also runs scripts/sanitize.sh (ASan + UBSan build of the unit and S3
-# suites) after the main suite: a second full build that does not fit the 20-minute budget on
-# 2 cores, so it is opt-in (docs/testing.md).
+# Installs dependencies, builds, and runs every test. The closing line is ctest's summary of the
+# main suite.
+#   scripts/test.sh          the default suite (CI; under 20 minutes on 2 cores):
+#                            - scripts/sanitize.sh: the unit and S3 suites (conformance, driver,
+#                              interop) built with AddressSanitizer + UndefinedBehaviorSanitizer
+#                              (build-asan/), run first;
+#                            - the main suite: every test binary, fuzz.parsers (20 s per parser),
+#                              crash loops of 5 kills per tier.
+#   scripts/test.sh --long   full strength: crash loops of 20 kills per tier
+#                            (DREDGE_HARDENING_LONG=1), 10 minutes of fuzzing per parser
+#                            (DREDGE_FUZZ_SECONDS=600). About 1.5 hours on 2 cores.
+# DREDGE_TEST_SANITIZE=0 skips the sanitizer pass (a quicker local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+timeout=600
+for arg in "$@"; do
+  case $arg in
+  --long)
+    export DREDGE_HARDENING_LONG=1 DREDGE_FUZZ_SECONDS=600
+    timeout=5400
+    ;;
+  *)
+    echo "usage: scripts/test.sh [--long]" >&2
+    exit 2
+    ;;
+  esac
+done
 scripts/install-deps.sh
 scripts/build.sh
-(cd build && ctest --output-on-failure -j "$(nproc)" --timeout 600)
-if [ "${DREDGE_TEST_SANITIZE:-0}" = 1 ]; then
-  scripts/sanitize.sh
+sanitized=0
+if [ "${DREDGE_TEST_SANITIZE:-1}" = 1 ]; then
+  scripts/sanitize.sh || sanitized=$?
 fi
+main=0
+(cd build && ctest --output-on-failure -j "$(nproc)" --timeout "$timeout") || main=$?
+if [ "$sanitized" != 0 ]; then
+  echo "the ASan + UBSan pass failed (its report is above the main suite's)" >&2
+  exit "$sanitized"
+fi
+exit "$main"

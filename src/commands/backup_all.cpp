@@ -7,6 +7,7 @@
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
+#include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/run_summary.h"
 #include "common/log.h"
@@ -18,6 +19,7 @@ struct Flags {
   bool json = false;
   bool dry_run = false;
   bool force = false;
+  std::string key_file;
   StoreOptions store;
   OpsFlags ops;
 };
@@ -43,6 +45,9 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   if (config.db.configured && !f.dry_run) {
     auto run_log = OpenTierLog(config, "db");
     DbBackupRequest req;
+    auto key = LoadEncryptKey(f.key_file, &config);
+    if (!key.ok()) return key.status();
+    req.encrypt = *key;
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
     for (const auto& d : config.DestinationsFor("db"))
@@ -63,6 +68,7 @@ Runner SetupBackupAll(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--force", f->force, "Files tier: run even when the damage guard would stop it");
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, true);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -1,14 +1,14 @@
 #include "commands/backup_db.h"
 
-#include "commands/encrypt_flags.h"
-
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/encrypt_flags.h"
 #include "common/log.h"
+#include "config/byte_size.h"
 #include "engine/db/exporter.h"
 #include "ops/run_scope.h"
 
@@ -38,11 +38,12 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (f.workers > 0) o.db_workers = f.workers;
   if (!f.compress.empty()) o.db_compress = f.compress;
   if (!f.chunk_bytes.empty()) {
-    DREDGE_ASSIGN_OR_RETURN(uint64_t b, ParseByteSize(f.chunk_bytes));
+    DREDGE_ASSIGN_OR_RETURN(uint64_t b, ParseByteSize(f.chunk_bytes, "--chunk-bytes"));
+    if (b == 0) return Status::Usage("--chunk-bytes must be above zero (e.g. 64M)");
     o.db_chunk_bytes = b;
   }
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
-  DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file));
+  DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file, &config));
   // Timeouts given as flags keep PostgreSQL's own units ("5min"); the config holds milliseconds.
   if (f.statement_timeout_opt->count() > 0) f.request.statement_timeout = f.pg.statement_timeout;
   if (f.lock_timeout_opt->count() > 0) f.request.lock_timeout = f.pg.lock_timeout;

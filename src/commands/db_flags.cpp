@@ -24,37 +24,6 @@ void AddDbFlags(CLI::App& cmd, PgOptions* pg, bool required) {
       ->capture_default_str();
 }
 
-Result<uint64_t> ParseByteSize(const std::string& text) {
-  static const std::regex re("^([0-9]+)([kKmMgGtT]?)[iI]?[bB]?$");
-  std::smatch m;
-  if (!std::regex_match(text, m, re))
-    return Status::Usage("cannot read size '" + text + "': use bytes or a number with K, M, G");
-  uint64_t v = std::stoull(m[1].str());
-  int shift = 0;
-  switch (m[2].str().empty() ? ' ' : m[2].str()[0]) {
-    case 'k':
-    case 'K':
-      shift = 10;
-      break;
-    case 'm':
-    case 'M':
-      shift = 20;
-      break;
-    case 'g':
-    case 'G':
-      shift = 30;
-      break;
-    case 't':
-    case 'T':
-      shift = 40;
-      break;
-    default:
-      break;
-  }
-  if (v == 0) return Status::Usage("size '" + text + "' must be above zero");
-  return v << shift;
-}
-
 void PrintJsonLine(const std::string& json_text) {
   std::fwrite(json_text.data(), 1, json_text.size(), stdout);
   std::fputc('\n', stdout);

@@ -12,6 +12,7 @@
 #include "commands/run_setup.h"
 #include "common/log.h"
 #include "common/time_util.h"
+#include "config/byte_size.h"
 #include "engine/drill/db_drill.h"
 #include "engine/drill/files_drill.h"
 #include "engine/drill/sample.h"
@@ -136,13 +137,10 @@ Status Run(Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"command", "drill"}, {"ok", false}, {"error", st.message()}});
     return st;
   };
-  auto sample_bytes = ParseByteSize(f.sample_bytes);
-  if (!sample_bytes.ok()) return fail(sample_bytes.status().WithContext("--sample-bytes"));
+  auto sample_bytes = ParseByteSize(f.sample_bytes, "--sample-bytes");
+  if (!sample_bytes.ok()) return fail(sample_bytes.status());
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
   const uint64_t seed = f.seed_opt->count() ? f.seed : RandomSeed();
-  auto key = LoadEncryptKey(f.key_file);
-  if (!key.ok()) return fail(key.status());
-  if (*key) RegisterDecryptionKey(**key);
 
   ConfigOverrides o;
   for (const auto& d : f.dests) o.dest.push_back(DestinationFromUrl(d));
@@ -150,6 +148,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (!f.pg.conninfo.empty()) o.db_conninfo = f.pg.conninfo;
   auto config = PrepareRun(global, o, f.ops);
   if (!config.ok()) return fail(config.status());
+  if (Status st = LoadDecryptionKey(f.key_file, &*config); !st.ok()) return fail(st);
   const bool files = Wants(f, "files", config->files.configured || !f.source.empty());
   const bool db = Wants(f, "db", config->db.configured || !f.pg.conninfo.empty());
   if (!files && !db)

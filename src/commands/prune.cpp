@@ -1,162 +1,148 @@
 #include "commands/prune.h"
 
-#include <unistd.h>
-
-#include <cstdio>
+#include <algorithm>
 #include <memory>
 
 #include "cli/store_flags.h"
+#include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/prune_tiers.h"
 #include "commands/run_setup.h"
 #include "common/log.h"
-#include "common/progress.h"
-#include "common/time_util.h"
-#include "engine/files/prune.h"
-#include "ops/lock.h"
-#include "ops/run_identity.h"
 
 namespace dredge {
 namespace {
 
-constexpr size_t kMaxJsonKeys = 100000;
-
 struct Flags {
-  std::string dest;
-  RetentionPolicy policy;
+  std::vector<std::string> dests;
+  std::string tier, key_file;
+  int keep[4] = {0, 0, 0, 0};  // last, daily, weekly, monthly
+  CLI::Option* keep_opt[4] = {};
   int workers = 8;
   bool dry_run = false, json = false;
   StoreOptions store;
 };
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+struct Target {
+  DestinationConfig dest;
+  bool files = false, db = false;
+};
+
+bool Lists(const std::vector<DestinationConfig>& list, const std::string& url) {
+  return std::any_of(list.begin(), list.end(), [&](const auto& d) { return d.url == url; });
+}
+
+std::vector<Target> Targets(const Flags& f, const DredgeConfig& config) {
+  bool want_files = f.tier.empty() || f.tier == "files";
+  bool want_db = f.tier.empty() || f.tier == "db";
+  std::vector<Target> out;
+  if (!f.dests.empty()) {
+    for (const auto& url : f.dests) {
+      Target t;
+      t.dest.url = url;
+      t.files = want_files;
+      t.db = want_db;
+      out.push_back(t);
+    }
+    return out;
+  }
+  // Nothing configured: both tiers on the embedded default, as `dredge backup files/db` use it.
+  bool any = config.files.configured || config.db.configured;
+  for (const auto& d : config.AllDestinations()) {
+    Target t;
+    t.dest = d;
+    t.files = want_files &&
+              (!any || (config.files.configured && Lists(config.DestinationsFor("files"), d.url)));
+    t.db =
+        want_db && (!any || (config.db.configured && Lists(config.DestinationsFor("db"), d.url)));
+    if (t.files || t.db) out.push_back(t);
+  }
   return out;
 }
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, OpsFlags{}));
-  auto run_log = OpenTierLog(config, "prune");
+  ConfigOverrides overrides;
+  std::optional<int>* keep_fields[4] = {&overrides.keep_last, &overrides.keep_daily,
+                                        &overrides.keep_weekly, &overrides.keep_monthly};
+  for (int i = 0; i < 4; ++i)
+    if (f.keep_opt[i]->count() > 0) *keep_fields[i] = f.keep[i];
   auto fail = [&](Status st) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  if (Status st = ValidateRetentionPolicy(f.policy); !st.ok()) return fail(st);
-  DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
-  auto store = OpenDestination(f.dest, f.store);
-  if (!store.ok()) return fail(store.status());
-  const std::string dest = (*store)->Describe();
+  auto config = PrepareRun(global, overrides, OpsFlags{});
+  if (!config.ok()) return fail(config.status());
+  auto run_log = OpenTierLog(*config, "prune");
+  TierPruneRequest req;
+  req.policy = {config->retention.keep_last, config->retention.keep_daily,
+                config->retention.keep_weekly, config->retention.keep_monthly};
+  req.dry_run = f.dry_run;
+  req.json = f.json;
+  req.workers = f.workers;
+  if (Status st = ValidateRetentionPolicy(req.policy); !st.ok()) return fail(st);
+  if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
+  // Prune reads the chunks of kept chains to know their keys: sealed ones need the key.
+  if (Status st = LoadDecryptionKey(f.key_file, &*config); !st.ok()) return fail(st);
 
-  // A prune deleting objects while a backup of the same destination runs could take what the
-  // backup relies on: hold the files tier's run lock (local flock + store lease). A dry run
-  // only reads.
-  std::unique_ptr<RunLock> lock;
-  if (!f.dry_run) {
-    RunLockOptions lo;
-    lo.tier = "files";
-    auto l = RunLock::Acquire(*store, NewRunIdentity(), lo);
-    if (!l.ok()) return fail(l.status());
-    lock = std::move(*l);
+  std::vector<Target> targets = Targets(f, *config);
+  nlohmann::json dests = nlohmann::json::array();
+  std::vector<DestOutcome> outcomes;
+  for (const auto& t : targets) {
+    nlohmann::json d = {{"dest", t.dest.url}};
+    auto store =
+        OpenDestination(t.dest.url, f.dests.empty() ? MergeStoreOptions(t.dest, f.store) : f.store);
+    if (!store.ok()) {
+      log::Error("prune of " + t.dest.url + ": " + store.status().message());
+      outcomes.push_back({"", t.dest.url, store.status(), {}});
+      d["error"] = store.status().message();
+      dests.push_back(d);
+      continue;
+    }
+    d["dest"] = (*store)->Describe();
+    for (auto [on, name, fn] :
+         {std::tuple{t.files, "files", &PruneFilesTier}, std::tuple{t.db, "db", &PruneDbTier}}) {
+      if (!on) continue;
+      TierPruneOutcome o = fn(*store, req);
+      outcomes.push_back({name, t.dest.url, o.status, o.json});
+      d[name] = o.json;
+    }
+    dests.push_back(d);
   }
-
-  // Files tier.
-  PruneOptions o;
-  o.policy = f.policy;
-  o.dry_run = f.dry_run;
-  o.workers = f.workers;
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0) o.host = host;
-  nlohmann::json keys = nlohmann::json::array();
-  bool keys_truncated = false;
-  o.on_remove = [&](const std::string& key, uint64_t size, const char* kind) {
-    if (f.dry_run) {
-      log::Info("would delete " + std::string(kind) + " " + key +
-                (size ? " (" + HumanBytes(size) + ")" : ""));
-    } else {
-      log::Debug("deleted " + std::string(kind) + " " + key);
-    }
-    if (!f.json) return;
-    if (keys.size() < kMaxJsonKeys) {
-      keys.push_back(key);
-    } else {
-      keys_truncated = true;
-    }
-  };
-  log::Info(std::string(f.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
-  auto r = PruneFiles(**store, o);
-  if (!r.ok()) return fail(r.status());
-  const PruneSummary& s = *r;
-  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
-  for (const auto& id : s.removed_snapshots)
-    log::Info(std::string(f.dry_run ? "would remove " : "remove  ") + id);
-  for (const auto& id : s.forced_retiring)
-    log::Info(std::string(f.dry_run ? "would remove " : "remove  ") + id +
-              "  (an earlier prune had begun retiring it)");
-  log::Info(std::string(f.dry_run ? "would delete " : "deleted ") +
-            std::to_string(s.objects_removed()) + " objects (" +
-            std::to_string(s.data_objects_removed) + " data of removed or replaced files, " +
-            std::to_string(s.content_objects_removed) + " preserved content), " +
-            HumanBytes(s.bytes_freed) + "; kept " + std::to_string(s.kept.size()) + " snapshots, " +
-            (f.dry_run ? "would remove " : "removed ") +
-            std::to_string(s.removed_snapshots.size() + s.forced_retiring.size()));
-
-  // Database tier: the lead adds the manifests' prune here (same policy, same --dry-run), and
-  // its counts under "db" in the JSON object below; exit codes combine by CombineExitCodes.
-
+  Status combined = CombinedStatus(outcomes, "prunes");
   if (f.json) {
-    nlohmann::json kept = nlohmann::json::array();
-    for (const auto& k : s.kept)
-      kept.push_back({{"id", k.id}, {"time", FormatIsoUtc(k.time_s)}, {"reasons", k.reasons}});
-    nlohmann::json removed = s.removed_snapshots;
-    for (const auto& id : s.forced_retiring) removed.push_back(id);
-    nlohmann::json files = {{"snapshots_kept", s.kept.size()},
-                            {"snapshots_removed", removed.size()},
-                            {"kept", kept},
-                            {"removed", removed},
-                            {"objects_removed", s.objects_removed()},
-                            {"data_objects_removed", s.data_objects_removed},
-                            {"content_objects_removed", s.content_objects_removed},
-                            {"bytes_freed", s.bytes_freed},
-                            {"failed", s.failed},
-                            {"failures", s.failures},
-                            {"unresolved_kept_entries", s.unresolved_kept_entries},
-                            {"record", s.record},
-                            {f.dry_run ? "would_delete" : "deleted", keys},
-                            {"keys_truncated", keys_truncated}};
-    nlohmann::json out = files;  // the files tier's counts also at the top level
-    out["ok"] = s.failed == 0;
-    out["dry_run"] = f.dry_run;
-    out["dest"] = dest;
-    out["files"] = files;
+    nlohmann::json out = {{"ok", combined.ok()}, {"dry_run", f.dry_run}, {"destinations", dests}};
+    if (dests.size() == 1) {
+      for (const char* k : {"dest", "files", "db", "error"})
+        if (dests[0].contains(k)) out[k] = dests[0][k];
+    }
     PrintJson(out);
   }
-  if (lock) {
-    if (Status st = lock->Release(); !st.ok())
-      log::Warn("cannot release the run lock: " + st.message());
-  }
-  if (s.failed > 0)
-    return Status(ErrorKind::kPartial,
-                  std::to_string(s.failed) +
-                      " deletions failed (named above); no snapshot was removed, rerun prune");
-  return Status::Ok();
+  return combined;
 }
 
 }  // namespace
 
 Runner SetupPrune(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Store URL")->required();
-  cmd.add_option("--keep-last", f->policy.keep_last, "Keep the N newest restore points");
-  cmd.add_option("--keep-daily", f->policy.keep_daily,
-                 "Keep the newest point of each of the last N days that have one (UTC)");
-  cmd.add_option("--keep-weekly", f->policy.keep_weekly,
-                 "Keep the newest point of each of the last N ISO weeks that have one");
-  cmd.add_option("--keep-monthly", f->policy.keep_monthly,
-                 "Keep the newest point of each of the last N months that have one");
+  cmd.add_option("--dest", f->dests,
+                 "Store URL (repeatable; default: the configured destinations of each tier)");
+  cmd.add_option("--tier", f->tier, "Only this tier (default: both)")
+      ->check(CLI::IsMember({"files", "db"}));
+  f->keep_opt[0] = cmd.add_option("--keep-last", f->keep[0], "Keep the N newest restore points");
+  f->keep_opt[1] =
+      cmd.add_option("--keep-daily", f->keep[1],
+                     "Keep the newest point of each of the last N days that have one (UTC)");
+  f->keep_opt[2] =
+      cmd.add_option("--keep-weekly", f->keep[2],
+                     "Keep the newest point of each of the last N ISO weeks that have one");
+  f->keep_opt[3] =
+      cmd.add_option("--keep-monthly", f->keep[3],
+                     "Keep the newest point of each of the last N months that have one");
   cmd.add_option("--workers", f->workers, "Parallel deletions")->capture_default_str();
   cmd.add_flag("--dry-run", f->dry_run, "List what would be deleted; delete nothing");
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
+#include "commands/encrypt_flags.h"
 #include "commands/restore_db.h"
 #include "commands/restore_files.h"
 #include "commands/run_summary.h"
@@ -14,7 +15,7 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  std::string as_of, target, db, into, dest;
+  std::string as_of, target, db, into, dest, key_file;
   bool overwrite = false, replace = false, json = false;
   int workers = 8;
   StoreOptions store;
@@ -22,7 +23,10 @@ struct Flags {
 };
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  int64_t point = NowUnixNanos();
+  // Without --as-of each tier restores its newest point. Not "as of now": a manifest's name
+  // may be a second ahead of the clock (a name already taken waits for the next second), and
+  // a backup cannot slip in while we read: the restore holds each tier's lock.
+  std::optional<int64_t> point;
   if (!f.as_of.empty()) {
     DREDGE_ASSIGN_OR_RETURN(point, ParseIsoTime(f.as_of));
   }
@@ -34,8 +38,11 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     return Status::Usage(
         "nothing to restore: configure [files]/[db] in dredge.toml, or give --target and/or "
         "--db (or use 'dredge restore files' / 'dredge restore db')");
+  if (config.db.configured || !f.db.empty())
+    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f.key_file, &config));
   auto run_log = OpenTierLog(config, "restore");
-  log::Info("restoring every configured tier as of " + FormatIsoUtcNanos(point));
+  log::Info(point ? "restoring every configured tier as of " + FormatIsoUtcNanos(*point)
+                  : std::string("restoring every configured tier from its newest backup"));
   std::vector<DestOutcome> outcomes;
   if (config.files.configured || !f.target.empty()) {
     FilesRestoreRequest req;
@@ -82,6 +89,7 @@ Runner SetupRestoreAll(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, false);
+  AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -55,8 +55,6 @@ Result<RestoreResult> RestoreLocked(const DestinationConfig& dest, const StoreOp
 }
 
 Status Run(Flags& f, const GlobalOptions& global) {
-  DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f.key_file));
-  if (key) RegisterDecryptionKey(*key);
   if (!f.as_of.empty()) {
     DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f.as_of));
     f.opts.point.as_of_unix_nanos = t;
@@ -72,6 +70,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (!f.dest.empty()) o.db_dest.push_back(DestinationFromUrl(f.dest));
   if (!f.opts.pg.conninfo.empty()) o.db_conninfo = f.opts.pg.conninfo;
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
+  DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f.key_file, &config));
   f.opts.pg.conninfo = config.db.conninfo;
   auto run_log = OpenTierLog(config, "restore-db");
   DREDGE_ASSIGN_OR_RETURN(RestoreResult r,

@@ -14,7 +14,7 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  VerifyOptions opts;
+  DbVerifyOptions opts;
   std::string dest;
   bool json = false;
   StoreOptions store;
@@ -35,13 +35,12 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
   return [f]() -> Status {
-    DREDGE_ASSIGN_OR_RETURN(auto key, LoadEncryptKey(f->key_file));
-    if (key) RegisterDecryptionKey(*key);
+    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file));
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");
     DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
-    VerifyResult r;
+    DbVerifyResult r;
     Status st = RunDbVerify(*store, f->opts, &r);
     if (!st.ok() && !st.Is(ErrorKind::kCorrupt) && !st.Is(ErrorKind::kMismatch)) return st;
     if (f->json) {

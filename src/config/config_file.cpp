@@ -78,6 +78,7 @@ Status ReadDb(const toml::table& t, const std::string& file, DbConfig* c) {
   }
   DREDGE_RETURN_IF_ERROR(f.Millis("statement_timeout", &c->statement_timeout_ms));
   DREDGE_RETURN_IF_ERROR(f.Millis("lock_timeout", &c->lock_timeout_ms));
+  DREDGE_RETURN_IF_ERROR(f.String("encrypt_key_file", &c->encrypt_key_file));
   DREDGE_RETURN_IF_ERROR(ReadDestinations(f, file, "db", &c->destinations));
   return f.Finish();
 }

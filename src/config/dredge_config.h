@@ -54,6 +54,9 @@ struct DbConfig {
   std::string compress = "none";     // "zstd" or "none"
   int64_t statement_timeout_ms = 0;  // 0 = the server's setting
   int64_t lock_timeout_ms = 5000;
+  // Path of the AES-256-GCM key for chunks (commands/encrypt_flags.h); empty = not encrypted.
+  // The key itself never goes into the config file.
+  std::string encrypt_key_file;
   std::vector<DestinationConfig> destinations;
 };
 

@@ -158,6 +158,46 @@ TEST_F(DbEncryption, ATamperedChunkWithARecomputedManifestHashStillFailsAuthenti
   EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
 }
 
+// The cron line (`dredge backup` with a config) must encrypt when the config names a key, and
+// `prune` and `restore` without a tier must read what it sealed. A config without the key makes
+// prune fail (exit 4) before deleting anything.
+TEST_F(DbEncryption, ConfigKeySealsTheNoTierBackupAndPruneAndRestoreReadIt) {
+  auto config = [&](const std::string& name, bool with_key) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << "[db]\nconninfo = \"" << src_.conninfo()
+                        << "\"\ntable = \"t\"\nchunk_size = 50\n"
+                        << (with_key ? "encrypt_key_file = \"" + key_ + "\"\n" : "")
+                        << "[[db.destination]]\nurl = \"" << dest_
+                        << "\"\n[retention]\nkeep_last = 1\n[logging]\ndir = \"" << dir_
+                        << "/logs\"\n";
+    return path;
+  };
+  const std::string keyed = config("keyed.toml", true), plain = config("plain.toml", false);
+  ASSERT_EQ(RunDredge({"--config", keyed, "backup"}).code, 0);
+  src_.Exec("UPDATE t SET body = body || '?' WHERE id <= 60");
+  RunResult b = RunDredge({"--config", keyed, "backup"});
+  ASSERT_EQ(b.code, 0) << b.err;
+  auto chunks = FilesUnder(dir_ + "/store", "/chunk_");
+  ASSERT_GE(chunks.size(), 8u);
+  for (const auto& c : chunks)
+    EXPECT_EQ(ReadAll(c).rfind("DRGE\x01\x01", 0), 0u) << c << " is not sealed";
+
+  RunResult no_key = RunDredge({"--config", plain, "prune", "--json"});
+  EXPECT_EQ(no_key.code, 4) << no_key.err;
+  EXPECT_EQ(FilesUnder(dir_ + "/store", "/chunk_").size(), chunks.size());
+
+  RunResult pr = RunDredge({"--config", keyed, "prune", "--json"});
+  ASSERT_EQ(pr.code, 0) << pr.err;
+  auto j = nlohmann::json::parse(pr.out);
+  EXPECT_EQ(j["db"]["manifests_kept"], 1);
+  EXPECT_GE(j["db"]["chunks_removed"].get<int>(), 1) << "ids 1-50 were all rewritten";
+
+  TestDb dst("enc_cfg");
+  RunResult r = RunDredge({"--config", keyed, "restore", "--db", dst.conninfo()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(dst.Dump("t"), src_.Dump("t"));
+}
+
 TEST_F(DbEncryption, ABadKeyFileIsAUsageError) {
   std::ofstream(dir_ + "/short") << "abc";
   RunResult b = Backup({"--encrypt-key-file", dir_ + "/short"});

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_tree.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -34,50 +35,11 @@ struct RunResult {
   json j;
 };
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void Spit(const std::string& path, const std::string& bytes, int64_t mtime_s = 0) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  if (mtime_s) {
-    struct timespec t[2] = {{mtime_s, 250000000}, {mtime_s, 250000000}};
-    ::utimensat(AT_FDCWD, path.c_str(), t, 0);
-  }
-}
-
-int64_t MtimeNs(const std::string& p) {
-  struct stat st {};
-  ::lstat(p.c_str(), &st);
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Every regular file under root (relative path → bytes), skipping the top-level .dredge/.
-std::map<std::string, std::string> Tree(const std::string& root, bool with_mtime = false) {
-  std::map<std::string, std::string> out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    std::string rel = fs::relative(it->path(), root).string();
-    if (rel == ".dredge") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file()) continue;
-    out[rel] = Slurp(it->path().string());
-    if (with_mtime) out[rel] += "@" + std::to_string(MtimeNs(it->path().string()));
-  }
-  return out;
-}
+using testing::MtimeNs;
+using testing::Quote;
+using testing::Slurp;
+using testing::Spit;
+using testing::Tree;
 
 class FilesE2E : public ::testing::TestWithParam<std::string> {
  protected:
@@ -142,17 +104,17 @@ class FilesE2E : public ::testing::TestWithParam<std::string> {
 
 TEST_P(FilesE2E, HostileNamesRoundTripByteExactWithMtimes) {
   std::vector<std::string> names = {"with space.txt",
-                                          "plus+sign.txt",
-                                          "percent%41.txt",
-                                          "hash#.txt",
-                                          "question?.txt",
-                                          "eq=amp&.txt",
-                                          "colon:x.txt",
-                                          "caf\xc3\xa9.txt" /* NFC */,
-                                          "cafe\xcc\x81.txt" /* NFD */,
-                                          "-leading-dash.txt",
-                                          "dir with space/nested+plus/inner.txt",
-                                          "empty.txt"};
+                                    "plus+sign.txt",
+                                    "percent%41.txt",
+                                    "hash#.txt",
+                                    "question?.txt",
+                                    "eq=amp&.txt",
+                                    "colon:x.txt",
+                                    "caf\xc3\xa9.txt" /* NFC */,
+                                    "cafe\xcc\x81.txt" /* NFD */,
+                                    "-leading-dash.txt",
+                                    "dir with space/nested+plus/inner.txt",
+                                    "empty.txt"};
   if (GetParam() == "s3") {
     // Server limit, not ours: the test server escapes '&' twice in ListObjectsV2 ("&amp;amp;"),
     // so verify would see "eq=amp&amp;.txt". Put/get/stat of such keys are covered by the

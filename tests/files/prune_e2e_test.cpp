@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_tree.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -26,44 +27,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void Spit(const std::string& path, const std::string& bytes, int64_t mtime_s) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  struct timespec t[2] = {{mtime_s, 500000000}, {mtime_s, 500000000}};
-  ::utimensat(AT_FDCWD, path.c_str(), t, 0);
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using testing::Quote;
+using testing::Slurp;
+using testing::Spit;
 
 // relative path → bytes@mtime_ns, skipping the top-level .dredge/.
 std::map<std::string, std::string> Tree(const std::string& root) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(root)) return out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    std::string rel = fs::relative(it->path(), root).string();
-    if (rel == ".dredge") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file()) continue;
-    struct stat st {};
-    ::lstat(it->path().c_str(), &st);
-    out[rel] = Slurp(it->path().string()) + "@" +
-               std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
-  }
-  return out;
+  return testing::Tree(root, true);
 }
 
 struct RunResult {
@@ -155,12 +125,13 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
   EXPECT_RUN(dry, 0);
   ASSERT_TRUE(dry.j.is_object()) << dry.out;
   EXPECT_EQ(dry.j["dry_run"], true);
-  EXPECT_EQ(dry.j["snapshots_removed"], 1);
-  EXPECT_EQ(dry.j["removed"][0], ids[0]);
+  EXPECT_EQ(dry.j["files"]["snapshots_removed"], 1);
+  EXPECT_EQ(dry.j["files"]["removed"][0], ids[0]);
   // gone-later.txt (only the first snapshot had it) and the first a's preserved content.
-  EXPECT_EQ(dry.j["data_objects_removed"], 1);
-  EXPECT_EQ(dry.j["content_objects_removed"], 1);
-  std::set<std::string> would(dry.j["would_delete"].begin(), dry.j["would_delete"].end());
+  EXPECT_EQ(dry.j["files"]["data_objects_removed"], 1);
+  EXPECT_EQ(dry.j["files"]["content_objects_removed"], 1);
+  std::set<std::string> would(dry.j["files"]["would_delete"].begin(),
+                              dry.j["files"]["would_delete"].end());
   EXPECT_EQ(would.count("gone-later.txt"), 1u);
   EXPECT_EQ(would.count(".dredge/snapshots/" + ids[0] + ".json"), 1u);
   EXPECT_EQ(Snapshots().size(), 3u);
@@ -170,10 +141,10 @@ TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
 
   auto pr = Dredge("prune --keep-last 2 --json");
   EXPECT_RUN(pr, 0);
-  EXPECT_EQ(pr.j["snapshots_kept"], 2);
-  EXPECT_EQ(pr.j["objects_removed"], 2);
-  EXPECT_EQ(pr.j["bytes_freed"].get<uint64_t>(), 15u + 8u + big.size());
-  std::set<std::string> deleted(pr.j["deleted"].begin(), pr.j["deleted"].end());
+  EXPECT_EQ(pr.j["files"]["snapshots_kept"], 2);
+  EXPECT_EQ(pr.j["files"]["objects_removed"], 2);
+  EXPECT_EQ(pr.j["files"]["bytes_freed"].get<uint64_t>(), 15u + 8u + big.size());
+  std::set<std::string> deleted(pr.j["files"]["deleted"].begin(), pr.j["files"]["deleted"].end());
   deleted.erase(".dredge/snapshots/" + ids[0] + ".json");
   would.erase(".dredge/snapshots/" + ids[0] + ".json");
   EXPECT_EQ(deleted, would);

@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_tree.h"
 #include "support/process.h"
 #include "support/test_env.h"
 
@@ -31,21 +32,8 @@ namespace dredge::hardening {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-inline std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void Spit(const std::string& path, const std::string& bytes, int64_t mtime_s = 0) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  if (mtime_s) {
-    struct timespec t[2] = {{mtime_s, 0}, {mtime_s, 0}};
-    ::utimensat(AT_FDCWD, path.c_str(), t, 0);
-  }
-}
+using testing::Slurp;
+using testing::Spit;
 
 // A scratch directory removed at destruction.
 class ScratchDir {
@@ -67,21 +55,7 @@ class ScratchDir {
 
 // Relative path → bytes of every regular file under root (top-level .dredge/ excluded).
 inline std::map<std::string, std::string> Tree(const std::string& root) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(root)) return out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    std::string rel = fs::relative(it->path(), root).string();
-    if (rel == ".dredge") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    std::error_code ec;
-    if (it->is_regular_file(ec) && !it->is_symlink()) {
-      out[rel] = Slurp(it->path().string());
-    }
-  }
-  return out;
+  return testing::Tree(root);
 }
 
 // Names of the keys where two trees differ (for failure messages).

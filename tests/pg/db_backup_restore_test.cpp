@@ -2,6 +2,8 @@
 // of every restore point, out-of-order commits, composite keys, filters and legacy chunks.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "formats/db_keys.h"
@@ -145,14 +147,35 @@ TEST(DbBackupRestore, AsOfEachManifestReproducesTheTableAsItWas) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Json(r)["manifest"], manifests[1]);
   EXPECT_EQ(dst.Dump("articles", "id"), dumps[1]);
-  // Incremental runs wrote only the changed rows.
+  // Incremental runs wrote only the changed rows. The cursor is the previous snapshot's xmin,
+  // and xids are cluster-wide: when another test's transaction was running at that snapshot,
+  // rows committed since it began are (correctly, conservatively) written again. The counts are
+  // exact only after a snapshot at which nothing else ran (xmin == xmax).
+  auto quiet_after = [&](size_t i) {
+    std::ifstream in(dest.substr(7) + "/" + manifests[i], std::ios::binary);
+    auto m = nlohmann::json::parse(in, nullptr, false);
+    std::string snap = m["snapshot"]["snapshot"].get<std::string>();
+    size_t a = snap.find(':'), b = snap.find(':', a + 1);
+    return snap.substr(0, a) == snap.substr(a + 1, b - a - 1);
+  };
   RunResult list = RunDredge({"manifests", "--dest", dest, "--json"});
   ASSERT_EQ(list.code, 0) << list.err;
   auto ms = Json(list)["manifests"];
   EXPECT_EQ(ms[0]["rows"], 300);
   EXPECT_EQ(ms[1]["mode"], "incremental");
-  EXPECT_EQ(ms[1]["rows"], 300 / 7 - 3 + 1);  // 42 updated minus 3 deleted, plus 1 new
-  EXPECT_EQ(ms[3]["rows"], 0);
+  const int changed = 300 / 7 - 3 + 1;  // 42 updated minus 3 deleted, plus 1 new
+  if (quiet_after(0)) {
+    EXPECT_EQ(ms[1]["rows"], changed);
+  } else {  // at most every row live at the run (all, when the other began before the table)
+    EXPECT_GE(ms[1]["rows"].get<int>(), changed);
+    EXPECT_LE(ms[1]["rows"].get<int>(), ms[1]["live_keys"].get<int>());
+  }
+  EXPECT_EQ(ms[3]["mode"], "incremental");
+  if (quiet_after(2)) {
+    EXPECT_EQ(ms[3]["rows"], 0);
+  } else {
+    EXPECT_LE(ms[3]["rows"].get<int>(), ms[3]["live_keys"].get<int>());
+  }
 }
 
 TEST(DbBackupRestore, InterleavedTransactionsCommittingOutOfOrderAreNeverMissed) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -167,6 +169,107 @@ TEST(DbPrune, EveryKeptManifestRestoresExactlyAndSupersededChunksGo) {
   for (const auto& k : Keys(s, dbkeys::kChunkPrefix))
     if (k != old_script) ++rows_left;
   EXPECT_LT(rows_left, chunks_before.size() - 2);
+  std::filesystem::remove_all(dir);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& body) {
+  std::ofstream(path, std::ios::binary) << body;
+}
+
+nlohmann::json Json(const RunResult& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_TRUE(j.is_object()) << "stdout: " << r.out << "\nstderr: " << r.err;
+  return j;
+}
+
+// `dredge prune` with a config prunes both tiers on their configured destination by the
+// [retention] rules (flags override them), and what it keeps restores exactly.
+TEST(DbPrune, CommandPrunesBothConfiguredTiersByTheRetentionRules) {
+  TestDb src("prune_cmd");
+  src.Exec(
+      "CREATE TABLE t (id serial PRIMARY KEY, v text NOT NULL);"
+      "INSERT INTO t (v) SELECT 'row ' || g FROM generate_series(1, 40) g;");
+  std::string dir = TempDir("prune_cmd");
+  ::setenv("XDG_CACHE_HOME", (dir + "/cache").c_str(), 1);  // state index and lock files
+  std::string source = dir + "/source", dest = "file://" + dir + "/store";
+  std::filesystem::create_directories(source);
+  WriteFile(source + "/a.txt", "first a");
+  WriteFile(source + "/gone.txt", "only in the first snapshot");
+  // Enough unchanged files that the second run stays under the damage guard's 20 %.
+  for (int i = 0; i < 10; ++i) WriteFile(source + "/same" + std::to_string(i), "same");
+  std::string config = dir + "/dredge.toml";
+  WriteFile(config, "[files]\nsource = \"" + source + "\"\n[[files.destination]]\nurl = \"" + dest +
+                        "\"\n[db]\nconninfo = \"" + src.conninfo() +
+                        "\"\ntable = \"t\"\nchunk_size = 10\n[[db.destination]]\nurl = \"" + dest +
+                        "\"\n[retention]\nkeep_last = 1\n[logging]\ndir = \"" + dir + "/logs\"\n");
+  auto dredge = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config});
+    return RunDredge(args);
+  };
+  RunResult b1 = dredge({"backup"});
+  ASSERT_EQ(b1.code, 0) << b1.err;
+  std::filesystem::remove(source + "/gone.txt");
+  WriteFile(source + "/a.txt", "second a, longer");
+  src.Exec("UPDATE t SET v = v || ' b' WHERE id <= 10; DELETE FROM t WHERE id > 35;");
+  RunResult b2 = dredge({"backup"});
+  ASSERT_EQ(b2.code, 0) << b2.err;
+  const std::string table_now = src.Dump("t");
+
+  auto store = OpenStore(dest, StoreOptions{});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto before = Keys(**store, "");
+
+  // --keep-last 2 on the command line overrides keep_last = 1: nothing to remove.
+  RunResult keep2 = dredge({"prune", "--keep-last", "2", "--json"});
+  EXPECT_EQ(keep2.code, 0) << keep2.err;
+  auto k2 = Json(keep2);
+  EXPECT_EQ(k2["files"]["snapshots_removed"], 0);
+  EXPECT_EQ(k2["db"]["manifests_removed"], 0);
+  EXPECT_EQ(k2["db"]["manifests_kept"], 2);
+
+  // A dry run by the config's rules names what would go and changes nothing.
+  RunResult dry = dredge({"prune", "--dry-run", "--json"});
+  EXPECT_EQ(dry.code, 0) << dry.err;
+  auto d = Json(dry);
+  EXPECT_EQ(d["dry_run"], true);
+  EXPECT_EQ(d["files"]["snapshots_removed"], 1);
+  EXPECT_EQ(d["db"]["manifests_removed"], 1);
+  EXPECT_GE(d["db"]["chunks_removed"].get<int>(), 1) << "ids 1-10 were superseded";
+  EXPECT_EQ(Keys(**store, ""), before);
+
+  RunResult pr = dredge({"prune", "--json"});
+  EXPECT_EQ(pr.code, 0) << pr.err;
+  auto p = Json(pr);
+  EXPECT_EQ(p["ok"], true);
+  EXPECT_EQ(p["destinations"].size(), 1u);
+  EXPECT_EQ(p["db"]["manifests_kept"], 1);
+  EXPECT_EQ(p["db"]["deleted"], d["db"]["would_delete"]);
+  EXPECT_EQ(p["files"]["snapshots_kept"], 1);
+  EXPECT_EQ(Keys(**store, dbkeys::kManifestPrefix).size(), 1u);
+  EXPECT_EQ(Keys(**store, "gone.txt").size(), 0u) << "only the removed snapshot needed it";
+
+  // What is kept restores exactly: the table into an empty database, the files into a new dir.
+  TestDb dst("prune_cmd_dst");
+  RunResult rdb = RunDredge({"restore", "db", "--dest", dest, "--db", dst.conninfo()});
+  ASSERT_EQ(rdb.code, 0) << rdb.err;
+  EXPECT_EQ(dst.Dump("t"), table_now);
+  std::string target = dir + "/restored";
+  RunResult rf = RunDredge({"restore", "files", "--dest", dest, "--target", target});
+  ASSERT_EQ(rf.code, 0) << rf.err;
+  EXPECT_EQ(ReadFile(target + "/a.txt"), "second a, longer");
+  EXPECT_FALSE(std::filesystem::exists(target + "/gone.txt"));
+  RunResult v = RunDredge({"verify", "db", "--dest", dest});
+  EXPECT_EQ(v.code, 0) << v.err;
+
+  // A policy that keeps nothing is refused before anything is opened.
+  RunResult none = RunDredge({"prune", "--dest", dest, "--keep-last", "0", "--json"});
+  EXPECT_EQ(none.code, 2) << none.err;
+  ::unsetenv("XDG_CACHE_HOME");
   std::filesystem::remove_all(dir);
 }
 

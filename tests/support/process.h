@@ -1,10 +1,12 @@
 // Runs a child process for end-to-end tests: argv (no shell), optional extra environment,
-// captures stdout and stderr separately, returns the exit code (128+signal if killed).
+// captures stdout and stderr separately, returns the exit code (128+signal if killed) and the
+// child's peak resident set size.
 #pragma once
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@ struct ProcessResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long max_rss_kb = 0;  // the child's peak RSS (getrusage ru_maxrss via wait4)
 };
 
 inline ProcessResult RunProcess(const std::vector<std::string>& argv,
@@ -60,7 +63,9 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv,
     }
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  r.max_rss_kb = usage.ru_maxrss;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }

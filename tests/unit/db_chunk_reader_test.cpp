@@ -7,25 +7,12 @@
 
 #include "formats/chunk_reader.h"
 #include "formats/chunk_writer.h"
+#include "support/chunk_lines.h"
 
 namespace dredge {
 namespace {
 
-class Lines : public ChunkRowSink {
- public:
-  Status OnHeader(const ChunkHeader& h) override {
-    header = h;
-    return Status::Ok();
-  }
-  Status OnRow(std::vector<std::string>& f) override {
-    std::string line;
-    for (size_t i = 0; i < f.size(); ++i) line += (i ? "\t" : "") + f[i];
-    lines.push_back(line);
-    return Status::Ok();
-  }
-  ChunkHeader header;
-  std::vector<std::string> lines;
-};
+using ChunkLines = testing::ChunkLines;
 
 std::vector<ColumnSpec> Columns() {
   return {MakeColumn("id", "integer"), MakeColumn("f", "double precision"),
@@ -43,7 +30,7 @@ std::string Written() {
 
 TEST(DbChunkReader, AnyLayoutOfTheSameJsonReadsTheSame) {
   std::string body = Written();
-  Lines a;
+  ChunkLines a;
   ASSERT_TRUE(DecodeChunk(body, a).ok());
   ASSERT_EQ(a.lines.size(), 3u);
   EXPECT_EQ(a.lines[0], "1\t-0\tt\ttab\\there \\\\ \"q\" \xF0\x9F\x98\x80 \x01");
@@ -58,7 +45,7 @@ TEST(DbChunkReader, AnyLayoutOfTheSameJsonReadsTheSame) {
   doc["extra"] = {{"nested", {1, 2, {{"x", nullptr}}}}};
   std::string pretty = doc.dump(2, ' ', /*ensure_ascii=*/true);
   ASSERT_NE(pretty.find("\\ud83d\\ude00"), std::string::npos);
-  Lines b;
+  ChunkLines b;
   Status st = DecodeChunk(pretty, b);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(b.lines, a.lines);
@@ -68,11 +55,11 @@ TEST(DbChunkReader, MalformedJsonIsCorruptWithItsByte) {
   std::string body = Written();
   for (std::string bad : {body.substr(0, body.size() / 2), body + "x",
                           std::string(body).replace(body.find("\"rows\""), 1, 1, '\'')}) {
-    Lines s;
+    ChunkLines s;
     Status st = DecodeChunk(bad, s);
     EXPECT_TRUE(st.Is(ErrorKind::kCorrupt)) << st.ToString();
   }
-  Lines s;
+  ChunkLines s;
   Status st = DecodeChunk(
       "{\"format\":\"dredge-chunk\",\"version\":1,\"columns\":[{\"name\":\"t\",\"type\":\"text\"}],"
       "\"rows\":[{\"t\":\"\\ud83d\"}]}",

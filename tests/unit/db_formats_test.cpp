@@ -12,25 +12,12 @@
 #include "formats/legacy_chunk.h"
 #include "formats/manifest.h"
 #include "formats/temporal.h"
+#include "support/chunk_lines.h"
 
 namespace dredge {
 namespace {
 
-class CollectSink : public ChunkRowSink {
- public:
-  Status OnHeader(const ChunkHeader& h) override {
-    header = h;
-    return Status::Ok();
-  }
-  Status OnRow(std::vector<std::string>& f) override {
-    std::string line;
-    for (size_t i = 0; i < f.size(); ++i) line += (i ? "\t" : "") + f[i];
-    lines.push_back(line);
-    return Status::Ok();
-  }
-  ChunkHeader header;
-  std::vector<std::string> lines;
-};
+using ChunkLines = testing::ChunkLines;
 
 std::vector<ColumnSpec> Cols() {
   return {MakeColumn("id", "integer"),
@@ -77,7 +64,7 @@ TEST(DbChunkFormat, EveryValueRoundTripsThroughCopyText) {
   EXPECT_TRUE(j["rows"][1]["t"].is_null());
   EXPECT_EQ(j["rows"][0]["ok"], true);
 
-  CollectSink sink;
+  ChunkLines sink;
   ASSERT_TRUE(DecodeChunk(body, sink).ok());
   EXPECT_EQ(sink.header.number, 7u);
   EXPECT_EQ(sink.header.table, "public.t");
@@ -100,14 +87,14 @@ TEST(DbChunkFormat, MillionCharacterTextRoundTrips) {
   ChunkWriter w({MakeColumn("id", "integer"), MakeColumn("c", "text")}, {0});
   w.Begin("t", "r", 1);
   ASSERT_TRUE(w.AddRow(line).ok());
-  CollectSink sink;
+  ChunkLines sink;
   ASSERT_TRUE(DecodeChunk(w.Finish(), sink).ok());
   ASSERT_EQ(sink.lines.size(), 1u);
   EXPECT_EQ(sink.lines[0], line);
 }
 
 TEST(DbChunkFormat, CorruptBodiesAreRefusedWithReason) {
-  CollectSink sink;
+  ChunkLines sink;
   Status st = DecodeChunk("{\"format\":\"dredge-chunk\",\"version\":1,\"columns\":[", sink);
   EXPECT_TRUE(st.Is(ErrorKind::kCorrupt)) << st.ToString();
   st = DecodeChunk("{\"format\":\"dredge-chunk\",\"version\":9,\"columns\":[],\"rows\":[]}", sink);

@@ -88,6 +88,27 @@ DbKeepPolicy KeepLastManifests(size_t n) {
   };
 }
 
+DbKeepPolicy KeepByRetention(const RetentionPolicy& policy,
+                             std::vector<RetentionDecision::Kept>* kept) {
+  return [policy, kept](const std::vector<DbRestorePoint>& points) {
+    std::vector<RestorePoint> rp;
+    std::vector<std::string> all;
+    for (const auto& p : points) {
+      rp.push_back({p.id, p.unix_seconds});
+      all.push_back(p.id);
+    }
+    auto decision = ApplyRetention(std::move(rp), policy);
+    if (!decision.ok()) {
+      log::Warn("prune db keeps every manifest: " + decision.status().message());
+      return all;
+    }
+    std::vector<std::string> out;
+    for (const auto& k : decision->keep) out.push_back(k.id);
+    if (kept) *kept = decision->keep;
+    return out;
+  };
+}
+
 Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run) {
   DbPruneReport report;
   report.dry_run = dry_run;

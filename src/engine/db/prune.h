@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/retention.h"
 #include "store/object_store.h"
 
 namespace dredge {
@@ -41,6 +42,12 @@ using DbKeepPolicy = std::function<std::vector<std::string>(const std::vector<Db
 
 // Keeps the newest `n` restore points (the simplest policy; tests and a fallback).
 DbKeepPolicy KeepLastManifests(size_t n);
+
+// The retention rules of engine/retention.h applied to manifests. When `kept` is given it
+// receives the kept points with the rules that kept each (newest first). Should the rules refuse
+// the listing (duplicate ids), every point is kept: a prune must never delete on a doubt.
+DbKeepPolicy KeepByRetention(const RetentionPolicy& policy,
+                             std::vector<RetentionDecision::Kept>* kept = nullptr);
 
 struct DbPruneReport {
   std::vector<std::string> kept;               // manifest ids, oldest first

@@ -39,8 +39,8 @@ std::string JoinLine(const std::vector<std::string>& f, size_t from) {
   return line;
 }
 
-Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const VerifyOptions& o,
-                     VerifyResult* out) {
+Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
+                     DbVerifyResult* out) {
   DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
   if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
   out->manifest_key = newest->key;
@@ -108,7 +108,7 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const Ver
 
 }  // namespace
 
-Status RunDbVerify(ObjectStore& store, const VerifyOptions& o, VerifyResult* out) {
+Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& o, DbVerifyResult* out) {
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
   std::mutex mu;
   {

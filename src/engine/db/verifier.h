@@ -16,14 +16,14 @@
 
 namespace dredge {
 
-struct VerifyOptions {
+struct DbVerifyOptions {
   bool with_db = false;
   PgOptions pg;
   std::string table;
   int workers = 4;
 };
 
-struct VerifyResult {
+struct DbVerifyResult {
   uint64_t manifests_checked = 0;
   uint64_t chunks_checked = 0;
   std::vector<std::string> corrupt;  // one message per bad chunk or manifest, naming it
@@ -37,6 +37,6 @@ struct VerifyResult {
 };
 
 // Ok, or Corrupt/Mismatch (exit 4) after filling `out` with everything found.
-Status RunDbVerify(ObjectStore& store, const VerifyOptions& opts, VerifyResult* out);
+Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& opts, DbVerifyResult* out);
 
 }  // namespace dredge

@@ -1,0 +1,175 @@
+#include "commands/prune_tiers.h"
+
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/time_util.h"
+#include "engine/db/prune.h"
+#include "engine/files/prune.h"
+#include "ops/lock.h"
+#include "ops/run_identity.h"
+
+namespace dredge {
+namespace {
+
+constexpr size_t kMaxJsonKeys = 100000;
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// A prune deleting objects while a backup of the same destination runs could take what the
+// backup relies on: a real prune holds the tier's run lock (local flock + store lease), so the
+// two never overlap. A dry run only reads and takes none.
+Result<std::unique_ptr<RunLock>> LockTier(const std::shared_ptr<ObjectStore>& store,
+                                          const std::string& tier, bool dry_run) {
+  if (dry_run) return std::unique_ptr<RunLock>();
+  RunLockOptions lo;
+  lo.tier = tier;
+  return RunLock::Acquire(store, NewRunIdentity(), lo);
+}
+
+void Release(std::unique_ptr<RunLock>& lock) {
+  if (!lock) return;
+  if (Status st = lock->Release(); !st.ok())
+    log::Warn("cannot release the run lock: " + st.message());
+}
+
+TierPruneOutcome Failed(const std::string& tier, const std::string& dest, Status st) {
+  log::Error("prune " + tier + " of " + dest + ": " + st.message());
+  return {std::move(st), {{"error", st.message()}}};
+}
+
+// Collects the keys a prune deletes (or would) for the JSON output, bounded.
+struct KeyLog {
+  nlohmann::json keys = nlohmann::json::array();
+  bool truncated = false;
+  void Add(const std::string& key) {
+    if (keys.size() < kMaxJsonKeys) {
+      keys.push_back(key);
+    } else {
+      truncated = true;
+    }
+  }
+};
+
+nlohmann::json KeptJson(const std::vector<RetentionDecision::Kept>& kept) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& k : kept)
+    out.push_back({{"id", k.id}, {"time", FormatIsoUtc(k.time_s)}, {"reasons", k.reasons}});
+  return out;
+}
+
+}  // namespace
+
+TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
+                                const TierPruneRequest& req) {
+  const std::string dest = store->Describe();
+  auto lock = LockTier(store, "files", req.dry_run);
+  if (!lock.ok()) return Failed("files", dest, lock.status());
+  PruneOptions o;
+  o.policy = req.policy;
+  o.dry_run = req.dry_run;
+  o.workers = req.workers;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) o.host = host;
+  KeyLog deleted;
+  o.on_remove = [&](const std::string& key, uint64_t size, const char* kind) {
+    if (req.dry_run) {
+      log::Info("would delete " + std::string(kind) + " " + key +
+                (size ? " (" + HumanBytes(size) + ")" : ""));
+    } else {
+      log::Debug("deleted " + std::string(kind) + " " + key);
+    }
+    if (req.json) deleted.Add(key);
+  };
+  log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
+  auto r = PruneFiles(*store, o);
+  Release(*lock);
+  if (!r.ok()) return Failed("files", dest, r.status());
+  const PruneSummary& s = *r;
+  const char* gone = req.dry_run ? "would remove " : "remove  ";
+  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
+  for (const auto& id : s.removed_snapshots) log::Info(gone + id);
+  for (const auto& id : s.forced_retiring)
+    log::Info(gone + id + "  (an earlier prune had begun retiring it)");
+  log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
+            std::to_string(s.objects_removed()) + " objects (" +
+            std::to_string(s.data_objects_removed) + " data of removed or replaced files, " +
+            std::to_string(s.content_objects_removed) + " preserved content), " +
+            HumanBytes(s.bytes_freed) + "; kept " + std::to_string(s.kept.size()) + " snapshots, " +
+            (req.dry_run ? "would remove " : "removed ") +
+            std::to_string(s.removed_snapshots.size() + s.forced_retiring.size()));
+  nlohmann::json removed = s.removed_snapshots;
+  for (const auto& id : s.forced_retiring) removed.push_back(id);
+  TierPruneOutcome out;
+  out.json = {{"snapshots_kept", s.kept.size()},
+              {"snapshots_removed", removed.size()},
+              {"kept", KeptJson(s.kept)},
+              {"removed", removed},
+              {"objects_removed", s.objects_removed()},
+              {"data_objects_removed", s.data_objects_removed},
+              {"content_objects_removed", s.content_objects_removed},
+              {"bytes_freed", s.bytes_freed},
+              {"failed", s.failed},
+              {"failures", s.failures},
+              {"unresolved_kept_entries", s.unresolved_kept_entries},
+              {"record", s.record},
+              {req.dry_run ? "would_delete" : "deleted", deleted.keys},
+              {"keys_truncated", deleted.truncated}};
+  if (s.failed > 0) {
+    out.status =
+        Status(ErrorKind::kPartial,
+               std::to_string(s.failed) +
+                   " deletions failed (named above); no snapshot was removed, rerun prune");
+    log::Error("prune files of " + dest + ": " + out.status.message());
+  }
+  return out;
+}
+
+TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
+                             const TierPruneRequest& req) {
+  const std::string dest = store->Describe();
+  auto lock = LockTier(store, "db", req.dry_run);
+  if (!lock.ok()) return Failed("db", dest, lock.status());
+  log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning db manifests of " + dest);
+  std::vector<RetentionDecision::Kept> kept;
+  auto r = PruneDb(*store, KeepByRetention(req.policy, &kept), req.dry_run);
+  Release(*lock);
+  if (!r.ok()) return Failed("db", dest, r.status());
+  const DbPruneReport& s = *r;
+  if (s.kept.empty()) log::Info("no manifests in " + dest + ": nothing to prune");
+  for (const auto& k : kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
+  const char* gone = req.dry_run ? "would remove " : "remove  ";
+  for (const auto& id : s.deleted_manifests) log::Info(gone + id);
+  for (const auto& id : s.retired)
+    log::Info(gone + id + "  (its chunks still needed by a kept manifest go to retired/)");
+  for (const auto& key : s.deleted_chunks)
+    log::Debug(std::string(req.dry_run ? "would delete " : "deleted ") + key);
+  log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
+            std::to_string(s.deleted_chunks.size()) + " chunks (" +
+            std::to_string(s.debris_chunks) + " left by aborted runs), " +
+            HumanBytes(s.deleted_chunk_bytes) + "; kept " + std::to_string(s.kept.size()) +
+            " manifests, " + (req.dry_run ? "would remove " : "removed ") +
+            std::to_string(s.deleted_manifests.size() + s.retired.size()));
+  KeyLog chunks;
+  if (req.json)
+    for (const auto& key : s.deleted_chunks) chunks.Add(key);
+  TierPruneOutcome out;
+  out.json = {{"manifests_kept", s.kept.size()},
+              {"manifests_removed", s.deleted_manifests.size() + s.retired.size()},
+              {"kept", KeptJson(kept)},
+              {"removed", s.deleted_manifests},
+              {"retired", s.retired},
+              {"chunks_removed", s.deleted_chunks.size()},
+              {"debris_chunks", s.debris_chunks},
+              {"bytes_freed", s.deleted_chunk_bytes},
+              {req.dry_run ? "would_delete" : "deleted", chunks.keys},
+              {"keys_truncated", chunks.truncated}};
+  return out;
+}
+
+}  // namespace dredge

@@ -1,0 +1,36 @@
+// One tier's prune on one open destination, as `dredge prune` runs it (commands/prune.h).
+//
+// Each function takes the tier's run lock (unless dry_run), prunes, logs what it kept and what
+// went (human lines on stderr), releases the lock and returns the tier's JSON counts with the
+// outcome. A failure is logged once here; the caller only combines exit codes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "engine/retention.h"
+#include "store/object_store.h"
+
+namespace dredge {
+
+struct TierPruneRequest {
+  RetentionPolicy policy;
+  bool dry_run = false;
+  bool json = false;  // collect deleted keys for the JSON output
+  int workers = 8;
+};
+
+struct TierPruneOutcome {
+  Status status;
+  nlohmann::json json;  // the tier's counts ({"error": ...} added on failure)
+};
+
+TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
+                                const TierPruneRequest& req);
+TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
+                             const TierPruneRequest& req);
+
+}  // namespace dredge
