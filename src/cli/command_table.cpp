@@ -3,6 +3,7 @@
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
 #include "commands/check.h"
+#include "commands/drill.h"
 #include "commands/manifests.h"
 #include "commands/prune.h"
 #include "commands/restore_all.h"
@@ -40,6 +41,8 @@ const CommandEntry kCommands[] = {
      &SetupPrune},
     {"", "status", "Last runs, their age and store totals per destination; exit 6 when stale",
      &SetupStatus},
+    {"", "drill", "Restore a sample of the newest backups into scratch space and check it (exit 4)",
+     &SetupDrill},
     {"", "check", "Probe destinations and the database: write/read/list/delete, clock, SELECT",
      &SetupCheck},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},

@@ -180,6 +180,7 @@ Result<RestoreSummary> RunFilesRestore(ObjectStore& store, const RestoreOptions&
         store, o.snapshot_id,
         [&](const SnapshotEntry& e) -> Status {
           if (!o.filter.Selects(e.path)) return Status::Ok();
+          if (o.select && !o.select(e.path)) return Status::Ok();
           pool.Submit([&, e] { record(e, RestoreOne(store, o, root_real, mode, e)); });
           return Status::Ok();
         },

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct RestoreOptions {
   std::string target;
   std::string snapshot_id;  // chosen by the caller (snapshot_catalog.h)
   PathFilter filter;
+  // When set, only entries it accepts (and `filter` selects) are restored: `dredge drill`
+  // restores an exact sample of paths, which globs cannot name.
+  std::function<bool(const std::string& path)> select;
   bool overwrite = false;
   int workers = 16;
   Progress* progress = nullptr;

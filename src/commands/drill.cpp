@@ -1,0 +1,277 @@
+#include "commands/drill.h"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "cli/exit_codes.h"
+#include "cli/store_flags.h"
+#include "commands/db_flags.h"
+#include "commands/encrypt_flags.h"
+#include "commands/files_command_support.h"
+#include "commands/run_setup.h"
+#include "common/log.h"
+#include "common/time_util.h"
+#include "config/byte_size.h"
+#include "engine/drill/db_drill.h"
+#include "engine/drill/files_drill.h"
+#include "engine/drill/sample.h"
+#include "ops/metrics.h"
+
+namespace dredge {
+namespace {
+
+using json = nlohmann::json;
+
+struct Flags {
+  std::vector<std::string> tiers, dests;
+  std::string source, table, scratch_db, scratch_dir, sample_bytes = "1G", key_file;
+  PgOptions pg;
+  uint64_t sample = 20, sample_rows = 1000, seed = 0;
+  CLI::Option* seed_opt = nullptr;
+  int workers = 8;
+  bool json = false, keep = false;
+  StoreOptions store;
+  OpsFlags ops;
+};
+
+json ChecksJson(const std::vector<DrillCheck>& checks) {
+  json out = json::array();
+  for (const auto& c : checks)
+    out.push_back(
+        {{"check", c.name}, {"result", OutcomeWord(c.outcome)}, {"detail", log::Scrub(c.detail)}});
+  return out;
+}
+
+void PrintChecks(const std::vector<DrillCheck>& checks, const std::string& dest) {
+  for (const auto& c : checks)
+    std::printf("%s %s [%s]: %s\n", OutcomeWord(c.outcome), c.name.c_str(), dest.c_str(),
+                log::Scrub(c.detail).c_str());
+  std::fflush(stdout);
+}
+
+json FilesJson(const FilesDrillReport& r) {
+  json changed = json::array(), bad = json::array();
+  for (const auto& p : r.changed) changed.push_back({{"path", p.path}, {"why", p.error}});
+  for (const auto& p : r.mismatched) bad.push_back({{"path", p.path}, {"error", p.error}});
+  return {{"snapshot", r.snapshot},
+          {"sampled", r.sampled},
+          {"bytes", r.bytes},
+          {"matched", r.matched},
+          {"source_equal", r.source_equal},
+          {"changed", changed},
+          {"mismatched", bad},
+          {"scratch_dir", r.scratch_dir},
+          {"scratch_removed", r.scratch_removed},
+          {"checks", ChecksJson(r.checks)}};
+}
+
+json DbJson(const DbDrillReport& r) {
+  json changed = json::array(), bad = json::array();
+  for (const auto& p : r.rows_compared.changed)
+    changed.push_back({{"key", p.key}, {"why", p.error}});
+  for (const auto& p : r.rows_compared.mismatched)
+    bad.push_back({{"key", p.key}, {"error", p.error}});
+  return {{"manifest", r.manifest},
+          {"rows", r.rows},
+          {"live_keys", r.live_keys},
+          {"compared", r.rows_compared.compared},
+          {"equal", r.rows_compared.equal},
+          {"source_sampled", r.rows_compared.source_sampled},
+          {"changed", changed},
+          {"mismatched", bad},
+          {"source_table", r.source_table},
+          {"scratch_table", r.scratch_table},
+          {"scratch_removed", r.scratch_removed},
+          {"checks", ChecksJson(r.checks)}};
+}
+
+// Opens and locks `dest`, then runs `drill` on it; the outcome carries its summary.
+template <typename Fn>
+DestOutcome DrillOne(const std::string& tier, const DestinationConfig& dest, const Flags& f,
+                     Fn drill) {
+  DestOutcome out{tier, dest.url, Status::Ok(), json::object()};
+  int64_t start = NowUnixNanos();
+  auto store = OpenDestination(dest.url, MergeStoreOptions(dest, f.store));
+  std::vector<DrillCheck> checks;
+  if (!store.ok()) {
+    out.status = store.status();
+  } else if (auto lock = LockForRestore(*store, tier); !lock.ok()) {
+    out.status = lock.status();
+  } else {
+    out.status = drill(**store, out.summary, checks);
+  }
+  if (!out.status.ok() && checks.empty())
+    checks.push_back({tier + " drill", DrillCheck::Outcome::kFail, out.status.message()});
+  if (!out.summary.contains("checks")) out.summary["checks"] = ChecksJson(checks);
+  if (!f.json) PrintChecks(checks, dest.url);
+  out.summary["ok"] = out.status.ok();
+  out.summary["destination"] = dest.url;
+  if (!out.status.ok()) out.summary["error"] = log::Scrub(out.status.message());
+  if (!f.ops.metrics_file.empty()) {
+    RunMetrics m;
+    m.tier = "drill-" + tier;
+    m.destination = dest.url;
+    m.success = out.status.ok();
+    m.exit_code = ExitCodeFor(out.status);
+    m.start_ns = start;
+    m.end_ns = NowUnixNanos();
+    m.bytes = out.summary.value("bytes", uint64_t{0});
+    m.rows = out.summary.value("rows", uint64_t{0});
+    m.objects = out.summary.value("sampled", uint64_t{0});
+    Status st = UpdateMetricsFile(f.ops.metrics_file, m);
+    if (!st.ok()) log::Warn("cannot update the metrics file: " + st.message());
+  }
+  return out;
+}
+
+bool Wants(const Flags& f, const std::string& tier, bool configured) {
+  if (f.tiers.empty()) return configured;
+  for (const auto& t : f.tiers)
+    if (t == tier) return true;
+  return false;
+}
+
+Status Run(Flags& f, const GlobalOptions& global) {
+  auto fail = [&](Status st) {
+    if (f.json) PrintJson({{"command", "drill"}, {"ok", false}, {"error", st.message()}});
+    return st;
+  };
+  auto sample_bytes = ParseByteSize(f.sample_bytes, "--sample-bytes");
+  if (!sample_bytes.ok()) return fail(sample_bytes.status());
+  if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
+  const uint64_t seed = f.seed_opt->count() ? f.seed : RandomSeed();
+
+  ConfigOverrides o;
+  for (const auto& d : f.dests) o.dest.push_back(DestinationFromUrl(d));
+  if (!f.source.empty()) o.files_source = f.source;
+  if (!f.pg.conninfo.empty()) o.db_conninfo = f.pg.conninfo;
+  auto config = PrepareRun(global, o, f.ops);
+  if (!config.ok()) return fail(config.status());
+  if (Status st = LoadDecryptionKey(f.key_file, &*config); !st.ok()) return fail(st);
+  const bool files = Wants(f, "files", config->files.configured || !f.source.empty());
+  const bool db = Wants(f, "db", config->db.configured || !f.pg.conninfo.empty());
+  if (!files && !db)
+    return fail(Status::Usage(
+        "nothing to drill: configure [files]/[db] in dredge.toml, or give --source and/or --db "
+        "(with --dest), or name the tier with --tier files|db"));
+  auto run_log = OpenTierLog(*config, "drill");
+  log::Info("drill with seed " + std::to_string(seed) + " (repeat with --seed " +
+            std::to_string(seed) + ")");
+  if (!f.json) std::printf("drill seed %llu\n", static_cast<unsigned long long>(seed));
+
+  std::vector<DestOutcome> outcomes;
+  std::optional<json> files_json, db_json;
+  if (files) {
+    FilesDrillOptions fo;
+    fo.source = config->files.source;
+    fo.sample_count = f.sample;
+    fo.sample_bytes = *sample_bytes;
+    fo.seed = seed;
+    fo.scratch_parent = f.scratch_dir;
+    fo.keep = f.keep;
+    fo.workers = f.workers;
+    for (const auto& d : config->DestinationsFor("files")) {
+      outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
+        FilesDrillReport r = RunFilesDrill(s, fo);
+        j = FilesJson(r);
+        checks = r.checks;
+        return r.status;
+      }));
+      if (!files_json) files_json = outcomes.back().summary;
+    }
+  }
+  if (db) {
+    DbDrillOptions dbo;
+    dbo.source = f.pg;
+    dbo.source.conninfo = config->db.conninfo;
+    if (!f.scratch_db.empty()) {
+      dbo.scratch = f.pg;
+      dbo.scratch->conninfo = f.scratch_db;
+    }
+    dbo.table = f.table;
+    dbo.sample_rows = f.sample_rows;
+    dbo.seed = seed;
+    dbo.keep = f.keep;
+    dbo.workers = config->db.workers;
+    for (const auto& d : config->DestinationsFor("db")) {
+      outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
+        DbDrillReport r = RunDbDrill(s, dbo);
+        j = DbJson(r);
+        checks = r.checks;
+        return r.status;
+      }));
+      if (!db_json) db_json = outcomes.back().summary;
+    }
+  }
+
+  const int code = CombinedExitCode(outcomes);
+  if (f.json) {
+    json runs = json::array();
+    for (const auto& out : outcomes) {
+      json r = out.summary;
+      r["tier"] = out.tier;
+      r["exit_code"] = ExitCodeFor(out.status);
+      runs.push_back(r);
+    }
+    json j = {{"command", "drill"},
+              {"ok", code == kExitOk},
+              {"exit_code", code},
+              {"seed", seed},
+              {"runs", runs}};
+    if (files_json) j["files"] = *files_json;
+    if (db_json) j["db"] = *db_json;
+    PrintJson(j);
+  } else {
+    std::printf("drill %s (seed %llu%s)\n", code == kExitOk ? "PASSED" : "FAILED",
+                static_cast<unsigned long long>(seed),
+                code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
+    std::fflush(stdout);
+  }
+  return AlreadyReported(CombinedStatus(outcomes, "drills"));
+}
+
+}  // namespace
+
+Runner SetupDrill(CLI::App& cmd, const GlobalOptions& global) {
+  auto f = std::make_shared<Flags>();
+  cmd.add_option("--tier", f->tiers,
+                 "Drill only this tier: files or db (repeatable; default: "
+                 "every configured tier)")
+      ->check(CLI::IsMember({"files", "db"}));
+  cmd.add_option("--dest", f->dests,
+                 "Store URL to drill (repeatable; default: each tier's configured destinations)");
+  cmd.add_option("--source", f->source,
+                 "Files tier: the live directory to compare with (default: [files] source)");
+  AddDbFlags(cmd, &f->pg, false);
+  cmd.add_option("--table", f->table,
+                 "Db tier: the live table to compare with (default: the backed-up table)");
+  cmd.add_option("--scratch-db", f->scratch_db,
+                 "Db tier: restore the scratch copy into this database (default: the source "
+                 "database, in a schema dredge_drill_<hex> the drill creates and drops)");
+  cmd.add_option("--scratch-dir", f->scratch_dir,
+                 "Files tier: make the temporary restore directory here (default: $TMPDIR)");
+  cmd.add_option("--sample", f->sample, "Files tier: files to restore")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}))
+      ->capture_default_str();
+  cmd.add_option("--sample-bytes", f->sample_bytes,
+                 "Files tier: at most this many bytes in the sample (K, M, G)")
+      ->capture_default_str();
+  cmd.add_option("--sample-rows", f->sample_rows,
+                 "Db tier: rows compared with the source in each direction")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
+      ->capture_default_str();
+  f->seed_opt = cmd.add_option("--seed", f->seed,
+                               "Seed of the random sample, to repeat a drill (default: random, "
+                               "printed)");
+  cmd.add_flag("--keep", f->keep,
+               "Leave the restored files and the scratch schema for inspection (paths printed)");
+  cmd.add_option("--workers", f->workers, "Files tier: parallel downloads")->capture_default_str();
+  cmd.add_flag("--json", f->json, "Print one JSON object at the end, nothing else on stdout");
+  AddStoreFlags(cmd, &f->store);
+  AddEncryptKeyFlag(cmd, &f->key_file);
+  AddOpsFlags(cmd, &f->ops, true);
+  return [f, &global]() { return Run(*f, global); };
+}
+
+}  // namespace dredge

@@ -1,0 +1,217 @@
+#include "engine/drill/db_drill.h"
+
+#include <charconv>
+#include <random>
+
+#include "common/log.h"
+#include "engine/db/manifest_store.h"
+#include "engine/db/restorer.h"
+
+namespace dredge {
+namespace {
+
+using Outcome = DrillCheck::Outcome;
+
+std::string RandomHex(int digits) {
+  std::random_device rd;
+  std::string out;
+  static const char* kHex = "0123456789abcdef";
+  for (int i = 0; i < digits; ++i) out.push_back(kHex[rd() % 16]);
+  return out;
+}
+
+std::string FirstOf(const std::vector<RowProblem>& problems) {
+  if (problems.empty()) return "";
+  return "; key " + problems.front().key + ": " + problems.front().error +
+         (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)"
+                              : std::string());
+}
+
+// Decimal text → number; nullopt for anything else (never throws, unlike std::stoll).
+std::optional<int64_t> ToInt64(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// Refuses a scratch database the role cannot create a schema in (see the header).
+Status CheckCanCreate(PgConn& c, bool is_source) {
+  DREDGE_ASSIGN_OR_RETURN(PgRows r, c.Query("SELECT has_database_privilege(current_database(), "
+                                            "'CREATE'), current_user, current_database()"));
+  if (r.str(0, 0) == "t") return Status::Ok();
+  return Status::Usage(
+      "role " + r.str(0, 1) + " cannot CREATE in database " + r.str(0, 2) +
+      ", so the drill has nowhere to put its scratch schema: " +
+      (is_source ? "give --scratch-db CONNINFO naming a database where it may create schemas "
+                   "(e.g. a scratch database on the same server), or "
+                 : "give --scratch-db a database where it may create schemas, or ") +
+      "GRANT CREATE ON DATABASE " + r.str(0, 2) + " TO " + r.str(0, 1));
+}
+
+// Whether the live table's xmins can be judged against the manifest's horizon
+// (docs/db-horizon.md, "When the cursor cannot be trusted"); `why` says why not.
+Result<bool> HorizonValid(PgConn& source, const Manifest& m, const std::string& quoted,
+                          std::string* why) {
+  DREDGE_ASSIGN_OR_RETURN(PgRows r,
+                          source.Query("SELECT to_regclass($1)::oid::text, "
+                                       "pg_snapshot_xmax(pg_current_snapshot())::text, "
+                                       "has_function_privilege('pg_control_system()', 'EXECUTE')",
+                                       {quoted}));
+  if (!r.at(0, 0)) return Status::NotFound("table " + quoted + " does not exist in the source");
+  if (ToInt64(r.str(0, 0)) != m.table_oid) {
+    *why = "the live table is not the one backed up (another oid: replaced or restored since)";
+    return false;
+  }
+  if (r.str(0, 2) == "t" && m.system_identifier) {
+    DREDGE_ASSIGN_OR_RETURN(
+        PgRows id, source.Query("SELECT system_identifier::text FROM pg_control_system()"));
+    if (id.str(0, 0) != *m.system_identifier) {
+      *why = "the live table is in another cluster than the one backed up";
+      return false;
+    }
+  }
+  auto xmax = ToInt64(r.str(0, 1)), horizon = ToInt64(m.horizon);
+  if (!xmax || !horizon) {
+    *why = "the manifest's horizon '" + m.horizon + "' is not a transaction id";
+    return false;
+  }
+  if (*xmax < *horizon) {
+    *why = "the server's transaction counter is below the backup's horizon (another cluster)";
+    return false;
+  }
+  return true;
+}
+
+Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
+                       const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
+                       DbDrillReport& r) {
+  DbRestoreOptions ro;
+  ro.pg = scratch_pg;
+  ro.into = schema + "." + m.schema.table;
+  ro.point.manifest = m.key;
+  ro.workers = o.workers;
+  auto restored = RunDbRestore(store, ro);
+  if (!restored.ok()) {
+    r.checks.push_back(
+        {"db restore", Outcome::kFail,
+         "manifest " + m.key + " into " + r.scratch_table + ": " + restored.status().message()});
+    return restored.status();
+  }
+  r.rows = restored->rows;
+  DREDGE_ASSIGN_OR_RETURN(PgRows count, scratch.Query("SELECT count(*) FROM " + r.scratch_table));
+  const std::string counted = count.str(0, 0);
+  if (r.rows != r.live_keys || counted != std::to_string(r.live_keys)) {
+    std::string msg = "restored " + std::to_string(r.rows) + " rows (count(*) " + counted +
+                      ") from " + m.key + ", but the manifest lists " +
+                      std::to_string(r.live_keys) + " live keys";
+    r.checks.push_back({"db restore", Outcome::kFail, msg});
+    return Status(ErrorKind::kMismatch, msg);
+  }
+  r.checks.push_back({"db restore", Outcome::kPass,
+                      std::to_string(r.rows) + " rows from " + m.key + " into " + r.scratch_table +
+                          " (" + std::to_string(restored->chunks_read) +
+                          " chunks, sha256 checked) = the manifest's live keys"});
+
+  DREDGE_ASSIGN_OR_RETURN(auto source, PgConn::Connect(o.source));
+  r.source_table = o.table.empty() ? m.table : o.table;
+  RowCompareSpec spec;
+  spec.source_table = QuoteQualified(*source, r.source_table);
+  spec.copy_table = r.scratch_table;
+  spec.key_columns = m.schema.pk_columns;
+  for (const auto& k : spec.key_columns)
+    for (const auto& c : m.schema.columns)
+      if (c.name == k) spec.key_types.push_back(c.type);
+  if (spec.key_types.size() != spec.key_columns.size())
+    return Status::Corrupt("manifest " + m.key + " names a key column its schema lacks");
+  for (const auto& c : m.schema.ChunkColumns()) spec.columns.push_back(c.name);
+  spec.horizon = m.horizon;
+  spec.sample_rows = o.sample_rows;
+  spec.seed = o.seed;
+  std::string why;
+  DREDGE_ASSIGN_OR_RETURN(spec.horizon_valid, HorizonValid(*source, m, spec.source_table, &why));
+  DREDGE_ASSIGN_OR_RETURN(r.rows_compared, CompareRows(scratch, *source, spec));
+  const RowCompareResult& c = r.rows_compared;
+  std::string detail = std::to_string(c.equal) + "/" + std::to_string(c.compared) +
+                       " sampled rows equal to " + r.source_table + ", " +
+                       std::to_string(c.changed.size()) + " changed since the backup";
+  if (spec.horizon_valid)
+    detail += "; " + std::to_string(c.source_sampled) +
+              " sampled live rows older than the backup looked up in the copy";
+  else
+    detail += "; " + why + ", so differences cannot be judged";
+  if (!c.mismatched.empty()) {
+    r.checks.push_back({"db source", Outcome::kFail, detail + FirstOf(c.mismatched)});
+    return Status(ErrorKind::kMismatch, std::to_string(c.mismatched.size()) +
+                                            " row(s) differ from the source" +
+                                            FirstOf(c.mismatched));
+  }
+  r.checks.push_back({"db source",
+                      spec.horizon_valid || c.equal == c.compared ? Outcome::kPass : Outcome::kSkip,
+                      detail});
+  return Status::Ok();
+}
+
+Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) {
+  // Without this the server's "drop cascades to table …" NOTICE reaches stderr.
+  const std::string sql =
+      "SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + quoted + " CASCADE";
+  Status st = conn.Exec(sql);
+  if (st.ok()) return st;
+  // The scratch connection may be what failed; one fresh connection gets a second chance.
+  auto fresh = PgConn::Connect(pg);
+  if (!fresh.ok()) return st;
+  return (*fresh)->Exec(sql);
+}
+
+}  // namespace
+
+DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
+  DbDrillReport r;
+  auto fail = [&](Status st) {
+    r.status = st;
+    r.checks.push_back({"db restore", Outcome::kFail, st.message()});
+    return r;
+  };
+  auto listing = ListPrefix(store);
+  if (!listing.ok()) return fail(listing.status());
+  auto newest = NewestManifest(store, *listing);
+  if (!newest.ok()) return fail(newest.status());
+  if (!*newest)
+    return fail(Status::NotFound(
+        listing->manifest_keys.empty()
+            ? "no database backup in " + store.Describe() + " (run 'dredge backup db' first)"
+            : store.Describe() + " holds only StoryDredge legacy manifests; a drill needs a "
+                                 "dredge manifest (run 'dredge backup db' first)"));
+  const Manifest& m = **newest;
+  r.manifest = m.key;
+  r.live_keys = m.live_keys.count();
+
+  const PgOptions scratch_pg = o.scratch.value_or(o.source);
+  auto scratch = PgConn::Connect(scratch_pg);
+  if (!scratch.ok()) return fail(scratch.status().WithContext("scratch database"));
+  if (Status st = CheckCanCreate(**scratch, !o.scratch.has_value()); !st.ok()) return fail(st);
+  const std::string schema = "dredge_drill_" + RandomHex(8);
+  const std::string quoted_schema = (*scratch)->QuoteIdent(schema);
+  if (Status st = (*scratch)->Exec("CREATE SCHEMA " + quoted_schema); !st.ok())
+    return fail(st.WithContext("cannot create the scratch schema " + schema));
+  r.scratch_table = quoted_schema + "." + (*scratch)->QuoteIdent(m.schema.table);
+
+  r.status = RestoreAndCheck(store, o, m, scratch_pg, **scratch, schema, r);
+  if (!r.status.ok() && (r.checks.empty() || r.checks.back().outcome != Outcome::kFail))
+    r.checks.push_back({"db source", Outcome::kFail, r.status.message()});
+
+  if (!o.keep) {
+    Status dropped = DropSchema(**scratch, scratch_pg, quoted_schema);
+    r.scratch_removed = dropped.ok();
+    if (!dropped.ok()) {
+      r.checks.push_back({"db cleanup", Outcome::kFail,
+                          "cannot drop the scratch schema " + schema + ": " + dropped.message() +
+                              "; drop it by hand (DROP SCHEMA " + quoted_schema + " CASCADE)"});
+      if (r.status.ok()) r.status = dropped;
+    }
+  }
+  return r;
+}
+
+}  // namespace dredge
