@@ -3,8 +3,8 @@
 # an `articles` table in a throwaway PostgreSQL), writes a dredge.toml for it and backs both
 # tiers up with the cron line (`dredge backup`) into the embedded default store
 # file://./dredge-backups/, changes some files and rows, backs up again, shows status and what
-# prune would remove, recovers the whole system (`dredge restore`) and the table as of the first
-# run, and checks every restore matches.
+# prune would remove, runs a restore drill, recovers the whole system (`dredge restore`) and the
+# table as of the first run, and checks every restore matches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -86,6 +86,9 @@ say "Status (exit 6 would mean a backup older than --max-age)"
 
 say "What 'dredge prune' would remove under [retention] (a dry run; nothing is deleted)"
 "$DREDGE" prune --dry-run 2>&1 | grep -v "^would delete [a-z]* "  # per-object lines left out
+
+say "Restore drill: a random sample restored into scratch space and checked against the records and the source"
+"$DREDGE" drill
 
 say "Whole-system recovery: 'dredge restore' into a new directory and a new database"
 psql -qX -d postgres -c "CREATE DATABASE restored" >/dev/null

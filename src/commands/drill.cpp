@@ -158,7 +158,6 @@ Status Run(Flags& f, const GlobalOptions& global) {
   auto run_log = OpenTierLog(*config, "drill");
   log::Info("drill with seed " + std::to_string(seed) + " (repeat with --seed " +
             std::to_string(seed) + ")");
-  if (!f.json) std::printf("drill seed %llu\n", static_cast<unsigned long long>(seed));
 
   std::vector<DestOutcome> outcomes;
   std::optional<json> files_json, db_json;

@@ -126,7 +126,7 @@ TEST_P(Drill, PassesForBothTiersAndCleansUp) {
   BackupDb();
   auto r = RunDrill({"--source", src_, "--db", db_->conninfo()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("drill seed 42"));
+  EXPECT_THAT(r.err, HasSubstr("drill with seed 42 (repeat with --seed 42)"));
   EXPECT_THAT(r.out, HasSubstr("PASS files sample [" + dest_ + "]: 12/12 files"));
   EXPECT_THAT(r.out, HasSubstr("PASS files source [" + dest_ + "]: 12/12 unchanged files equal"));
   EXPECT_THAT(r.out, HasSubstr("PASS db restore [" + dest_ + "]: 50 rows"));
