@@ -113,6 +113,37 @@ json SchemaToJson(const TableSchema& s) {
           {"foreign_keys", s.foreign_keys}};
 }
 
+// A type as format_type() prints it ("integer", "character varying(80)", "numeric(12,2)",
+// "timestamp(3) with time zone", "public.\"Mood\"[]"): words, dots, typmods of digits and
+// commas, array brackets and double-quoted names without quotes inside. Restore and drill put
+// the type into SQL, so a manifest altered in the store must not smuggle anything else in (no
+// semicolons, comments, literals, casts or calls can get through this).
+bool IsPlainTypeName(const std::string& t) {
+  if (t.empty() || t.size() > 200) return false;
+  bool in_quotes = false, in_parens = false;
+  for (char c : t) {
+    if (in_quotes) {
+      if (c == '"') in_quotes = false;
+      continue;
+    }
+    if (c == '"') {
+      in_quotes = true;
+    } else if (c == '(') {
+      if (in_parens) return false;
+      in_parens = true;
+    } else if (c == ')') {
+      if (!in_parens) return false;
+      in_parens = false;
+    } else if (in_parens) {
+      if (!((c >= '0' && c <= '9') || c == ',' || c == ' ')) return false;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == ' ' || c == '.' || c == '[' || c == ']')) {
+      return false;
+    }
+  }
+  return !in_quotes && !in_parens;
+}
+
 TableSchema SchemaFromJson(const json& j) {
   TableSchema s;
   s.schema_name = j.at("schema_name").get<std::string>();
@@ -121,6 +152,10 @@ TableSchema SchemaFromJson(const json& j) {
     SchemaColumn col;
     col.name = c.at("name").get<std::string>();
     col.type = c.at("type").get<std::string>();
+    if (!IsPlainTypeName(col.type))
+      throw std::invalid_argument("column '" + col.name + "' has type '" + col.type +
+                                  "', which is not a PostgreSQL type name (was the manifest "
+                                  "altered?)");
     col.not_null = c.value("not_null", false);
     col.default_expr = OptStr(c, "default");
     col.serial = c.value("serial", false);

@@ -230,5 +230,39 @@ TEST(DbManifest, RoundTripsThroughJson) {
   EXPECT_TRUE(ParseManifest("{\"backup_info\":{}}").status().Is(ErrorKind::kUnsupported));
 }
 
+// Restore and drill put column types into SQL: a manifest whose type carries anything but a
+// type name is Corrupt, while every shape format_type() prints is accepted.
+TEST(DbManifest, ColumnTypesMustBeTypeNames) {
+  Manifest m;
+  m.id = "backup_manifest_20250527_001234";
+  m.run = "20250527_001230";
+  m.mode = "full";
+  m.table = "public.t";
+  m.snapshot = "1000:1000:";
+  m.horizon = "1000";
+  m.schema.schema_name = "public";
+  m.schema.table = "t";
+  m.schema.pk_columns = {"id"};
+  m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  auto with_type = [&](const std::string& type) {
+    m.schema.columns = {{"id", "bigint", true, std::nullopt, false, "", ""},
+                        {"c", type, false, std::nullopt, false, "", ""}};
+    return ParseManifest(ManifestToJson(m));
+  };
+  for (const char* good :
+       {"integer", "character varying(80)", "numeric(12,2)", "timestamp(3) with time zone",
+        "double precision[]", "public.\"Mood; DROP\"", "bit varying(5)", "text[][]"})
+    EXPECT_TRUE(with_type(good).ok()) << good << ": " << with_type(good).status().ToString();
+  for (const char* bad :
+       {"int; DROP TABLE t", "int -- x", "text DEFAULT 'x'", "int)", "(int", "numeric(pg_sleep(1))",
+        "int::text", "\"unterminated", "int /* c */", ""}) {
+    auto r = with_type(bad);
+    EXPECT_TRUE(r.status().Is(ErrorKind::kCorrupt)) << bad;
+    if (*bad) {
+      EXPECT_NE(r.status().message().find("not a PostgreSQL type name"), std::string::npos);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dredge
