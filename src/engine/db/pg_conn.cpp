@@ -37,6 +37,19 @@ void GuardPassword(const std::string& conninfo) {
   if (const char* p = std::getenv("PGPASSWORD")) log::RegisterSecret(p);
 }
 
+// The server's NOTICE/WARNING messages go through dredge's log (scrubbed, in the chosen log
+// format) instead of libpq's default, which prints them raw to stderr: warnings as warnings,
+// the rest (notices such as "drop cascades to …") at debug level.
+void ReceiveNotice(void*, const PGresult* res) {
+  const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  std::string msg = "PostgreSQL: " + Trimmed(PQresultErrorMessage(res));
+  if (severity && std::strcmp(severity, "WARNING") == 0) {
+    log::Warn(msg);
+  } else {
+    log::Debug(msg);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PgConn>> PgConn::Connect(const PgOptions& opts) {
@@ -51,6 +64,7 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const PgOptions& opts) {
     return Status::Io("cannot connect to PostgreSQL: " + msg +
                       " (check --db, PGHOST/PGPORT/PGUSER and ~/.pgpass)");
   }
+  PQsetNoticeReceiver(c, ReceiveNotice, nullptr);
   std::unique_ptr<PgConn> conn(new PgConn(c));
   std::string set =
       "SET DateStyle = ISO; SET TimeZone = 'UTC'; SET IntervalStyle = postgres; "
