@@ -144,6 +144,29 @@ bool IsPlainTypeName(const std::string& t) {
   return !in_quotes && !in_parens;
 }
 
+// An xid8 as PostgreSQL prints it: 1 to 20 decimal digits.
+bool IsDecimalXid(const std::string& s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// pg_current_snapshot()'s text: "xmin:xmax:xip1,xip2" (xip may be empty).
+bool IsXidSnapshot(const std::string& s) {
+  size_t a = s.find(':'), b = a == std::string::npos ? a : s.find(':', a + 1);
+  if (b == std::string::npos) return false;
+  if (!IsDecimalXid(s.substr(0, a)) || !IsDecimalXid(s.substr(a + 1, b - a - 1))) return false;
+  std::string xip = s.substr(b + 1);
+  for (size_t from = 0; !xip.empty() && from <= xip.size();) {
+    size_t comma = xip.find(',', from);
+    if (comma == std::string::npos) comma = xip.size();
+    if (!IsDecimalXid(xip.substr(from, comma - from))) return false;
+    from = comma + 1;
+  }
+  return true;
+}
+
 TableSchema SchemaFromJson(const json& j) {
   TableSchema s;
   s.schema_name = j.at("schema_name").get<std::string>();
@@ -350,6 +373,12 @@ Result<Manifest> ParseManifest(std::string_view text) {
     m.snapshot = snap.at("snapshot").get<std::string>();
     m.horizon = snap.at("horizon").get<std::string>();
     m.after = OptStr(snap, "after");
+    // Transaction ids reach SQL (the next run's cursor): decimal digits only.
+    if (!IsXidSnapshot(m.snapshot))
+      return Status::Corrupt("manifest snapshot '" + m.snapshot + "' is not xmin:xmax:xip");
+    for (const std::string* xid : {&m.horizon, m.after ? &*m.after : nullptr})
+      if (xid && !IsDecimalXid(*xid))
+        return Status::Corrupt("manifest horizon '" + *xid + "' is not a transaction id");
     m.schema = SchemaFromJson(j.at("schema"));
     auto key_specs = KeySpecs(m.schema);
     auto all_cols = m.schema.ChunkColumns();

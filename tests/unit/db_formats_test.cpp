@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/db/horizon.h"
 #include "formats/chunk_reader.h"
 #include "formats/chunk_writer.h"
 #include "formats/copy_text.h"
@@ -228,6 +229,43 @@ TEST(DbManifest, RoundTripsThroughJson) {
   EXPECT_EQ(back->schema.sequence->last_value, 9007199254740999);
   EXPECT_EQ(ManifestToJson(*back), text);
   EXPECT_TRUE(ParseManifest("{\"backup_info\":{}}").status().Is(ErrorKind::kUnsupported));
+}
+
+// The next run's cursor comes from the previous manifest's horizon and goes into SQL: a
+// manifest whose transaction ids are not numbers is Corrupt.
+TEST(DbManifest, TransactionIdsMustBeNumbers) {
+  Manifest m;
+  m.id = "backup_manifest_20250527_001234";
+  m.run = "20250527_001230";
+  m.mode = "incremental";
+  m.table = "public.t";
+  m.schema.schema_name = "public";
+  m.schema.table = "t";
+  m.schema.columns = {{"id", "bigint", true, std::nullopt, false, "", ""}};
+  m.schema.pk_columns = {"id"};
+  m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  auto parse = [&](const std::string& snapshot, const std::string& horizon,
+                   std::optional<std::string> after) {
+    m.snapshot = snapshot;
+    m.horizon = horizon;
+    m.after = after;
+    return ParseManifest(ManifestToJson(m));
+  };
+  EXPECT_TRUE(parse("1000:1004:1001,1003", "1000", "990").ok());
+  EXPECT_TRUE(parse("1000:1000:", "1000", std::nullopt).ok());
+  EXPECT_TRUE(parse("1000:1004:1001", "5) OR true --", "990").status().Is(ErrorKind::kCorrupt));
+  EXPECT_TRUE(parse("1000:1004:1001", "1000", "0 OR 1=1").status().Is(ErrorKind::kCorrupt));
+  EXPECT_TRUE(parse("1000:1004:1001", "1000", "").status().Is(ErrorKind::kCorrupt));
+  for (const char* snap : {"1000", "1000:", "a:b:", "1000:1004:1001,,", "1:2:3;"})
+    EXPECT_TRUE(parse(snap, "1000", "990").status().Is(ErrorKind::kCorrupt)) << snap;
+}
+
+TEST(DbHorizon, RowChangedSinceSqlWidensXminAgainstXmax) {
+  // xmax 2^32 + 10 (epoch 1): a row xmin of 5 stands for xid8 2^32 + 5, one of 4294967290 for
+  // the epoch before; only digits reach the text.
+  EXPECT_EQ(RowChangedSinceSql(4294967296, 4294967306),
+            "(xmin::text::bigint >= 3 AND 4294967306 - ((10 - xmin::text::bigint + 4294967296) % "
+            "4294967296) >= 4294967296)");
 }
 
 // Restore and drill put column types into SQL: a manifest whose type carries anything but a

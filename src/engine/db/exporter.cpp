@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
+#include "engine/db/horizon.h"
 #include "engine/db/manifest_store.h"
 #include "formats/copy_text.h"
 #include "formats/db_keys.h"
@@ -78,15 +79,6 @@ std::string ColumnList(PgConn& conn, const std::vector<ColumnSpec>& cols) {
   std::string out;
   for (size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + conn.QuoteIdent(cols[i].name);
   return out;
-}
-
-// Rows whose inserting/updating transaction is not older than `horizon` (docs/db-horizon.md):
-// the row's 32-bit xmin widened to xid8 against this snapshot's xmax.
-std::string ChangedSince(const std::string& horizon, const std::string& xmax) {
-  int64_t x = Dec(xmax);
-  std::string X = std::to_string(x), X32 = std::to_string(x % 4294967296LL);
-  return "(xmin::text::bigint >= 3 AND " + X + " - ((" + X32 +
-         " - xmin::text::bigint + 4294967296) % 4294967296) >= " + horizon + ")";
 }
 
 Status WriteManifest(ObjectStore& store, Manifest& m, const std::optional<Manifest>& prev) {
@@ -175,7 +167,7 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts
   ChunkPipeline pipeline(store, cfg);
 
   std::string sql = "COPY (SELECT " + ColumnList(*conn, columns) + " FROM " + table.quoted;
-  if (m.mode == "incremental") sql += " WHERE " + ChangedSince(*m.after, snap.xmax);
+  if (m.mode == "incremental") sql += " WHERE " + RowChangedSinceSql(Dec(*m.after), Dec(snap.xmax));
   sql += ") TO STDOUT";
   log::Debug("backup db: reading " + std::string(m.mode == "full" ? "all rows" : "changed rows"));
   bool int_key = schema.HasIntegerKey();

@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_set>
 
+#include "engine/db/horizon.h"
+
 namespace dredge {
 namespace {
 
@@ -80,9 +82,7 @@ Result<std::string> ChangedExpr(PgConn& source, const RowCompareSpec& s) {
   auto [p, ec] = std::from_chars(s.horizon.data(), s.horizon.data() + s.horizon.size(), h);
   if (ec != std::errc() || p != s.horizon.data() + s.horizon.size())
     return Status::Corrupt("the manifest's horizon '" + s.horizon + "' is not a number");
-  return "(xmin::text::bigint >= 3 AND " + std::to_string(x) + " - ((" +
-         std::to_string(x % 4294967296LL) +
-         " - xmin::text::bigint + 4294967296) % 4294967296) >= " + std::to_string(h) + ")";
+  return RowChangedSinceSql(h, x);
 }
 
 }  // namespace
