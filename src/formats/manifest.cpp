@@ -199,6 +199,10 @@ TableSchema SchemaFromJson(const json& j) {
   if (seq != j.end() && !seq->is_null()) {
     SequenceInfo si;
     si.name = seq->at("name").get<std::string>();
+    // Restore names it in ALTER SEQUENCE: a (schema-qualified, possibly quoted) name only.
+    if (!IsPlainTypeName(si.name) || si.name.find('(') != std::string::npos ||
+        si.name.find('[') != std::string::npos)
+      throw std::invalid_argument("sequence '" + si.name + "' is not a sequence name");
     si.column = seq->at("column").get<std::string>();
     if (seq->contains("last_value") && !seq->at("last_value").is_null())
       si.last_value = Int64Of(seq->at("last_value"));

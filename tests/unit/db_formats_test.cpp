@@ -260,6 +260,25 @@ TEST(DbManifest, TransactionIdsMustBeNumbers) {
     EXPECT_TRUE(parse(snap, "1000", "990").status().Is(ErrorKind::kCorrupt)) << snap;
 }
 
+TEST(DbManifest, SequenceMustBeAName) {
+  Manifest m;
+  m.id = "backup_manifest_20250527_001234";
+  m.run = "20250527_001230";
+  m.mode = "full";
+  m.table = "public.t";
+  m.snapshot = "1000:1000:";
+  m.horizon = "1000";
+  m.schema.schema_name = "public";
+  m.schema.table = "t";
+  m.schema.columns = {{"id", "bigint", true, std::nullopt, true, "", ""}};
+  m.schema.pk_columns = {"id"};
+  m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  m.schema.sequence = SequenceInfo{"public.\"t id seq\"", "id", 5, true};
+  EXPECT_TRUE(ParseManifest(ManifestToJson(m)).ok());
+  m.schema.sequence->name = "public.s OWNED BY NONE; DROP TABLE x";
+  EXPECT_TRUE(ParseManifest(ManifestToJson(m)).status().Is(ErrorKind::kCorrupt));
+}
+
 TEST(DbHorizon, RowChangedSinceSqlWidensXminAgainstXmax) {
   // xmax 2^32 + 10 (epoch 1): a row xmin of 5 stands for xid8 2^32 + 5, one of 4294967290 for
   // the epoch before; only digits reach the text.
