@@ -121,6 +121,7 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
   }
   PutOptions po;
   po.if_absent = true;
+  po.defer_durability = true;  // the exporter syncs once before the manifest names the chunk
   po.content_type = cfg_.encrypt ? "application/octet-stream"
                     : cfg_.zstd  ? "application/zstd"
                                  : "application/json";

@@ -241,13 +241,13 @@ Result<Sidecar> FileStore::ReadSidecar(std::string_view key) {
   return sc;
 }
 
-Status FileStore::WriteSidecar(const Sidecar& sidecar) {
+Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable) {
   auto [sub, file] = filestore::SidecarLocation(sidecar.key);
   std::string what = "sidecar of '" + sidecar.key + "'";
   DREDGE_ASSIGN_OR_RETURN(UniqueFd tmp_dir, InternalDir("tmp"));
   DREDGE_ASSIGN_OR_RETURN(UniqueFd meta_dir, InternalDir("meta"));
   if (::mkdirat(meta_dir.get(), sub.c_str(), 0777) == 0) {
-    DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
+    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
   } else if (errno != EEXIST) {
     return ErrnoStatus(errno, "cannot create folder for", what);
   }
@@ -259,11 +259,11 @@ Status FileStore::WriteSidecar(const Sidecar& sidecar) {
   TempFile tmp(tmp_dir.get(), tmp_name, fd);
   std::string text = filestore::EncodeSidecar(sidecar);
   DREDGE_RETURN_IF_ERROR(filestore::WriteAll(fd, text.data(), text.size(), what));
-  DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
+  if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
   if (::renameat(tmp_dir.get(), tmp_name.c_str(), sub_dir.get(), file.c_str()) != 0)
     return ErrnoStatus(errno, "cannot rename into place", what);
   tmp.Commit();
-  return FsyncFd(sub_dir.get(), what);
+  return durable ? FsyncFd(sub_dir.get(), what) : Status::Ok();
 }
 
 Result<SidecarEntry> FileStore::EntryFor(std::string_view key, const DataFile& file) {
@@ -351,7 +351,14 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
     return Status::Corrupt("content of '" + std::string(key) + "' does not match its MD5 (given " +
                            opts.content_md5_hex + ", computed " + entry.md5 +
                            "); the stored object was left unchanged");
-  DREDGE_RETURN_IF_ERROR(FsyncFd(fd, key));
+  const bool durable = !opts.defer_durability;
+  if (durable) {
+    DREDGE_RETURN_IF_ERROR(FsyncFd(fd, key));
+  } else {
+    // Start writing the bytes back now, without waiting, so the run's one Sync finds little
+    // left to write. Only a hint: failure is harmless, Sync reports real errors.
+    ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat new", key);
   entry.size = static_cast<uint64_t>(st.st_size);
@@ -360,15 +367,17 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
   entry.metadata = opts.metadata;
 
   auto guard = locks_.Lock(key);
-  DREDGE_ASSIGN_OR_RETURN(PutResult result,
-                          PutLocked(key, tmp_dir.get(), tmp_name, fd, entry, opts.if_absent));
+  DREDGE_ASSIGN_OR_RETURN(PutResult result, PutLocked(key, tmp_dir.get(), tmp_name, fd, entry,
+                                                      opts.if_absent, durable));
   tmp.Commit();
+  if (!durable) unsynced_.store(true);
   return result;
 }
 
 Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                        const std::string& tmp_name, int tmp_fd,
-                                       const SidecarEntry& new_entry, bool if_absent) {
+                                       const SidecarEntry& new_entry, bool if_absent,
+                                       bool durable) {
   DREDGE_ASSIGN_OR_RETURN(int root, RootFd(true));
   std::string name = LastSegment(key);
   SidecarEntry entry = new_entry;
@@ -400,7 +409,7 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
     }
     sidecar.entries.push_back(entry);
     if (prev) sidecar.entries.push_back(*prev);
-    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar));
+    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable));
 
     int rc;
     if (if_absent) {
@@ -423,9 +432,28 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                  "': a folder of other objects has that name");
       return ErrnoStatus(e, "cannot move into place", key);
     }
-    DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
+    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
     return PutResult{entry.md5, ""};
   }
+}
+
+Status FileStore::Sync() {
+  // Cleared first: a deferred put that returns while we sync sets it again, and the next Sync
+  // covers it (D2 promises only puts that returned before this call).
+  if (!unsynced_.exchange(false)) return Status::Ok();
+  auto root = RootFd(false);
+  if (!root.ok()) {
+    unsynced_.store(true);
+    return root.status().WithContext("cannot make deferred objects durable");
+  }
+  // One syncfs instead of an fsync per data file, sidecar and folder: the filesystem commits
+  // its journal once for the whole run.
+  if (::syncfs(*root) != 0) {
+    int e = errno;
+    unsynced_.store(true);
+    return ErrnoStatus(e, "cannot sync the filesystem of", root_);
+  }
+  return Status::Ok();
 }
 
 Status FileStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {
