@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "common/hash.h"
@@ -370,7 +371,10 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
   DREDGE_ASSIGN_OR_RETURN(PutResult result, PutLocked(key, tmp_dir.get(), tmp_name, fd, entry,
                                                       opts.if_absent, durable));
   tmp.Commit();
-  if (!durable) unsynced_.store(true);
+  if (!durable) {
+    std::lock_guard lock(unsynced_mu_);
+    unsynced_.emplace_back(key);
+  }
   return result;
 }
 
@@ -438,21 +442,65 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
 }
 
 Status FileStore::Sync() {
-  // Cleared first: a deferred put that returns while we sync sets it again, and the next Sync
-  // covers it (D2 promises only puts that returned before this call).
-  if (!unsynced_.exchange(false)) return Status::Ok();
-  auto root = RootFd(false);
-  if (!root.ok()) {
-    unsynced_.store(true);
-    return root.status().WithContext("cannot make deferred objects durable");
+  std::vector<std::string> keys;
+  {
+    std::lock_guard lock(unsynced_mu_);
+    keys.swap(unsynced_);
   }
-  // One syncfs instead of an fsync per data file, sidecar and folder: the filesystem commits
-  // its journal once for the whole run.
-  if (::syncfs(*root) != 0) {
-    int e = errno;
-    unsynced_.store(true);
-    return ErrnoStatus(e, "cannot sync the filesystem of", root_);
+  if (keys.empty()) return Status::Ok();
+  Status st = SyncKeys(keys);
+  if (!st.ok()) {  // keep them owed, so a later Sync tries again
+    std::lock_guard lock(unsynced_mu_);
+    unsynced_.insert(unsynced_.end(), keys.begin(), keys.end());
   }
+  return st;
+}
+
+// fsyncs each key's data file and sidecar, then every folder holding them. The puts already
+// started write-back, and the first fsync commits the filesystem journal with every rename
+// in it, so the rest find little left to do. Not syncfs(2): that would also flush whatever
+// else is dirty on the filesystem (a database next to the store), which is not ours to flush.
+// A key removed or replaced since its put is skipped: its remover or new put answers for it.
+Status FileStore::SyncKeys(const std::vector<std::string>& keys) {
+  DREDGE_ASSIGN_OR_RETURN(int root, RootFd(false));
+  std::map<std::string, UniqueFd> folders;  // parent folder of each key, by path
+  std::map<std::string, UniqueFd> meta;     // sidecar folders, by name under .dredge/meta
+  UniqueFd meta_dir;
+  auto sync_at = [&](int dir, const std::string& name, std::string_view what) -> Status {
+    int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? Status::Ok() : ErrnoStatus(errno, "cannot open", what);
+    UniqueFd owned(fd);
+    return FsyncFd(fd, what);
+  };
+  for (const std::string& key : keys) {
+    auto slash = key.rfind('/');
+    std::string folder = slash == std::string::npos ? "" : key.substr(0, slash);
+    auto it = folders.find(folder);
+    if (it == folders.end()) {
+      auto parent = filestore::OpenParentDir(root, key, false);
+      if (!parent.ok()) {
+        if (parent.status().Is(ErrorKind::kNotFound)) continue;
+        return parent.status();
+      }
+      it = folders.emplace(folder, std::move(parent).value()).first;
+    }
+    DREDGE_RETURN_IF_ERROR(sync_at(it->second.get(), LastSegment(key), key));
+
+    auto [sub, file] = filestore::SidecarLocation(key);
+    if (!meta_dir.valid()) {
+      DREDGE_ASSIGN_OR_RETURN(UniqueFd d1, OpenDirAt(root, ".dredge", root_ + "/.dredge"));
+      DREDGE_ASSIGN_OR_RETURN(meta_dir, OpenDirAt(d1.get(), "meta", root_ + "/.dredge/meta"));
+    }
+    auto m = meta.find(sub);
+    if (m == meta.end()) {
+      DREDGE_ASSIGN_OR_RETURN(UniqueFd d, OpenDirAt(meta_dir.get(), sub, "sidecar of " + key));
+      m = meta.emplace(sub, std::move(d)).first;
+    }
+    DREDGE_RETURN_IF_ERROR(sync_at(m->second.get(), file, "sidecar of '" + key + "'"));
+  }
+  for (auto& [path, fd] : meta) DREDGE_RETURN_IF_ERROR(FsyncFd(fd.get(), root_ + "/.dredge/meta"));
+  if (meta_dir.valid()) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
+  for (auto& [path, fd] : folders) DREDGE_RETURN_IF_ERROR(FsyncFd(fd.get(), root_ + "/" + path));
   return Status::Ok();
 }
 

@@ -3,9 +3,10 @@
 // docs/formats/file-store.md. What a caller may rely on, beyond store/object_store.h:
 //  - Put and Copy are atomic and durable: bytes go to ROOT/.dredge/tmp/, are fsynced and renamed
 //    into place; a killed writer leaves debris only under .dredge/tmp/. A put with
-//    defer_durability skips every fsync (data, sidecar, folders); Sync() then makes them durable
-//    with one syncfs(2) of the store's filesystem. A machine crash before that Sync may leave
-//    such an object empty or short, and its sidecar stale (recomputed on read, see below). A put
+//    defer_durability skips every fsync (data, sidecar, folders) and only starts write-back;
+//    Sync() then fsyncs those files and their folders in one pass, which the filesystem
+//    commits together. A machine crash before that Sync may leave such an object empty or
+//    short, and its sidecar stale (recomputed on read, see below). A put
 //    whose bytes do not match content_md5_hex fails Corrupt and leaves the old object untouched.
 //  - if_absent is enforced atomically (renameat2 RENAME_NOREPLACE, or link()), also against
 //    other processes; capabilities().conditional_put is true.
@@ -23,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/file/key_locks.h"
 #include "store/file/key_path.h"
@@ -79,14 +81,16 @@ class FileStore final : public ObjectStore {
                               int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent,
                               bool durable);
   void SweepOldTemps(int tmp_dir);
+  Status SyncKeys(const std::vector<std::string>& keys);
 
   std::string root_;
   std::mutex root_mu_;
   filestore::UniqueFd root_fd_;
   std::once_flag swept_;
   std::atomic<uint64_t> tmp_counter_{0};
-  // Set by a deferred put when it returns, cleared by the Sync that covers it.
-  std::atomic<bool> unsynced_{false};
+  // Keys of deferred puts that returned since the last Sync took the list.
+  std::mutex unsynced_mu_;
+  std::vector<std::string> unsynced_;
   filestore::KeyLocks locks_;
 };
 
