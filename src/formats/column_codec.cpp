@@ -23,10 +23,11 @@ constexpr auto kCopyTable = MakeTable(true);
 
 const char kHex[] = "0123456789abcdef";
 
-// Returns the first byte in [p, end) that kCopyTable marks (a control byte, '"' or '\\'), or
-// `end`. Most text has none, so it is scanned eight bytes per step (SWAR): a block passes when
-// no byte is below 0x20 and none equals '"' or '\\'; a block that fails is walked bytewise.
-const char* FindSpecial(const char* p, const char* end) {
+}  // namespace
+
+// Most text has none of these bytes, so it is scanned eight bytes per step (SWAR): a block passes
+// when no byte is below 0x20 and none equals '"' or '\\'; a block that fails is walked bytewise.
+const char* FindJsonSpecial(const char* p, const char* end) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
   while (end - p >= 8) {
@@ -40,6 +41,8 @@ const char* FindSpecial(const char* p, const char* end) {
   while (p < end && !kCopyTable[static_cast<unsigned char>(*p)]) ++p;
   return p;
 }
+
+namespace {
 
 void AppendControl(unsigned char c, std::string* out) {
   switch (c) {
@@ -80,7 +83,7 @@ void AppendJsonStringFromCopy(std::string_view f, std::string* out) {
   while (p < end) {
     uint8_t k = kCopyTable[static_cast<unsigned char>(*p)];
     if (k == 0) {
-      p = FindSpecial(p, end);
+      p = FindJsonSpecial(p, end);
       continue;
     }
     out->append(run, p - run);
