@@ -263,7 +263,15 @@ class Reader {
         header_.number = std::strtoull(scratch_.c_str(), nullptr, 10);
       return true;
     }
-    if (member_ == "columns" && c == '[') return Columns();
+    if (member_ == "columns" && c == '[') {
+      // Rows are decoded against the columns known when they start: a "columns" member after
+      // "rows" would describe rows already delivered (and outgrow the field buffer), and a
+      // second one would silently add columns.
+      if (header_sent_ || columns_seen_)
+        return Fail("chunk has \"columns\" twice or after \"rows\"");
+      columns_seen_ = true;
+      return Columns();
+    }
     if (member_ == "rows" && c == '[') return Rows();
     return SkipValue(0);
   }
@@ -421,6 +429,7 @@ class Reader {
   Status status_;
   ChunkHeader header_;
   bool header_sent_ = false;
+  bool columns_seen_ = false;
   std::unordered_map<std::string, size_t> by_name_;
   std::vector<std::string> fields_;
   std::vector<bool> seen_;
