@@ -38,8 +38,9 @@
 //      InvalidArgument (bad key). Messages name the key and never contain credentials.
 //
 // Durability
-//  D1. Put (without defer_durability) and Copy return only once the object survives a crash
-//      of the machine.
+//  D1. Put (without defer_durability) and Copy return only once the object is as durable as
+//      the store can make it (file://, s3: it survives a crash of the machine; memory: it lives
+//      as long as the store object).
 //  D2. Put with defer_durability=true may return before the object is durable; O1-O3 still hold
 //      for every reader while the system runs, but after a machine crash the object may be
 //      missing or damaged. Such an object is durable once a later Sync() on the same store
