@@ -54,17 +54,22 @@ CONN="dbname=bench"
 # ---- measuring ---------------------------------------------------------------------------------
 RESULTS="$WORK/results.md"
 {
-  echo "| what | rows | wall s (median of $REPS) | CPU s (user+sys) | rows/s | peak RSS MB |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| what | rows | wall s (median of $REPS) | CPU s (user+sys) | rows/s | peak RSS MB | load 1 min |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
 } >"$RESULTS"
 
-# measure NAME ROWS PREP_FN -- CMD...: PREP_FN runs untimed before every repetition.
+# measure NAME ROWS PREP_FN -- CMD...: PREP_FN runs untimed before every repetition, then
+# `sync`: the cluster runs with fsync=off, so a load or restore leaves hundreds of MB dirty
+# that the kernel writes back later; without the sync the next measurement (a file:// backup
+# whose fsyncs queue behind that write-back) pays for the previous one (1.0-1.5 s here).
 measure() {
   local name=$1 rows=$2 prep=$3
   shift 4
-  local walls=() line
+  local walls=() line load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   for i in $(seq 1 "$REPS"); do
     $prep
+    sync
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.$i" "$@" >"$WORK/out.$i" 2>"$WORK/err.$i" || {
       echo "FAILED: $name" >&2; cat "$WORK/err.$i" >&2; exit 1; }
     walls+=("$(cut -d' ' -f1 "$WORK/time.$i") $i")
@@ -72,9 +77,9 @@ measure() {
   local med
   med=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((REPS + 1) / 2))p" | cut -d' ' -f2)
   read -r wall user sys rss <"$WORK/time.$med"
-  line=$(awk -v n="$name" -v r="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" \
-    'BEGIN { printf "| %s | %d | %.2f | %.2f | %s | %.0f |", n, r, w, u + s,
-             (r > 0 && w > 0) ? sprintf("%.0f", r / w) : "-", m / 1024 }')
+  line=$(awk -v n="$name" -v r="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" -v l="$load" \
+    'BEGIN { printf "| %s | %d | %.2f | %.2f | %s | %.0f | %s |", n, r, w, u + s,
+             (r > 0 && w > 0) ? sprintf("%.0f", r / w) : "-", m / 1024, l }')
   echo "$line" | tee -a "$RESULTS"
 }
 

@@ -109,13 +109,26 @@ class Reader {
     return true;
   }
   // A JSON string (at its opening quote), decoded into `out` (replacing it).
-  bool ReadString(std::string* out) {
+  bool ReadString(std::string* out) { return ReadStringAs<false>(out); }
+  // The same string as COPY text (what AppendEscaped makes of the decoded bytes), without the
+  // decoded copy in between: runs of plain bytes need no escaping in either format.
+  bool ReadStringAsCopy(std::string* out) { return ReadStringAs<true>(out); }
+
+  template <bool kCopy>
+  static void Emit(char c, std::string* out) {
+    if constexpr (kCopy)
+      copytext::AppendEscaped(std::string_view(&c, 1), out);
+    else
+      out->push_back(c);
+  }
+
+  template <bool kCopy>
+  bool ReadStringAs(std::string* out) {
     if (!Expect('"')) return false;
     out->clear();
     for (;;) {
       const char* run = p_;
-      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20)
-        ++p_;
+      p_ = FindJsonSpecial(p_, end_);
       out->append(run, p_ - run);
       if (p_ >= end_) return Syntax("unterminated string");
       char c = *p_++;
@@ -127,22 +140,22 @@ class Reader {
         case '"':
         case '\\':
         case '/':
-          out->push_back(e);
+          Emit<kCopy>(e, out);
           break;
         case 'b':
-          out->push_back('\b');
+          Emit<kCopy>('\b', out);
           break;
         case 'f':
-          out->push_back('\f');
+          Emit<kCopy>('\f', out);
           break;
         case 'n':
-          out->push_back('\n');
+          Emit<kCopy>('\n', out);
           break;
         case 'r':
-          out->push_back('\r');
+          Emit<kCopy>('\r', out);
           break;
         case 't':
-          out->push_back('\t');
+          Emit<kCopy>('\t', out);
           break;
         case 'u': {
           uint32_t cp = 0;
@@ -158,7 +171,13 @@ class Reader {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return Syntax("low surrogate without its high surrogate");
           }
-          AppendUtf8(cp, out);
+          if constexpr (kCopy) {
+            std::string bytes;
+            AppendUtf8(cp, &bytes);
+            copytext::AppendEscaped(bytes, out);
+          } else {
+            AppendUtf8(cp, out);
+          }
           break;
         }
         default:
@@ -244,7 +263,15 @@ class Reader {
         header_.number = std::strtoull(scratch_.c_str(), nullptr, 10);
       return true;
     }
-    if (member_ == "columns" && c == '[') return Columns();
+    if (member_ == "columns" && c == '[') {
+      // Rows are decoded against the columns known when they start: a "columns" member after
+      // "rows" would describe rows already delivered (and outgrow the field buffer), and a
+      // second one would silently add columns.
+      if (header_sent_ || columns_seen_)
+        return Fail("chunk has \"columns\" twice or after \"rows\"");
+      columns_seen_ = true;
+      return Columns();
+    }
     if (member_ == "rows" && c == '[') return Rows();
     return SkipValue(0);
   }
@@ -327,9 +354,7 @@ class Reader {
       f.assign(1, ch);
     } else if (ch == '"') {
       if (c && (c->codec == Codec::kBool || c->codec == Codec::kInt)) return BadValue(*c);
-      if (!ReadString(&raw_)) return false;
-      f.clear();
-      copytext::AppendEscaped(raw_, &f);
+      if (!ReadStringAsCopy(&f)) return false;
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
       if (c && c->codec != Codec::kInt && c->codec != Codec::kInt8 && c->codec != Codec::kFloat)
         return BadValue(*c);
@@ -404,10 +429,11 @@ class Reader {
   Status status_;
   ChunkHeader header_;
   bool header_sent_ = false;
+  bool columns_seen_ = false;
   std::unordered_map<std::string, size_t> by_name_;
   std::vector<std::string> fields_;
   std::vector<bool> seen_;
-  std::string member_, key_, raw_, scratch_;
+  std::string member_, key_, scratch_;
 };
 
 }  // namespace

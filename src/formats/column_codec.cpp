@@ -23,6 +23,27 @@ constexpr auto kCopyTable = MakeTable(true);
 
 const char kHex[] = "0123456789abcdef";
 
+}  // namespace
+
+// Most text has none of these bytes, so it is scanned eight bytes per step (SWAR): a block passes
+// when no byte is below 0x20 and none equals '"' or '\\'; a block that fails is walked bytewise.
+const char* FindJsonSpecial(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  while (end - p >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    uint64_t special = ((x - kOnes * 0x20) & ~x & kHigh) | has_zero(x ^ (kOnes * '"')) |
+                       has_zero(x ^ (kOnes * '\\'));
+    if (special) break;
+    p += 8;
+  }
+  while (p < end && !kCopyTable[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
+namespace {
+
 void AppendControl(unsigned char c, std::string* out) {
   switch (c) {
     case '"':
@@ -62,7 +83,7 @@ void AppendJsonStringFromCopy(std::string_view f, std::string* out) {
   while (p < end) {
     uint8_t k = kCopyTable[static_cast<unsigned char>(*p)];
     if (k == 0) {
-      ++p;
+      p = FindJsonSpecial(p, end);
       continue;
     }
     out->append(run, p - run);

@@ -31,6 +31,10 @@ Temporal TemporalForType(std::string_view type);
 ColumnSpec MakeColumn(std::string name, std::string type);
 bool IsIntegerCodec(Codec c);
 
+// The first byte in [p, end) that a JSON string cannot hold raw (a byte below 0x20, '"' or
+// '\\'), or `end`. Fast on long runs of plain text.
+const char* FindJsonSpecial(const char* p, const char* end);
+
 // Appends `raw` as a JSON string literal (quotes included): escapes ", \ and U+0000-U+001F,
 // leaves all other bytes (UTF-8) as they are.
 void AppendJsonString(std::string_view raw, std::string* out);

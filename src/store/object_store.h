@@ -36,6 +36,19 @@
 //      wrapper may try again: 5xx, SlowDown, throttling, resets, timeouts), Permanent (auth,
 //      bad request: trying again will not help), Corrupt (bytes do not match their hash),
 //      InvalidArgument (bad key). Messages name the key and never contain credentials.
+//
+// Durability
+//  D1. Put (without defer_durability) and Copy return only once the object is as durable as
+//      the store can make it (file://, s3: it survives a crash of the machine; memory: it lives
+//      as long as the store object).
+//  D2. Put with defer_durability=true may return before the object is durable; O1-O3 still hold
+//      for every reader while the system runs, but after a machine crash the object may be
+//      missing or damaged. Such an object is durable once a later Sync() on the same store
+//      object returns Ok: Sync makes durable every deferred Put that returned before Sync was
+//      called. Drivers whose Put is always durable (s3, memory) ignore the flag and their Sync
+//      returns Ok. Wrappers forward Sync. A caller that records objects in another object (a
+//      manifest naming chunks) puts them deferred and calls Sync before writing the record, so
+//      the store pays for durability once per run instead of once per object.
 #pragma once
 
 #include <chrono>
@@ -64,9 +77,10 @@ struct ObjectInfo {
 
 struct PutOptions {
   Metadata metadata;
-  std::string content_md5_hex;  // known MD5 of the bytes; computed by the driver when empty
-  bool if_absent = false;       // O3
-  std::string content_type;     // default application/octet-stream
+  std::string content_md5_hex;    // known MD5 of the bytes; computed by the driver when empty
+  bool if_absent = false;         // O3
+  std::string content_type;       // default application/octet-stream
+  bool defer_durability = false;  // D2: durable only after a later Sync()
 };
 
 struct PutResult {
@@ -100,6 +114,10 @@ class ObjectStore {
   virtual Status Remove(std::string_view key) = 0;
   virtual Status Copy(std::string_view src_key, std::string_view dst_key,
                       const std::optional<Metadata>& metadata = std::nullopt) = 0;
+
+  // D2: makes every deferred Put that returned before this call durable. The default suits
+  // drivers whose Put is always durable; a driver that defers, and every wrapper, overrides it.
+  virtual Status Sync() { return Status::Ok(); }
 
   virtual StoreCapabilities capabilities() const = 0;
   // A description for messages and logs: the URL without credentials, e.g. "s3://bucket/pfx".

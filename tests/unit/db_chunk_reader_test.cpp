@@ -76,5 +76,22 @@ TEST(DbChunkReader, MalformedJsonIsCorruptWithItsByte) {
   EXPECT_NE(st.message().find("lacks column 'id'"), std::string::npos) << st.ToString();
 }
 
+// Found by fuzz/chunk_fuzz: a "columns" member after "rows" indexed the (empty) field buffer of
+// the rows already begun. Such a chunk, and one with two column lists, is Corrupt.
+TEST(DbChunkReader, ColumnsAfterRowsOrTwiceAreCorrupt) {
+  const std::string cols = "\"columns\":[{\"name\":\"id\",\"type\":\"integer\"}]";
+  for (std::string bad : {"{\"format\":\"dredge-chunk\",\"version\":1,\"rows\":[]," + cols +
+                              ",\"rows\":[{\"id\":1}]}",
+                          "{\"format\":\"dredge-chunk\",\"version\":1," + cols + "," + cols +
+                              ",\"rows\":[{\"id\":1}]}"}) {
+    Lines s;
+    Status st = DecodeChunk(bad, s);
+    EXPECT_TRUE(st.Is(ErrorKind::kCorrupt)) << bad << ": " << st.ToString();
+    EXPECT_NE(st.message().find("\"columns\" twice or after \"rows\""), std::string::npos)
+        << st.ToString();
+    EXPECT_TRUE(s.lines.empty());
+  }
+}
+
 }  // namespace
 }  // namespace dredge

@@ -85,6 +85,8 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
   };
   ChunkWriter w(cfg_.columns, cfg_.key_columns);
   w.Begin(cfg_.table, cfg_.run, number);
+  // JSON adds the column names and quotes to every row: about 1/4 on the articles table.
+  w.Reserve(raw.size() + raw.size() / 3 + rows * 16 * cfg_.columns.size() / 4 + 4096);
   size_t start = 0;
   while (start < raw.size()) {
     size_t nl = raw.find('\n', start);
@@ -121,6 +123,7 @@ void ChunkPipeline::Process(uint64_t number, std::string raw, uint64_t rows) {
   }
   PutOptions po;
   po.if_absent = true;
+  po.defer_durability = true;  // the exporter syncs once before the manifest names the chunk
   po.content_type = cfg_.encrypt ? "application/octet-stream"
                     : cfg_.zstd  ? "application/zstd"
                                  : "application/json";

@@ -1,7 +1,8 @@
 // Cuts a stream of COPY rows into chunks and has a worker pool encode (ChunkWriter),
 // compress (zstd), hash (sha256) and upload each one, in parallel with the reading. At most
 // `workers` chunks are being processed and one waits in the queue, so memory stays bounded by
-// about (workers + 2) × (raw + encoded chunk bytes). Chunk keys are put with if_absent.
+// about (workers + 2) × (raw + encoded chunk bytes). Chunk keys are put with if_absent and
+// defer_durability: the caller must call the store's Sync() before a manifest names them.
 #pragma once
 
 #include <atomic>

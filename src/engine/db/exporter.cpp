@@ -254,6 +254,9 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts
       if (!c.key_max.empty()) mk = std::max(mk.value_or(INT64_MIN), Dec(c.key_max[0]));
     m.max_key = mk;
   }
+  // The chunks were put with deferred durability: one sync makes them all durable before the
+  // manifest names them (object_store.h D2).
+  DREDGE_RETURN_IF_ERROR(store.Sync().WithContext("cannot make the chunks of this run durable"));
   log::Debug("backup db: writing the manifest");
   DREDGE_RETURN_IF_ERROR(WriteManifest(store, m, prev));
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "common/hash.h"
@@ -241,13 +242,13 @@ Result<Sidecar> FileStore::ReadSidecar(std::string_view key) {
   return sc;
 }
 
-Status FileStore::WriteSidecar(const Sidecar& sidecar) {
+Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable) {
   auto [sub, file] = filestore::SidecarLocation(sidecar.key);
   std::string what = "sidecar of '" + sidecar.key + "'";
   DREDGE_ASSIGN_OR_RETURN(UniqueFd tmp_dir, InternalDir("tmp"));
   DREDGE_ASSIGN_OR_RETURN(UniqueFd meta_dir, InternalDir("meta"));
   if (::mkdirat(meta_dir.get(), sub.c_str(), 0777) == 0) {
-    DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
+    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
   } else if (errno != EEXIST) {
     return ErrnoStatus(errno, "cannot create folder for", what);
   }
@@ -259,11 +260,11 @@ Status FileStore::WriteSidecar(const Sidecar& sidecar) {
   TempFile tmp(tmp_dir.get(), tmp_name, fd);
   std::string text = filestore::EncodeSidecar(sidecar);
   DREDGE_RETURN_IF_ERROR(filestore::WriteAll(fd, text.data(), text.size(), what));
-  DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
+  if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
   if (::renameat(tmp_dir.get(), tmp_name.c_str(), sub_dir.get(), file.c_str()) != 0)
     return ErrnoStatus(errno, "cannot rename into place", what);
   tmp.Commit();
-  return FsyncFd(sub_dir.get(), what);
+  return durable ? FsyncFd(sub_dir.get(), what) : Status::Ok();
 }
 
 Result<SidecarEntry> FileStore::EntryFor(std::string_view key, const DataFile& file) {
@@ -351,7 +352,14 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
     return Status::Corrupt("content of '" + std::string(key) + "' does not match its MD5 (given " +
                            opts.content_md5_hex + ", computed " + entry.md5 +
                            "); the stored object was left unchanged");
-  DREDGE_RETURN_IF_ERROR(FsyncFd(fd, key));
+  const bool durable = !opts.defer_durability;
+  if (durable) {
+    DREDGE_RETURN_IF_ERROR(FsyncFd(fd, key));
+  } else {
+    // Start writing the bytes back now, without waiting, so the run's one Sync finds little
+    // left to write. Only a hint: failure is harmless, Sync reports real errors.
+    ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat new", key);
   entry.size = static_cast<uint64_t>(st.st_size);
@@ -360,15 +368,20 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
   entry.metadata = opts.metadata;
 
   auto guard = locks_.Lock(key);
-  DREDGE_ASSIGN_OR_RETURN(PutResult result,
-                          PutLocked(key, tmp_dir.get(), tmp_name, fd, entry, opts.if_absent));
+  DREDGE_ASSIGN_OR_RETURN(PutResult result, PutLocked(key, tmp_dir.get(), tmp_name, fd, entry,
+                                                      opts.if_absent, durable));
   tmp.Commit();
+  if (!durable) {
+    std::lock_guard lock(unsynced_mu_);
+    unsynced_.emplace_back(key);
+  }
   return result;
 }
 
 Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                        const std::string& tmp_name, int tmp_fd,
-                                       const SidecarEntry& new_entry, bool if_absent) {
+                                       const SidecarEntry& new_entry, bool if_absent,
+                                       bool durable) {
   DREDGE_ASSIGN_OR_RETURN(int root, RootFd(true));
   std::string name = LastSegment(key);
   SidecarEntry entry = new_entry;
@@ -400,7 +413,7 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
     }
     sidecar.entries.push_back(entry);
     if (prev) sidecar.entries.push_back(*prev);
-    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar));
+    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable));
 
     int rc;
     if (if_absent) {
@@ -423,9 +436,72 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                  "': a folder of other objects has that name");
       return ErrnoStatus(e, "cannot move into place", key);
     }
-    DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
+    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
     return PutResult{entry.md5, ""};
   }
+}
+
+Status FileStore::Sync() {
+  std::vector<std::string> keys;
+  {
+    std::lock_guard lock(unsynced_mu_);
+    keys.swap(unsynced_);
+  }
+  if (keys.empty()) return Status::Ok();
+  Status st = SyncKeys(keys);
+  if (!st.ok()) {  // keep them owed, so a later Sync tries again
+    std::lock_guard lock(unsynced_mu_);
+    unsynced_.insert(unsynced_.end(), keys.begin(), keys.end());
+  }
+  return st;
+}
+
+// fsyncs each key's data file and sidecar, then every folder holding them. The puts already
+// started write-back, and the first fsync commits the filesystem journal with every rename
+// in it, so the rest find little left to do. Not syncfs(2): that would also flush whatever
+// else is dirty on the filesystem (a database next to the store), which is not ours to flush.
+// A key removed or replaced since its put is skipped: its remover or new put answers for it.
+Status FileStore::SyncKeys(const std::vector<std::string>& keys) {
+  DREDGE_ASSIGN_OR_RETURN(int root, RootFd(false));
+  std::map<std::string, UniqueFd> folders;  // parent folder of each key, by path
+  std::map<std::string, UniqueFd> meta;     // sidecar folders, by name under .dredge/meta
+  UniqueFd meta_dir;
+  auto sync_at = [&](int dir, const std::string& name, std::string_view what) -> Status {
+    int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? Status::Ok() : ErrnoStatus(errno, "cannot open", what);
+    UniqueFd owned(fd);
+    return FsyncFd(fd, what);
+  };
+  for (const std::string& key : keys) {
+    auto slash = key.rfind('/');
+    std::string folder = slash == std::string::npos ? "" : key.substr(0, slash);
+    auto it = folders.find(folder);
+    if (it == folders.end()) {
+      auto parent = filestore::OpenParentDir(root, key, false);
+      if (!parent.ok()) {
+        if (parent.status().Is(ErrorKind::kNotFound)) continue;
+        return parent.status();
+      }
+      it = folders.emplace(folder, std::move(parent).value()).first;
+    }
+    DREDGE_RETURN_IF_ERROR(sync_at(it->second.get(), LastSegment(key), key));
+
+    auto [sub, file] = filestore::SidecarLocation(key);
+    if (!meta_dir.valid()) {
+      DREDGE_ASSIGN_OR_RETURN(UniqueFd d1, OpenDirAt(root, ".dredge", root_ + "/.dredge"));
+      DREDGE_ASSIGN_OR_RETURN(meta_dir, OpenDirAt(d1.get(), "meta", root_ + "/.dredge/meta"));
+    }
+    auto m = meta.find(sub);
+    if (m == meta.end()) {
+      DREDGE_ASSIGN_OR_RETURN(UniqueFd d, OpenDirAt(meta_dir.get(), sub, "sidecar of " + key));
+      m = meta.emplace(sub, std::move(d)).first;
+    }
+    DREDGE_RETURN_IF_ERROR(sync_at(m->second.get(), file, "sidecar of '" + key + "'"));
+  }
+  for (auto& [path, fd] : meta) DREDGE_RETURN_IF_ERROR(FsyncFd(fd.get(), root_ + "/.dredge/meta"));
+  if (meta_dir.valid()) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
+  for (auto& [path, fd] : folders) DREDGE_RETURN_IF_ERROR(FsyncFd(fd.get(), root_ + "/" + path));
+  return Status::Ok();
 }
 
 Status FileStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {

@@ -2,8 +2,12 @@
 // folder is exactly the stored tree. Layout, sidecar format and crash behaviour are specified in
 // docs/formats/file-store.md. What a caller may rely on, beyond store/object_store.h:
 //  - Put and Copy are atomic and durable: bytes go to ROOT/.dredge/tmp/, are fsynced and renamed
-//    into place; a killed writer leaves debris only under .dredge/tmp/. A put whose bytes do not
-//    match content_md5_hex fails Corrupt and leaves the old object untouched.
+//    into place; a killed writer leaves debris only under .dredge/tmp/. A put with
+//    defer_durability skips every fsync (data, sidecar, folders) and only starts write-back;
+//    Sync() then fsyncs those files and their folders in one pass, which the filesystem
+//    commits together. A machine crash before that Sync may leave such an object empty or
+//    short, and its sidecar stale (recomputed on read, see below). A put
+//    whose bytes do not match content_md5_hex fails Corrupt and leaves the old object untouched.
 //  - if_absent is enforced atomically (renameat2 RENAME_NOREPLACE, or link()), also against
 //    other processes; capabilities().conditional_put is true.
 //  - List returns ETags from the sidecars without reading data; a sidecar that is missing or
@@ -20,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/file/key_locks.h"
 #include "store/file/key_path.h"
@@ -43,6 +48,7 @@ class FileStore final : public ObjectStore {
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
               const std::optional<Metadata>& metadata = std::nullopt) override;
+  Status Sync() override;
   StoreCapabilities capabilities() const override { return {true, false, true}; }
   std::string Describe() const override { return "file://" + root_; }
 
@@ -69,16 +75,22 @@ class FileStore final : public ObjectStore {
   // The sidecar entry describing `file`, recomputed from its bytes when missing or stale.
   Result<filestore::SidecarEntry> EntryFor(std::string_view key, const DataFile& file);
   Result<filestore::Sidecar> ReadSidecar(std::string_view key);
-  Status WriteSidecar(const filestore::Sidecar& sidecar);
+  // `durable`: fsync the file and its folder (false for deferred puts, D2).
+  Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true);
   Result<PutResult> PutLocked(std::string_view key, int tmp_dir, const std::string& tmp_name,
-                              int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent);
+                              int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent,
+                              bool durable);
   void SweepOldTemps(int tmp_dir);
+  Status SyncKeys(const std::vector<std::string>& keys);
 
   std::string root_;
   std::mutex root_mu_;
   filestore::UniqueFd root_fd_;
   std::once_flag swept_;
   std::atomic<uint64_t> tmp_counter_{0};
+  // Keys of deferred puts that returned since the last Sync took the list.
+  std::mutex unsynced_mu_;
+  std::vector<std::string> unsynced_;
   filestore::KeyLocks locks_;
 };
 

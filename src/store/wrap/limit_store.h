@@ -29,6 +29,8 @@ class LimitStore final : public ObjectStore {
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
               const std::optional<Metadata>& metadata) override;
+  // D2: forwarded unthrottled: Sync sends no bytes and makes no request of its own.
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
 

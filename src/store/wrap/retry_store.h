@@ -71,6 +71,8 @@ class RetryStore final : public ObjectStore {
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
               const std::optional<Metadata>& metadata = std::nullopt) override;
+  // D2: forwarded once, not retried: a failed sync (EIO) does not heal by trying again.
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
 
