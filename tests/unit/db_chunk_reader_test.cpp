@@ -84,7 +84,7 @@ TEST(DbChunkReader, ColumnsAfterRowsOrTwiceAreCorrupt) {
                               ",\"rows\":[{\"id\":1}]}",
                           "{\"format\":\"dredge-chunk\",\"version\":1," + cols + "," + cols +
                               ",\"rows\":[{\"id\":1}]}"}) {
-    Lines s;
+    ChunkLines s;
     Status st = DecodeChunk(bad, s);
     EXPECT_TRUE(st.Is(ErrorKind::kCorrupt)) << bad << ": " << st.ToString();
     EXPECT_NE(st.message().find("\"columns\" twice or after \"rows\""), std::string::npos)
