@@ -2,6 +2,7 @@
 // table or a missing grant is named with the statement to fix it.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include "ops/probe.h"
 #include "support/test_env.h"
@@ -30,24 +31,39 @@ const CheckLine* Find(const std::vector<CheckLine>& lines, const std::string& na
   return nullptr;
 }
 
+// ctest runs each test in its own process, in parallel: every process works on its own schema
+// and role, so one test's set-up never drops what another is probing.
+const std::string& Schema() {
+  static const std::string name = "ops_check_" + std::to_string(::getpid());
+  return name;
+}
+const std::string& Reader() {
+  static const std::string name = "ops_reader_" + std::to_string(::getpid());
+  return name;
+}
+
 class CheckPg : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Exec("DROP SCHEMA IF EXISTS ops_check CASCADE");
-    Exec("CREATE SCHEMA ops_check");
-    Exec("CREATE TABLE ops_check.articles (id serial primary key, title text)");
-    Exec("INSERT INTO ops_check.articles (title) VALUES ('a')");
-    Exec("CREATE TABLE ops_check.secret (id int)");
-    Exec(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ops_reader') THEN "
-        "CREATE ROLE ops_reader LOGIN; END IF; END $$");
-    Exec("GRANT USAGE ON SCHEMA ops_check TO ops_reader");
-    Exec("GRANT SELECT ON ops_check.articles TO ops_reader");
+    const std::string& s = Schema();
+    Exec("DROP SCHEMA IF EXISTS " + s + " CASCADE");
+    Exec("CREATE SCHEMA " + s);
+    Exec("CREATE TABLE " + s + ".articles (id serial primary key, title text)");
+    Exec("INSERT INTO " + s + ".articles (title) VALUES ('a')");
+    Exec("CREATE TABLE " + s + ".secret (id int)");
+    Exec("DROP ROLE IF EXISTS " + Reader());
+    Exec("CREATE ROLE " + Reader() + " LOGIN");
+    Exec("GRANT USAGE ON SCHEMA " + s + " TO " + Reader());
+    Exec("GRANT SELECT ON " + s + ".articles TO " + Reader());
+  }
+  static void TearDownTestSuite() {
+    Exec("DROP SCHEMA IF EXISTS " + Schema() + " CASCADE");
+    Exec("DROP ROLE IF EXISTS " + Reader());
   }
 };
 
 TEST_F(CheckPg, AReadOnlyRoleCanSelectAndIsPraised) {
-  auto lines = ProbeDatabase(Conninfo("ops_reader"), "ops_check.articles");
+  auto lines = ProbeDatabase(Conninfo(Reader()), Schema() + ".articles");
   ASSERT_NE(Find(lines, "connect"), nullptr);
   EXPECT_TRUE(Find(lines, "connect")->ok) << Find(lines, "connect")->detail;
   ASSERT_NE(Find(lines, "select"), nullptr);
@@ -59,28 +75,28 @@ TEST_F(CheckPg, AReadOnlyRoleCanSelectAndIsPraised) {
 }
 
 TEST_F(CheckPg, AnOwnerIsToldAReadOnlyRoleIsEnough) {
-  auto lines = ProbeDatabase(Conninfo("postgres"), "ops_check.articles");
+  auto lines = ProbeDatabase(Conninfo("postgres"), Schema() + ".articles");
   EXPECT_TRUE(Find(lines, "select")->ok);
   EXPECT_NE(Find(lines, "privileges")->detail.find("read-only role is enough"), std::string::npos);
 }
 
 TEST_F(CheckPg, AMissingGrantIsNamedWithTheGrantStatement) {
-  auto lines = ProbeDatabase(Conninfo("ops_reader"), "ops_check.secret");
+  auto lines = ProbeDatabase(Conninfo(Reader()), Schema() + ".secret");
   const CheckLine* select = Find(lines, "select");
   ASSERT_NE(select, nullptr);
   EXPECT_FALSE(select->ok);
   EXPECT_NE(select->detail.find("permission denied"), std::string::npos) << select->detail;
-  EXPECT_NE(select->hint.find("GRANT SELECT ON \"ops_check\".\"secret\" TO ops_reader"),
+  EXPECT_NE(select->hint.find("GRANT SELECT ON \"" + Schema() + "\".\"secret\" TO " + Reader()),
             std::string::npos)
       << select->hint;
 }
 
 TEST_F(CheckPg, AMissingTableIsNamed) {
-  auto lines = ProbeDatabase(Conninfo("postgres"), "ops_check.nope");
+  auto lines = ProbeDatabase(Conninfo("postgres"), Schema() + ".nope");
   const CheckLine* select = Find(lines, "select");
   ASSERT_NE(select, nullptr);
   EXPECT_FALSE(select->ok);
-  EXPECT_NE(select->detail.find("ops_check.nope"), std::string::npos);
+  EXPECT_NE(select->detail.find(Schema() + ".nope"), std::string::npos);
   EXPECT_NE(select->hint.find("does not exist"), std::string::npos) << select->hint;
 }
 

@@ -104,19 +104,6 @@ TEST(DbBackupRestore, FullRestoreIsIdenticalForEveryTypeAndSequenceMovesPast) {
   }
 }
 
-// True when no other transaction ran at the snapshot `manifest_key` (under the file:// `dest`)
-// recorded (xmin == xmax). xids are cluster-wide: a transaction of a test running at the same
-// time holds the cursor back, and the next incremental run (correctly, conservatively) writes
-// again rows committed since it began. Exact row counts of a following run hold only after a
-// quiet snapshot.
-bool QuietSnapshot(const std::string& dest, const std::string& manifest_key) {
-  std::ifstream in(dest.substr(7) + "/" + manifest_key, std::ios::binary);
-  auto m = nlohmann::json::parse(in, nullptr, false);
-  std::string snap = m["snapshot"]["snapshot"].get<std::string>();
-  size_t a = snap.find(':'), b = snap.find(':', a + 1);
-  return snap.substr(0, a) == snap.substr(a + 1, b - a - 1);
-}
-
 TEST(DbBackupRestore, AsOfEachManifestReproducesTheTableAsItWas) {
   TestDb src("asof");
   src.Exec(

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/db/pg_conn.h"
 #include "support/test_env.h"
@@ -49,6 +50,22 @@ inline std::string TempDir(const std::string& tag) {
 }
 
 // Runs `dredge ARGS...` (PG* variables of the fixture cluster are in the environment).
+// True when no other transaction ran at the snapshot that the manifest `manifest_key` (under
+// the file:// destination `dest`) recorded (xmin == xmax). xids are cluster-wide: a transaction
+// of a test running at the same time holds the cursor back, and the next incremental run
+// (correctly, conservatively) writes again rows committed since it began. Exact row or chunk
+// counts of a following run hold only after a quiet snapshot.
+inline bool QuietSnapshot(const std::string& dest, const std::string& manifest_key) {
+  std::ifstream in(dest.substr(dest.rfind("file://", 0) == 0 ? 7 : 0) + "/" + manifest_key,
+                   std::ios::binary);
+  auto m = nlohmann::json::parse(in, nullptr, false);
+  if (!m.is_object() || !m["snapshot"]["snapshot"].is_string()) return false;
+  std::string snap = m["snapshot"]["snapshot"].get<std::string>();
+  size_t a = snap.find(':'), b = snap.find(':', a + 1);
+  return a != std::string::npos && b != std::string::npos &&
+         snap.substr(0, a) == snap.substr(a + 1, b - a - 1);
+}
+
 inline RunResult RunDredge(const std::vector<std::string>& args) {
   static std::atomic<int> n{0};
   std::string dir = std::filesystem::temp_directory_path();
