@@ -115,9 +115,10 @@ class ObjectStore {
   virtual Status Copy(std::string_view src_key, std::string_view dst_key,
                       const std::optional<Metadata>& metadata = std::nullopt) = 0;
 
-  // D2: makes every deferred Put that returned before this call durable. The default suits
-  // drivers whose Put is always durable; a driver that defers, and every wrapper, overrides it.
-  virtual Status Sync() { return Status::Ok(); }
+  // D2: makes every deferred Put that returned before this call durable. Pure, so that a
+  // wrapper cannot silently drop durability by forgetting to forward it; drivers whose Put is
+  // always durable return Ok.
+  virtual Status Sync() = 0;
 
   virtual StoreCapabilities capabilities() const = 0;
   // A description for messages and logs: the URL without credentials, e.g. "s3://bucket/pfx".

@@ -161,6 +161,7 @@ class FaultStore final : public ObjectStore {
     return s;
   }
 
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return "fault+" + inner_->Describe(); }
 

@@ -45,6 +45,7 @@ class FailingRemoveStore final : public ObjectStore {
   Status Copy(std::string_view s, std::string_view d, const std::optional<Metadata>& m) override {
     return inner_->Copy(s, d, m);
   }
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
   std::set<std::string> fail_keys;

@@ -88,6 +88,7 @@ class CountingStore final : public ObjectStore {
     ++copies;
     return inner_->Copy(s, d, m);
   }
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
   void Reset() { puts = data_puts = gets = stats = lists = removes = copies = 0; }

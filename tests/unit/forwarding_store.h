@@ -60,6 +60,7 @@ class ForwardingStore : public ObjectStore {
     if (auto f = Failure("copy"); !f.ok()) return f;
     return inner_->Copy(src, dst, md);
   }
+  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override {
     auto c = inner_->capabilities();
     c.conditional_put = c.conditional_put && conditional_put;
