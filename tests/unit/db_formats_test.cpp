@@ -231,19 +231,28 @@ TEST(DbManifest, RoundTripsThroughJson) {
   EXPECT_TRUE(ParseManifest("{\"backup_info\":{}}").status().Is(ErrorKind::kUnsupported));
 }
 
-// The next run's cursor comes from the previous manifest's horizon and goes into SQL: a
-// manifest whose transaction ids are not numbers is Corrupt.
-TEST(DbManifest, TransactionIdsMustBeNumbers) {
+// A valid one-column full manifest for the parser's refusal tests to spoil.
+Manifest MinimalManifest() {
   Manifest m;
   m.id = "backup_manifest_20250527_001234";
   m.run = "20250527_001230";
-  m.mode = "incremental";
+  m.mode = "full";
   m.table = "public.t";
+  m.snapshot = "1000:1000:";
+  m.horizon = "1000";
   m.schema.schema_name = "public";
   m.schema.table = "t";
   m.schema.columns = {{"id", "bigint", true, std::nullopt, false, "", ""}};
   m.schema.pk_columns = {"id"};
   m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  return m;
+}
+
+// The next run's cursor comes from the previous manifest's horizon and goes into SQL: a
+// manifest whose transaction ids are not numbers is Corrupt.
+TEST(DbManifest, TransactionIdsMustBeNumbers) {
+  Manifest m = MinimalManifest();
+  m.mode = "incremental";
   auto parse = [&](const std::string& snapshot, const std::string& horizon,
                    std::optional<std::string> after) {
     m.snapshot = snapshot;
@@ -261,18 +270,8 @@ TEST(DbManifest, TransactionIdsMustBeNumbers) {
 }
 
 TEST(DbManifest, SequenceMustBeAName) {
-  Manifest m;
-  m.id = "backup_manifest_20250527_001234";
-  m.run = "20250527_001230";
-  m.mode = "full";
-  m.table = "public.t";
-  m.snapshot = "1000:1000:";
-  m.horizon = "1000";
-  m.schema.schema_name = "public";
-  m.schema.table = "t";
-  m.schema.columns = {{"id", "bigint", true, std::nullopt, true, "", ""}};
-  m.schema.pk_columns = {"id"};
-  m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  Manifest m = MinimalManifest();
+  m.schema.columns[0].serial = true;
   m.schema.sequence = SequenceInfo{"public.\"t id seq\"", "id", 5, true};
   EXPECT_TRUE(ParseManifest(ManifestToJson(m)).ok());
   m.schema.sequence->name = "public.s OWNED BY NONE; DROP TABLE x";
@@ -290,17 +289,7 @@ TEST(DbHorizon, RowChangedSinceSqlWidensXminAgainstXmax) {
 // Restore and drill put column types into SQL: a manifest whose type carries anything but a
 // type name is Corrupt, while every shape format_type() prints is accepted.
 TEST(DbManifest, ColumnTypesMustBeTypeNames) {
-  Manifest m;
-  m.id = "backup_manifest_20250527_001234";
-  m.run = "20250527_001230";
-  m.mode = "full";
-  m.table = "public.t";
-  m.snapshot = "1000:1000:";
-  m.horizon = "1000";
-  m.schema.schema_name = "public";
-  m.schema.table = "t";
-  m.schema.pk_columns = {"id"};
-  m.live_keys = LiveKeySet::OfInts({{1, 5}});
+  Manifest m = MinimalManifest();
   auto with_type = [&](const std::string& type) {
     m.schema.columns = {{"id", "bigint", true, std::nullopt, false, "", ""},
                         {"c", type, false, std::nullopt, false, "", ""}};
