@@ -37,7 +37,9 @@ const CommandEntry kCommands[] = {
      &SetupVerifyDb},
     {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
     {"", "manifests", "List the database backups' restore points", &SetupManifests},
-    {"", "prune", "Remove restore points a --keep-* policy does not keep, and what only they need",
+    {"", "prune",
+     "Remove restore points the retention rules (--keep-*, [retention]) do not keep, and what only "
+     "they need",
      &SetupPrune},
     {"", "status", "Last runs, their age and store totals per destination; exit 6 when stale",
      &SetupStatus},
