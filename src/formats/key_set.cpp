@@ -130,4 +130,19 @@ Result<std::vector<IntRange>> ParseIdsArgument(const std::string& arg) {
   return ParseIdList(arg);
 }
 
+std::string TextKeyOf(const std::vector<std::string>& fields, const std::vector<size_t>& key_idx) {
+  std::string k;
+  for (size_t j = 0; j < key_idx.size(); ++j) {
+    if (j) k.push_back('\t');
+    k += fields[key_idx[j]];
+  }
+  return k;
+}
+
+int64_t IntKeyOf(std::string_view field) {
+  int64_t v = 0;
+  std::from_chars(field.data(), field.data() + field.size(), v);
+  return v;
+}
+
 }  // namespace dredge

@@ -24,6 +24,13 @@ bool RangesContain(const std::vector<IntRange>& ranges, int64_t v);
 // Whether any value in [lo, hi] is in the ranges.
 bool RangesOverlap(const std::vector<IntRange>& ranges, int64_t lo, int64_t hi);
 
+// The key of a decoded row as LiveKeySet holds it: the COPY text fields at `key_idx` joined by
+// a tab (for a single integer key, parse it with IntKeyOf instead).
+std::string TextKeyOf(const std::vector<std::string>& fields, const std::vector<size_t>& key_idx);
+// The value of an integer key's COPY text; 0 when it is not a number (the chunk's sha256 has
+// been checked before rows are decoded, so that happens only for a wrong codec).
+int64_t IntKeyOf(std::string_view field);
+
 class LiveKeySet {
  public:
   static LiveKeySet OfInts(std::vector<IntRange> ranges);

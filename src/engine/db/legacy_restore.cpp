@@ -121,8 +121,7 @@ Result<RestoreResult> RunLegacyRestore(ObjectStore& store, const PrefixListing& 
         }
         fields[it - names.begin()] = v;
       }
-      std::string pk;
-      for (size_t j = 0; j < key_idx.size(); ++j) pk += (j ? "\t" : "") + fields[key_idx[j]];
+      std::string pk = TextKeyOf(fields, key_idx);
       if (!seen.insert(pk).second) continue;
       int64_t ik = 0;
       if (int_key) {

@@ -1,7 +1,6 @@
 #include "engine/db/prune.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -14,12 +13,6 @@
 
 namespace dredge {
 namespace {
-
-int64_t ToInt(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
 
 // The keys of every row of a chunk, in the form the live-key set uses.
 struct ChunkKeys {
@@ -40,11 +33,9 @@ class KeyCache {
     ChunkKeys keys;
     DREDGE_RETURN_IF_ERROR(ReadChunkRows(store_, e, cols, [&](std::vector<std::string>& f) {
       if (int_key) {
-        keys.ints.push_back(ToInt(f[key_idx[0]]));
+        keys.ints.push_back(IntKeyOf(f[key_idx[0]]));
       } else {
-        std::string k;
-        for (size_t j = 0; j < key_idx.size(); ++j) k += (j ? "\t" : "") + f[key_idx[j]];
-        keys.texts.push_back(std::move(k));
+        keys.texts.push_back(TextKeyOf(f, key_idx));
       }
       return Status::Ok();
     }));

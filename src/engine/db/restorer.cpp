@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -19,12 +18,6 @@
 
 namespace dredge {
 namespace {
-
-int64_t ToInt(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
 
 struct WorkItem {
   const ChunkEntry* entry;
@@ -66,7 +59,7 @@ std::vector<WorkItem> PlanChunks(const std::vector<Manifest>& chain, const RowFi
     for (size_t i = 0; i < chunks.size(); ++i) {
       const ChunkEntry& c = chunks[i];
       if (filter.ids && !c.key_min.empty() && key_idx.size() == 1 &&
-          !RangesOverlap(*filter.ids, ToInt(c.key_min[0]), ToInt(c.key_max[0]))) {
+          !RangesOverlap(*filter.ids, IntKeyOf(c.key_min[0]), IntKeyOf(c.key_max[0]))) {
         skip[r][i] = 1;  // none of its keys is asked for, so it hides nothing that is
         continue;
       }
@@ -133,11 +126,9 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
       if (!cancel) {
         d.status = ReadChunkRows(store, *e, cols, [&](std::vector<std::string>& f) {
           if (int_key) {
-            d.int_keys.push_back(ToInt(f[key_idx[0]]));
+            d.int_keys.push_back(IntKeyOf(f[key_idx[0]]));
           } else {
-            std::string k;
-            for (size_t j = 0; j < key_idx.size(); ++j) k += (j ? "\t" : "") + f[key_idx[j]];
-            d.text_keys.push_back(std::move(k));
+            d.text_keys.push_back(TextKeyOf(f, key_idx));
           }
           d.pass.push_back(filter.Pass(f, int_key ? d.int_keys.back() : 0) ? 1 : 0);
           for (size_t j = 0; j < f.size(); ++j) {

@@ -24,12 +24,6 @@ uint64_t RowHash(std::string_view line) {
   return h;
 }
 
-std::string KeyText(const std::vector<std::string>& f, const std::vector<size_t>& idx) {
-  std::string k;
-  for (size_t j = 0; j < idx.size(); ++j) k += (j ? "\t" : "") + f[idx[j]];
-  return k;
-}
-
 std::string JoinLine(const std::vector<std::string>& f, size_t from) {
   std::string line;
   for (size_t j = from; j < f.size(); ++j) {
@@ -54,7 +48,7 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbV
   for (const auto& m : chain)
     for (const auto& c : m.chunks) {
       Status st = ReadChunkRows(store, c, cols, [&](std::vector<std::string>& f) {
-        std::string k = KeyText(f, key_idx);
+        std::string k = TextKeyOf(f, key_idx);
         bool live = m0.schema.HasIntegerKey() ? m0.live_keys.Contains(std::stoll(k))
                                               : m0.live_keys.Contains(k);
         if (live && !backup.count(k)) backup.emplace(std::move(k), RowHash(JoinLine(f, 0)));
@@ -88,7 +82,7 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbV
     std::string_view row = line.substr(2);
     copytext::SplitLine(line, &parts);
     f.assign(parts.begin(), parts.end());
-    std::string k = KeyText(f, shifted);
+    std::string k = TextKeyOf(f, shifted);
     auto it = backup.find(k);
     if (it != backup.end() && it->second == RowHash(row)) {
       ++out->matching;
