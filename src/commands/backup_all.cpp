@@ -30,6 +30,11 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     return Status::Usage(
         "no tier configured: add a [files] and/or [db] table to dredge.toml (see "
         "dredge.example.toml), or run 'dredge backup files' / 'dredge backup db' with flags");
+  // A bad key file is a usage error before any tier runs, not after the files tier.
+  std::optional<EncryptionKey> key;
+  if (config.db.configured) {
+    DREDGE_ASSIGN_OR_RETURN(key, LoadEncryptKey(f.key_file, &config));
+  }
   std::vector<DestOutcome> outcomes;
   if (config.files.configured) {
     auto run_log = OpenTierLog(config, "files");
@@ -45,9 +50,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   if (config.db.configured && !f.dry_run) {
     auto run_log = OpenTierLog(config, "db");
     DbBackupRequest req;
-    auto key = LoadEncryptKey(f.key_file, &config);
-    if (!key.ok()) return key.status();
-    req.encrypt = *key;
+    req.encrypt = key;
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
     for (const auto& d : config.DestinationsFor("db"))

@@ -173,6 +173,11 @@ TEST_F(DbEncryption, ConfigKeySealsTheNoTierBackupAndPruneAndRestoreReadIt) {
     return path;
   };
   const std::string keyed = config("keyed.toml", true), plain = config("plain.toml", false);
+  // A key file that cannot be read stops the run before any tier starts (usage, exit 2).
+  RunResult missing = RunDredge(
+      {"--config", plain, "backup", "--encrypt-key-file", dir_ + "/no-such-key", "--json"});
+  EXPECT_EQ(missing.code, 2) << missing.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/store")) << "a tier ran although the key could not be read";
   ASSERT_EQ(RunDredge({"--config", keyed, "backup"}).code, 0);
   src_.Exec("UPDATE t SET body = body || '?' WHERE id <= 60");
   RunResult b = RunDredge({"--config", keyed, "backup"});
