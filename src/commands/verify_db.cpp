@@ -7,6 +7,7 @@
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
+#include "commands/run_setup.h"
 #include "common/log.h"
 #include "engine/db/verifier.h"
 
@@ -23,7 +24,7 @@ struct Flags {
 
 }  // namespace
 
-Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
+Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
   cmd.add_option("--dest", f->dest, "Destination URL holding the backups")->required();
   AddDbFlags(cmd, &f->opts.pg, false);
@@ -34,8 +35,10 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions&) {
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
-  return [f]() -> Status {
-    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file));
+  return [f, &global]() -> Status {
+    // The config only supplies the key file here ([db] encrypt_key_file) and the logging.
+    DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, OpsFlags{}));
+    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file, &config));
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");

@@ -197,6 +197,12 @@ TEST_F(DbEncryption, ConfigKeySealsTheNoTierBackupAndPruneAndRestoreReadIt) {
   EXPECT_EQ(j["db"]["manifests_kept"], 1);
   EXPECT_GE(j["db"]["chunks_removed"].get<int>(), 1) << "ids 1-50 were all rewritten";
 
+  // verify db finds the key in the config too; without it the sealed chunks fail (exit 4).
+  RunResult v = RunDredge({"--config", keyed, "verify", "db", "--dest", dest_});
+  EXPECT_EQ(v.code, 0) << v.err;
+  RunResult v_plain = RunDredge({"--config", plain, "verify", "db", "--dest", dest_});
+  EXPECT_EQ(v_plain.code, 4) << v_plain.err;
+
   TestDb dst("enc_cfg");
   RunResult r = RunDredge({"--config", keyed, "restore", "--db", dst.conninfo()});
   ASSERT_EQ(r.code, 0) << r.err;
