@@ -114,6 +114,29 @@ class Reader {
   // decoded copy in between: runs of plain bytes need no escaping in either format.
   bool ReadStringAsCopy(std::string* out) { return ReadStringAs<true>(out); }
 
+  // The byte a one-character JSON escape (after the backslash) stands for; 0 for 'u' and for
+  // letters that are no escape.
+  static char SimpleEscape(char e) {
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        return e;
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      default:
+        return 0;
+    }
+  }
+
   template <bool kCopy>
   static void Emit(char c, std::string* out) {
     if constexpr (kCopy)
@@ -136,52 +159,30 @@ class Reader {
       if (c != '\\') return --p_, Syntax("control character in string");
       if (p_ >= end_) return Syntax("unterminated string");
       char e = *p_++;
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          Emit<kCopy>(e, out);
-          break;
-        case 'b':
-          Emit<kCopy>('\b', out);
-          break;
-        case 'f':
-          Emit<kCopy>('\f', out);
-          break;
-        case 'n':
-          Emit<kCopy>('\n', out);
-          break;
-        case 'r':
-          Emit<kCopy>('\r', out);
-          break;
-        case 't':
-          Emit<kCopy>('\t', out);
-          break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t lo = 0;
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
-              return Syntax("high surrogate without its low surrogate");
-            p_ += 2;
-            if (!Hex4(&lo)) return false;
-            if (lo < 0xDC00 || lo > 0xDFFF) return Syntax("invalid low surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return Syntax("low surrogate without its high surrogate");
-          }
-          if constexpr (kCopy) {
-            std::string bytes;
-            AppendUtf8(cp, &bytes);
-            copytext::AppendEscaped(bytes, out);
-          } else {
-            AppendUtf8(cp, out);
-          }
-          break;
-        }
-        default:
-          return Syntax("invalid escape");
+      if (char plain = SimpleEscape(e)) {
+        Emit<kCopy>(plain, out);
+        continue;
+      }
+      if (e != 'u') return Syntax("invalid escape");
+      uint32_t cp = 0;
+      if (!Hex4(&cp)) return false;
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        uint32_t lo = 0;
+        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+          return Syntax("high surrogate without its low surrogate");
+        p_ += 2;
+        if (!Hex4(&lo)) return false;
+        if (lo < 0xDC00 || lo > 0xDFFF) return Syntax("invalid low surrogate");
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return Syntax("low surrogate without its high surrogate");
+      }
+      if constexpr (kCopy) {
+        std::string bytes;
+        AppendUtf8(cp, &bytes);
+        copytext::AppendEscaped(bytes, out);
+      } else {
+        AppendUtf8(cp, out);
       }
     }
   }
