@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/file_tree.h"
+#include "support/store_e2e.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -29,65 +30,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-  json j;
-};
-
+using RunResult = testing::E2ERun;
 using testing::MtimeNs;
 using testing::Quote;
 using testing::Slurp;
 using testing::Spit;
 using testing::Tree;
 
-class FilesE2E : public ::testing::TestWithParam<std::string> {
+class FilesE2E : public testing::StoreE2E {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/dredge-files-e2e-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    src_ = dir_ + "/src";
-    fs::create_directories(src_);
-    static int counter = 0;
-    std::string unique = std::to_string(::getpid()) + "-" + std::to_string(++counter);
-    if (GetParam() == "file") {
-      dest_ = "file://" + dir_ + "/store";
-    } else {
-      auto env = testing::S3Env();
-      endpoint_ = env["DREDGE_TEST_S3_ENDPOINT"];
-      bucket_ = env["DREDGE_TEST_S3_BUCKET"];
-      prefix_ = "files-e2e-" + unique;
-      dest_ = "s3://" + bucket_ + "/" + prefix_;
-    }
-    log_dir_ = dir_ + "/logs";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  std::string Env() const {
-    return "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 "
-           "AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true " +
-           (endpoint_.empty() ? std::string() : "AWS_ENDPOINT_URL=" + endpoint_ + " ");
-  }
-  std::string Common() const {
-    return " --dest " + Quote(dest_) +
-           (endpoint_.empty() ? std::string() : " --endpoint-url " + endpoint_);
-  }
-
-  RunResult Dredge(const std::string& args) {
-    RunResult r;
-    std::string out = dir_ + "/out.txt", err = dir_ + "/err.txt";
-    std::string cmd = Env() + Quote(testing::DredgeBin()) + " --log-dir " + Quote(log_dir_) + " " +
-                      args + " >" + out + " 2>" + err;
-    int st = std::system(cmd.c_str());
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    if (!r.out.empty()) r.j = json::parse(r.out, nullptr, false);
-    return r;
-  }
   RunResult Backup(const std::string& extra = "") {
     return Dredge("backup files --source " + Quote(src_) + Common() + " --state " +
                   Quote(dir_ + "/state.sqlite") + " --json " + extra);
@@ -95,12 +46,7 @@ class FilesE2E : public ::testing::TestWithParam<std::string> {
   RunResult Restore(const std::string& target, const std::string& extra = "") {
     return Dredge("restore files" + Common() + " --target " + Quote(target) + " --json " + extra);
   }
-
-  std::string dir_, src_, dest_, endpoint_, bucket_, prefix_, log_dir_;
 };
-
-#define EXPECT_RUN(r, want) \
-  EXPECT_EQ((r).code, want) << "stdout: " << (r).out << "\nstderr: " << (r).err
 
 TEST_P(FilesE2E, HostileNamesRoundTripByteExactWithMtimes) {
   std::vector<std::string> names = {"with space.txt",

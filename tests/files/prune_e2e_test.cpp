@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/file_tree.h"
+#include "support/store_e2e.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -36,50 +37,12 @@ std::map<std::string, std::string> Tree(const std::string& root) {
   return testing::Tree(root, true);
 }
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-  json j;
-};
+using RunResult = testing::E2ERun;
 
-class PruneE2E : public ::testing::TestWithParam<std::string> {
+class PruneE2E : public testing::StoreE2E {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/dredge-prune-e2e-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    src_ = dir_ + "/src";
-    fs::create_directories(src_);
-    static int counter = 0;
-    if (GetParam() == "file") {
-      dest_ = "file://" + dir_ + "/store";
-    } else {
-      auto env = testing::S3Env();
-      endpoint_ = env["DREDGE_TEST_S3_ENDPOINT"];
-      dest_ = "s3://" + env["DREDGE_TEST_S3_BUCKET"] + "/prune-e2e-" + std::to_string(::getpid()) +
-              "-" + std::to_string(++counter);
-    }
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  RunResult Dredge(const std::string& args) {
-    RunResult r;
-    std::string out = dir_ + "/out.txt", err = dir_ + "/err.txt";
-    std::string cmd =
-        "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 "
-        "AWS_EC2_METADATA_DISABLED=true " +
-        Quote(testing::DredgeBin()) + " --log-dir " + Quote(dir_ + "/logs") + " " + args +
-        " --dest " + Quote(dest_) +
-        (endpoint_.empty() ? std::string() : " --endpoint-url " + endpoint_) + " >" + out + " 2>" +
-        err;
-    int st = std::system(cmd.c_str());
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    if (!r.out.empty()) r.j = json::parse(r.out, nullptr, false);
-    return r;
-  }
+  // Every command here works on the test's destination.
+  RunResult Dredge(const std::string& args) const { return StoreE2E::Dredge(args + Common()); }
   // A backup; remembers the tree its snapshot must restore.
   void Backup() {
     auto r = Dredge("backup files --force --json --source " + Quote(src_) + " --state " +
@@ -95,12 +58,8 @@ class PruneE2E : public ::testing::TestWithParam<std::string> {
     return ids;
   }
 
-  std::string dir_, src_, dest_, endpoint_;
   std::map<std::string, std::map<std::string, std::string>> expected_;
 };
-
-#define EXPECT_RUN(r, want) \
-  EXPECT_EQ((r).code, want) << "stdout: " << (r).out << "\nstderr: " << (r).err
 
 TEST_P(PruneE2E, DryRunThenPruneKeepsEveryKeptSnapshotRestorable) {
   const std::string big(200 << 10, 'x');  // large enough for dedup and server-side copies
