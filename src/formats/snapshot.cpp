@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash.h"
+#include "common/temp_file.h"
 #include "common/time_util.h"
 #include "formats/file_keys.h"
 
@@ -67,19 +68,9 @@ std::string IsoSeconds(int64_t ns) {
 Result<std::unique_ptr<SnapshotWriter>> SnapshotWriter::Create(const std::string& tmp_dir,
                                                                const SnapshotHeader& h) {
   std::unique_ptr<SnapshotWriter> w(new SnapshotWriter());
-  std::string tmpl = tmp_dir + "/dredge-snapshot-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
-  if (fd < 0)
-    return Status::Io("cannot create a temporary file in " + tmp_dir + ": " + std::strerror(errno) +
-                      " (set TMPDIR to a writable directory)");
-  w->tmp_path_ = buf.data();
-  w->f_ = ::fdopen(fd, "w");
-  if (!w->f_) {
-    ::close(fd);
-    return Status::Io("cannot open " + w->tmp_path_);
-  }
+  DREDGE_ASSIGN_OR_RETURN(TempFile tmp, CreateTempFile(tmp_dir, "dredge-snapshot-", "w"));
+  w->tmp_path_ = tmp.path;
+  w->f_ = tmp.f;
   std::string head =
       "{\"format\":\"dredge-files-snapshot\",\"version\":" +
       std::to_string(kSnapshotFormatVersion) + ",\n\"id\":" + JsonString(h.id) +

@@ -2,28 +2,18 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
-#include <vector>
+
+#include "common/temp_file.h"
 
 namespace dredge {
 
 Result<std::unique_ptr<RecordSpill>> RecordSpill::Create(const std::string& tmp_dir) {
-  std::string tmpl = tmp_dir + "/dredge-spill-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
-  if (fd < 0)
-    return Status::Io("cannot create a temporary file in " + tmp_dir + ": " + std::strerror(errno) +
-                      " (set TMPDIR to a writable directory)");
-  ::unlink(buf.data());
+  DREDGE_ASSIGN_OR_RETURN(TempFile tmp, CreateTempFile(tmp_dir, "dredge-spill-", "w+b"));
+  ::unlink(tmp.path.c_str());  // read back through the open stream only
   std::unique_ptr<RecordSpill> s(new RecordSpill());
   s->where_ = "temporary file in " + tmp_dir;
-  s->f_ = ::fdopen(fd, "w+b");
-  if (!s->f_) {
-    ::close(fd);
-    return Status::Io("cannot open a " + s->where_);
-  }
+  s->f_ = tmp.f;
   return s;
 }
 
