@@ -1,4 +1,5 @@
-// Access to the servers the ctest fixtures start (tests/support/s3rver.sh, pgcluster.sh).
+// Access to the servers the ctest fixtures start (tests/support/s3rver.sh, moto.sh,
+// pgcluster.sh).
 // The fixtures write KEY=VALUE files into $DREDGE_TEST_ENV_DIR; these helpers read them.
 // A test that needs a server and finds no env file fails (it never skips): run it via ctest.
 #pragma once
@@ -29,6 +30,14 @@ inline std::map<std::string, std::string> ReadEnvFile(const std::string& name) {
 inline std::map<std::string, std::string> S3Env() {
   auto env = ReadEnvFile("s3.env");
   if (env.empty()) ADD_FAILURE() << "S3 test server not running: run this test through ctest";
+  return env;
+}
+
+// {DREDGE_TEST_MOTO_ENDPOINT, DREDGE_TEST_MOTO_BUCKET, …_BUCKET_VERSIONED, …_BUCKET_LOCK,
+//  DREDGE_TEST_MOTO_PID} from tests/support/moto.sh; ADD_FAILURE when moto is not up.
+inline std::map<std::string, std::string> MotoEnv() {
+  auto env = ReadEnvFile("moto.env");
+  if (env.empty()) ADD_FAILURE() << "moto's S3 server not running: run this test through ctest";
   return env;
 }
 
