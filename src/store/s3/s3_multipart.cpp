@@ -3,7 +3,8 @@
 // One read pass hashes the whole object and every part (the whole MD5 must be in the
 // metadata when the upload is created; each part's MD5 goes in its Content-MD5), then parts are
 // streamed from the source by a few threads, each part's ETag checked against its MD5. Any
-// failure aborts the upload so no parts are left behind to be billed.
+// failure aborts the upload so no parts are left behind to be billed; an upload left by a
+// killed run is found and aborted later (s3_uploads.cpp, ops/upload_cleanup.h).
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -55,16 +56,13 @@ Result<Hashes> HashParts(const ByteSource& src, uint64_t part_size, uint64_t npa
 
 }  // namespace
 
-Status S3Store::AbortMultipart(const std::string& full_key, std::string_view key,
-                               const std::string& upload_id) {
-  auto resp = Send(builder_.AbortMultipart(full_key, upload_id), "ABORT", key);
-  if (resp.ok() && (resp->status == 204 || resp->status == 200 || resp->status == 404))
-    return Status::Ok();
-  Status why = resp.ok() ? Failed(*resp, "ABORT", key) : resp.status();
+Status S3Store::AbortMultipart(std::string_view key, const std::string& upload_id) {
+  Status why = AbortIncompleteUpload({std::string(key), upload_id, 0});
+  if (why.ok()) return why;
   log::Warn("could not abort the multipart upload of '" + std::string(key) + "' in " + describe_ +
             " (" + why.message() +
-            "); its parts stay stored until a lifecycle rule (AbortIncompleteMultipartUpload) "
-            "removes them");
+            "); the next backup or prune aborts it once it is older than "
+            "--abort-incomplete-after (docs/s3.md)");
   return why;
 }
 
@@ -128,7 +126,7 @@ Result<PutResult> S3Store::PutMultipart(const std::string& full, std::string_vie
   worker();
   for (auto& t : pool) t.join();
   if (failed) {
-    (void)AbortMultipart(full, key, upload_id);
+    (void)AbortMultipart(key, upload_id);
     return first_error;
   }
 
@@ -166,7 +164,7 @@ Result<PutResult> S3Store::PutMultipart(const std::string& full, std::string_vie
   if (!st.ok()) {
     // After a failed or unreadable completion the upload may or may not exist: abort it; a
     // 404 (already completed) is fine.
-    (void)AbortMultipart(full, key, upload_id);
+    (void)AbortMultipart(key, upload_id);
     return st;
   }
   return PutResult{etag, resp->Header("x-amz-version-id")};

@@ -321,6 +321,16 @@ HttpRequest RequestBuilder::AbortMultipart(const std::string& full_key,
   return Sign("DELETE", full_key, {{"uploadId", upload_id}}, {}, kEmptyPayloadSha256, nullptr);
 }
 
+HttpRequest RequestBuilder::ListMultipartUploads(const std::string& full_prefix,
+                                                 const std::string& key_marker,
+                                                 const std::string& upload_id_marker) const {
+  QueryList q{{"uploads", ""}, {"encoding-type", "url"}};
+  if (!full_prefix.empty()) q.emplace_back("prefix", full_prefix);
+  if (!key_marker.empty()) q.emplace_back("key-marker", key_marker);
+  if (!upload_id_marker.empty()) q.emplace_back("upload-id-marker", upload_id_marker);
+  return Sign("GET", "", std::move(q), {}, kEmptyPayloadSha256, nullptr);
+}
+
 std::string RenderRequest(const HttpRequest& req) {
   std::string target = req.url.substr(req.url.find('/', req.url.find("://") + 3));
   std::string out = req.method + " " + target + " HTTP/1.1\r\n";

@@ -90,6 +90,10 @@ class RequestBuilder {
                                 const std::string& xml, const ByteSource* body,
                                 bool if_absent) const;
   HttpRequest AbortMultipart(const std::string& full_key, const std::string& upload_id) const;
+  // ListMultipartUploads: GET /?uploads&encoding-type=url&prefix=…, paged by the markers of
+  // the previous page (both empty for the first page).
+  HttpRequest ListMultipartUploads(const std::string& full_prefix, const std::string& key_marker,
+                                   const std::string& upload_id_marker) const;
 
   // "/bucket/key" as x-amz-copy-source wants it.
   std::string CopySource(const std::string& full_key) const;

@@ -109,6 +109,16 @@ Status LimitStore::Copy(std::string_view src_key, std::string_view dst_key,
   return inner_->Copy(src_key, dst_key, metadata);
 }
 
+Status LimitStore::ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) {
+  limiter_->TakeRequest();
+  return inner_->ListIncompleteUploads(prefix, fn);
+}
+
+Status LimitStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
+  limiter_->TakeRequest();
+  return inner_->AbortIncompleteUpload(upload);
+}
+
 std::shared_ptr<ObjectStore> WrapWithLimits(std::shared_ptr<ObjectStore> store,
                                             std::shared_ptr<Limiter> limiter) {
   if (!limiter || limiter->unlimited()) return store;

@@ -31,6 +31,8 @@ class LimitStore final : public ObjectStore {
               const std::optional<Metadata>& metadata) override;
   // D2: forwarded unthrottled: Sync sends no bytes and makes no request of its own.
   Status Sync() override { return inner_->Sync(); }
+  Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
+  Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
 

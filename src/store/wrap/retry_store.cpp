@@ -1,6 +1,7 @@
 #include "store/wrap/retry_store.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "common/log.h"
@@ -206,6 +207,26 @@ Status RetryStore::List(std::string_view prefix, const ListFn& fn) {
     if (fn_failed) *stop = true;
     return s;
   });
+}
+
+Status RetryStore::ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) {
+  std::set<std::pair<std::string, std::string>> delivered;
+  return Loop("LIST-UPLOADS", prefix, [&](int, bool* stop) -> Status {
+    bool fn_failed = false;
+    Status s = inner_->ListIncompleteUploads(prefix, [&](const IncompleteUpload& u) -> Status {
+      if (!delivered.emplace(u.key, u.upload_id).second) return Status::Ok();
+      Status st = fn(u);
+      fn_failed = !st.ok();
+      return st;
+    });
+    if (fn_failed) *stop = true;
+    return s;
+  });
+}
+
+Status RetryStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
+  return Loop("ABORT-UPLOAD", upload.key,
+              [&](int, bool*) { return inner_->AbortIncompleteUpload(upload); });
 }
 
 Status RetryStore::Remove(std::string_view key) {

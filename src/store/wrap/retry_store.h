@@ -73,6 +73,9 @@ class RetryStore final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   // D2: forwarded once, not retried: a failed sync (EIO) does not heal by trying again.
   Status Sync() override { return inner_->Sync(); }
+  // U1: a listing that fails midway is listed again; fn never sees an upload twice.
+  Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
+  Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
 
