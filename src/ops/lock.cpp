@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/cache_dir.h"
 #include "common/hash.h"
 #include "common/time_util.h"
 
@@ -57,12 +58,7 @@ std::string DescribeHolder(int fd) {
 }  // namespace
 
 std::string DefaultLockDir() {
-  namespace fs = std::filesystem;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-    return (fs::path(x) / "dredge" / "locks").string();
-  if (const char* h = std::getenv("HOME"); h && *h)
-    return (fs::path(h) / ".cache" / "dredge" / "locks").string();
-  return "/tmp/dredge-" + std::to_string(::getuid()) + "/locks";
+  return (std::filesystem::path(DredgeCacheDir()) / "locks").string();
 }
 
 Result<std::unique_ptr<LocalLock>> LocalLock::Acquire(const std::string& lock_dir,

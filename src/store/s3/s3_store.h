@@ -15,15 +15,23 @@
 //    ETag is not an MD5, so the MD5 is also kept in metadata "md5" for single-part objects.
 //  - Get of a whole object checks the bytes against a plain-MD5 ETag (Corrupt on mismatch,
 //    reported after the bytes were delivered to the sink).
-//  - capabilities(): conditional_put is true: If-None-Match: * is sent and S3 enforces it
-//    (since 2024). Servers that ignore it (the test server, older MinIO/Ceph) silently
-//    overwrite: see docs/s3.md. versioning is false: the driver does not query bucket
-//    versioning.
+//  - capabilities(): conditional_put is found out, not assumed (O10): the first call probes
+//    the server once per endpoint and bucket — a PUT of `.dredge/check/conditional-put-<hex>`
+//    with If-None-Match: *, the same again, which must answer 412, then a DELETE of the probe —
+//    and remembers the answer in DredgeCacheDir()/s3-capabilities/<sha256(endpoint,
+//    bucket)[:16]>.json for 7 days (docs/s3.md). AWS (since 2024) and moto honour the header; the
+//    SigV4-checking test server, older MinIO and Ceph ignore it and report false. A probe that
+//    cannot be completed (network, permissions) reports false for this store object and is not
+//    remembered. versioning is false: the driver does not query bucket versioning.
+//    incomplete_uploads is true: ListMultipartUploads / AbortMultipartUpload (U1-U2; Unsupported
+//    where the server answers 501 or 405).
 //  - No retries here: the retry wrapper around the store retries Retryable errors.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "store/object_store.h"
@@ -57,7 +65,9 @@ class S3Store final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   // D2: a PUT answered 200 is durable on S3, so nothing is ever deferred.
   Status Sync() override { return Status::Ok(); }
-  StoreCapabilities capabilities() const override { return {true, false, true}; }
+  Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
+  Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
+  StoreCapabilities capabilities() const override;
   std::string Describe() const override { return describe_; }
 
   // The transport, for tests of connection reuse.
@@ -75,13 +85,18 @@ class S3Store final : public ObjectStore {
   // s3_multipart.cpp
   Result<PutResult> PutMultipart(const std::string& full_key, std::string_view key,
                                  const ByteSource& src, const PutOptions& opts);
-  Status AbortMultipart(const std::string& full_key, std::string_view key,
-                        const std::string& upload_id);
+  // Aborts (AbortIncompleteUpload) and warns when that fails.
+  Status AbortMultipart(std::string_view key, const std::string& upload_id);
+
+  // s3_probe.cpp: true when a second If-None-Match: * PUT of a probe key answers 412.
+  Result<bool> ProbeConditionalPut();
 
   Config config_;
   s3::RequestBuilder builder_;
   std::unique_ptr<s3::HttpClient> http_;
   std::string describe_;
+  mutable std::mutex caps_mu_;
+  mutable std::optional<bool> conditional_put_;  // probed or read from the cache
 };
 
 // The registry's entry: `rest` is "bucket[/prefix]"; endpoint, region and credentials come
