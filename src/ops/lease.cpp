@@ -104,7 +104,11 @@ Result<std::unique_ptr<RemoteLease>> RemoteLease::Acquire(std::shared_ptr<Object
   // After a takeover or on a store without conditional writes: wait out racing writers, then
   // make sure the lease we read is ours.
   auto confirm = [&]() -> Status {
-    std::this_thread::sleep_for(options.settle);
+    if (options.sleep)
+      options.sleep(options.settle);
+    else
+      std::this_thread::sleep_for(options.settle);
+    lease->settle_waited_ += options.settle;
     auto bytes = GetString(s, key);
     if (!bytes.ok()) return bytes.status().WithContext("cannot read back lease '" + key + "'");
     auto read = DecodeLease(*bytes, key);
@@ -141,6 +145,12 @@ Result<std::unique_ptr<RemoteLease>> RemoteLease::Acquire(std::shared_ptr<Object
     if (put.Is(ErrorKind::kPreconditionFailed)) continue;  // someone else was faster: re-read
     if (!put.ok()) return put.WithContext("cannot write lease '" + key + "' on " + s.Describe());
     if (existing.ok() || !conditional) DREDGE_RETURN_IF_ERROR(confirm());
+    log::Info("took the " + options.tier + " lease on " + s.Describe() +
+              (lease->settle_waited_.count() == 0
+                   ? std::string(" with a conditional write (no settle wait)")
+                   : " after a settle wait of " + std::to_string(lease->settle_waited_.count()) +
+                         " ms and a read-back" +
+                         (conditional ? "" : " (the store does not enforce conditional writes)")));
     lease->renewer_ = std::thread([l = lease.get()] { l->RenewLoop(); });
     return lease;
   }
