@@ -10,6 +10,7 @@
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/run_summary.h"
+#include "commands/upload_flags.h"
 #include "common/log.h"
 
 namespace dredge {
@@ -20,6 +21,7 @@ struct Flags {
   bool dry_run = false;
   bool force = false;
   std::string key_file;
+  std::string abort_incomplete_after;
   StoreOptions store;
   OpsFlags ops;
 };
@@ -44,6 +46,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.quiet = global.quiet;
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
+    req.abort_incomplete_after = f.abort_incomplete_after;
     for (const auto& d : config.DestinationsFor("files"))
       outcomes.push_back(BackupFilesTo(config, d, req));
   }
@@ -53,6 +56,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.encrypt = key;
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
+    req.abort_incomplete_after = f.abort_incomplete_after;
     for (const auto& d : config.DestinationsFor("db"))
       outcomes.push_back(BackupDbTo(config, d, req));
   } else if (config.db.configured) {
@@ -72,6 +76,7 @@ Runner SetupBackupAll(CLI::App& cmd, const GlobalOptions& global) {
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, true);
   AddEncryptKeyFlag(cmd, &f->key_file);
+  AddAbortIncompleteFlag(cmd, &f->abort_incomplete_after);
   return [f, &global]() { return Run(*f, global); };
 }
 

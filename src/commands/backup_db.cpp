@@ -7,6 +7,7 @@
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
+#include "commands/upload_flags.h"
 #include "common/log.h"
 #include "config/byte_size.h"
 #include "engine/db/exporter.h"
@@ -90,6 +91,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
     RunScopeOptions so;
     so.tier = "db";
     so.metrics_file = req.metrics_file;
+    so.abort_incomplete_after = AbortIncompleteAfter(req.abort_incomplete_after, dest);
     auto scope = RunScope::Begin(*store, so);
     if (!scope.ok()) {
       outcome = scope.status();
@@ -111,6 +113,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
                   std::to_string(r->bytes) + " bytes), " + std::to_string(r->live_keys) +
                   " live keys; manifest " + r->manifest_key);
       }
+      out.summary["incomplete_uploads_aborted"] = (*scope)->uploads().aborted;
       outcome = (*scope)->Finish(r.ok() ? Status::Ok() : r.status(), totals);
     }
   }
@@ -145,6 +148,7 @@ Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global) {
   AddStoreFlags(cmd, &f->request.store_flags);
   AddEncryptKeyFlag(cmd, &f->key_file);
   AddOpsFlags(cmd, &f->ops, true);
+  AddAbortIncompleteFlag(cmd, &f->request.abort_incomplete_after);
   return [f, &global]() { return Run(*f, global); };
 }
 

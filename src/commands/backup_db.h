@@ -24,6 +24,7 @@ struct DbBackupRequest {
   std::string statement_timeout, lock_timeout;
   StoreOptions store_flags;
   std::string metrics_file;
+  std::string abort_incomplete_after;    // --abort-incomplete-after; empty = config or 24h
   std::optional<EncryptionKey> encrypt;  // --encrypt-key-file / DREDGE_ENCRYPT_KEY_FILE
 };
 

@@ -7,6 +7,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/upload_flags.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "engine/files/backup.h"
@@ -144,6 +145,7 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
     RunScopeOptions so;
     so.tier = "files";
     so.metrics_file = req.metrics_file;
+    so.abort_incomplete_after = AbortIncompleteAfter(req.abort_incomplete_after, dest);
     auto begun = RunScope::Begin(*store, so);
     if (!begun.ok()) return finish(begun.status());
     scope = std::move(*begun);
@@ -154,6 +156,7 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
   if (r.ok()) {
     out.summary = SummaryJson(*r);
     out.summary["dry_run"] = req.dry_run;
+    if (scope) out.summary["incomplete_uploads_aborted"] = scope->uploads().aborted;
     totals = TotalsOf(*r);
     if (r->failed > 0)
       outcome = Status(ErrorKind::kPartial,
@@ -190,6 +193,7 @@ Runner SetupBackupFiles(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--json", f->json, "Print one JSON summary object per destination on stdout");
   AddStoreFlags(cmd, &f->request.store_flags);
   AddOpsFlags(cmd, &f->ops, true);
+  AddAbortIncompleteFlag(cmd, &f->request.abort_incomplete_after);
   return [f, &global]() { return Run(*f, global); };
 }
 

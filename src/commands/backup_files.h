@@ -25,6 +25,7 @@ struct FilesBackupRequest {
   bool quiet = false;
   StoreOptions store_flags;  // store flags given on the command line (win over the config)
   std::string metrics_file;
+  std::string abort_incomplete_after;  // --abort-incomplete-after; empty = config or 24h
 };
 
 // One backup of config.files to `dest` (lock, run record, metrics included).

@@ -8,6 +8,7 @@
 #include "commands/files_command_support.h"
 #include "commands/prune_tiers.h"
 #include "commands/run_setup.h"
+#include "commands/upload_flags.h"
 #include "common/log.h"
 
 namespace dredge {
@@ -20,6 +21,7 @@ struct Flags {
   CLI::Option* keep_opt[4] = {};
   int workers = 8;
   bool dry_run = false, json = false;
+  std::string abort_incomplete_after;
   StoreOptions store;
 };
 
@@ -99,6 +101,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
       continue;
     }
     d["dest"] = (*store)->Describe();
+    req.abort_incomplete_after = AbortIncompleteAfter(f.abort_incomplete_after, t.dest);
     for (auto [on, name, fn] :
          {std::tuple{t.files, "files", &PruneFilesTier}, std::tuple{t.db, "db", &PruneDbTier}}) {
       if (!on) continue;
@@ -143,6 +146,7 @@ Runner SetupPrune(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
+  AddAbortIncompleteFlag(cmd, &f->abort_incomplete_after);
   return [f, &global]() { return Run(*f, global); };
 }
 

@@ -9,6 +9,7 @@
 #include "engine/files/prune.h"
 #include "ops/lock.h"
 #include "ops/run_identity.h"
+#include "ops/upload_cleanup.h"
 
 namespace dredge {
 namespace {
@@ -23,13 +24,25 @@ std::string Join(const std::vector<std::string>& v) {
 
 // A prune deleting objects while a backup of the same destination runs could take what the
 // backup relies on: a real prune holds the tier's run lock (local flock + store lease), so the
-// two never overlap. A dry run only reads and takes none.
-Result<std::unique_ptr<RunLock>> LockTier(const std::shared_ptr<ObjectStore>& store,
-                                          const std::string& tier, bool dry_run) {
-  if (dry_run) return std::unique_ptr<RunLock>();
+// two never overlap. A dry run only reads and takes none. Once locked, the incomplete uploads
+// no live run owns are aborted (ops/upload_cleanup.h).
+struct TierLock {
+  std::unique_ptr<RunLock> lock;
+  uint64_t uploads_aborted = 0;
+};
+
+Result<TierLock> LockTier(const std::shared_ptr<ObjectStore>& store, const std::string& tier,
+                          const TierPruneRequest& req) {
+  TierLock out;
+  if (req.dry_run) return out;
+  RunIdentity me = NewRunIdentity();
   RunLockOptions lo;
   lo.tier = tier;
-  return RunLock::Acquire(store, NewRunIdentity(), lo);
+  DREDGE_ASSIGN_OR_RETURN(out.lock, RunLock::Acquire(store, me, lo));
+  UploadCleanupOptions uo;
+  uo.older_than = req.abort_incomplete_after;
+  out.uploads_aborted = AbortOrphanedUploads(*store, me, uo).aborted;
+  return out;
 }
 
 void Release(std::unique_ptr<RunLock>& lock) {
@@ -68,7 +81,7 @@ nlohmann::json KeptJson(const std::vector<RetentionDecision::Kept>& kept) {
 TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
                                 const TierPruneRequest& req) {
   const std::string dest = store->Describe();
-  auto lock = LockTier(store, "files", req.dry_run);
+  auto lock = LockTier(store, "files", req);
   if (!lock.ok()) return Failed("files", dest, lock.status());
   PruneOptions o;
   o.policy = req.policy;
@@ -88,7 +101,7 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   };
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
   auto r = PruneFiles(*store, o);
-  Release(*lock);
+  Release(lock->lock);
   if (!r.ok()) return Failed("files", dest, r.status());
   const PruneSummary& s = *r;
   const char* gone = req.dry_run ? "would remove " : "remove  ";
@@ -119,7 +132,8 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
               {"unresolved_kept_entries", s.unresolved_kept_entries},
               {"record", s.record},
               {req.dry_run ? "would_delete" : "deleted", deleted.keys},
-              {"keys_truncated", deleted.truncated}};
+              {"keys_truncated", deleted.truncated},
+              {"incomplete_uploads_aborted", lock->uploads_aborted}};
   if (s.failed > 0) {
     out.status =
         Status(ErrorKind::kPartial,
@@ -133,12 +147,12 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
 TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
                              const TierPruneRequest& req) {
   const std::string dest = store->Describe();
-  auto lock = LockTier(store, "db", req.dry_run);
+  auto lock = LockTier(store, "db", req);
   if (!lock.ok()) return Failed("db", dest, lock.status());
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning db manifests of " + dest);
   std::vector<RetentionDecision::Kept> kept;
   auto r = PruneDb(*store, KeepByRetention(req.policy, &kept), req.dry_run);
-  Release(*lock);
+  Release(lock->lock);
   if (!r.ok()) return Failed("db", dest, r.status());
   const DbPruneReport& s = *r;
   if (s.kept.empty()) log::Info("no manifests in " + dest + ": nothing to prune");
@@ -168,7 +182,8 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
               {"debris_chunks", s.debris_chunks},
               {"bytes_freed", s.deleted_chunk_bytes},
               {req.dry_run ? "would_delete" : "deleted", chunks.keys},
-              {"keys_truncated", chunks.truncated}};
+              {"keys_truncated", chunks.truncated},
+              {"incomplete_uploads_aborted", lock->uploads_aborted}};
   return out;
 }
 

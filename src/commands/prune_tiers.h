@@ -5,6 +5,7 @@
 // outcome. A failure is logged once here; the caller only combines exit codes.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,8 @@ struct TierPruneRequest {
   bool dry_run = false;
   bool json = false;  // collect deleted keys for the JSON output
   int workers = 8;
+  // Incomplete uploads older than this that no live run owns are aborted (not in a dry run).
+  std::chrono::seconds abort_incomplete_after{24 * 3600};
 };
 
 struct TierPruneOutcome {

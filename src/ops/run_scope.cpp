@@ -22,6 +22,11 @@ Result<std::unique_ptr<RunScope>> RunScope::Begin(std::shared_ptr<ObjectStore> s
   scope->finished_ = false;
   log::Info(options.command + " " + options.tier + " to " + store->Describe() + " started (run " +
             scope->run_.run_id + ")");
+  if (scope->lock_ && options.abort_incomplete_after) {
+    UploadCleanupOptions uo;
+    uo.older_than = *options.abort_incomplete_after;
+    scope->uploads_ = AbortOrphanedUploads(*store, scope->run_, uo);
+  }
   return scope;
 }
 

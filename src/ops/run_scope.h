@@ -6,7 +6,9 @@
 //   return scope->Finish(outcome, totals);
 //
 // Begin takes the run lock (local flock + store lease, ops/lock.h); LockHeld comes back at once
-// and nothing is recorded for a run that never started. Finish releases the lock, writes the
+// and nothing is recorded for a run that never started. With abort_incomplete_after set and the
+// lock taken, it then aborts the incomplete uploads killed runs left (ops/upload_cleanup.h);
+// uploads() reports what it found. Finish releases the lock, writes the
 // run record (ops/run_record.h) and, when a metrics file is configured, updates it
 // (ops/metrics.h). Failing to record is logged as a warning and never changes the run's outcome,
 // which Finish returns unchanged. A RunScope destroyed without Finish (an early return) records
@@ -16,14 +18,17 @@
 // log covers every destination of the tier.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "ops/lock.h"
 #include "ops/run_identity.h"
+#include "ops/upload_cleanup.h"
 #include "store/object_store.h"
 
 namespace dredge {
@@ -34,6 +39,8 @@ struct RunScopeOptions {
   bool take_lock = true;
   RunLockOptions lock;       // tier is filled in
   std::string metrics_file;  // empty: no metrics
+  // Abort incomplete uploads older than this that no live run owns; none when empty.
+  std::optional<std::chrono::seconds> abort_incomplete_after;
 };
 
 struct RunTotals {
@@ -55,6 +62,7 @@ class RunScope {
   const RunIdentity& run() const { return run_; }
   // The store lease was lost mid-run: stop and return LockHeld.
   bool lease_lost() const { return lock_ && lock_->lost(); }
+  const UploadCleanupReport& uploads() const { return uploads_; }
   // Records the run and returns `outcome`.
   Status Finish(const Status& outcome, const RunTotals& totals);
 
@@ -64,6 +72,7 @@ class RunScope {
   RunScopeOptions options_;
   RunIdentity run_;
   std::unique_ptr<RunLock> lock_;
+  UploadCleanupReport uploads_;
   bool finished_ = true;  // until Begin succeeds: a scope that never started records nothing
 };
 
