@@ -753,5 +753,34 @@ TEST_P(StoreConformance, SyncWithNothingDeferredAndAfterConcurrentDeferredPutsSu
   for (const auto& k : keys) EXPECT_EQ(Get(*store_, k), k);
 }
 
+// ---- U1-U2: incomplete uploads (optional) ----
+
+// Whole Puts leave no incomplete upload behind; a driver without the capability, or a server
+// without the API, says Unsupported instead of pretending there are none.
+TEST_P(StoreConformance, CompletedPutsLeaveNoIncompleteUploads) {
+  ASSERT_TRUE(PutString(*store_, "u/whole", std::string(1000, 'u')).ok());
+  std::vector<std::string> keys;
+  Status listed = store_->ListIncompleteUploads("", [&](const IncompleteUpload& u) {
+    keys.push_back(u.key);
+    return Status::Ok();
+  });
+  if (!store_->capabilities().incomplete_uploads) {
+    EXPECT_EQ(listed.kind(), ErrorKind::kUnsupported) << listed.ToString();
+    return;
+  }
+  if (listed.Is(ErrorKind::kUnsupported)) return;  // U1: this server lacks the API
+  ASSERT_TRUE(listed.ok()) << listed.ToString();
+  EXPECT_TRUE(keys.empty()) << keys.front();
+}
+
+TEST_P(StoreConformance, AbortingAnUnknownUploadSucceedsOrIsUnsupported) {
+  Status aborted = store_->AbortIncompleteUpload({"u/none", "no-such-upload-id", 0});
+  if (!store_->capabilities().incomplete_uploads) {
+    EXPECT_EQ(aborted.kind(), ErrorKind::kUnsupported) << aborted.ToString();
+    return;
+  }
+  EXPECT_TRUE(aborted.ok() || aborted.Is(ErrorKind::kUnsupported)) << aborted.ToString();
+}
+
 }  // namespace
 }  // namespace dredge::testing
