@@ -5,15 +5,12 @@
 //  - Acquire succeeds only when no unexpired lease of another run exists; otherwise LockHeld
 //    naming the holder (host, pid, start) and when its lease expires.
 //  - On stores with capabilities().conditional_put the lease is created with if_absent, so two
-//    runs that race for a free lease cannot both win, and no settle wait is spent (s3:// finds
-//    out per server whether it enforces If-None-Match: see store/s3/s3_store.h). Taking over an
-//    expired lease (remove, then create) and every acquisition on stores without conditional writes
-//    are followed by a read-back after `settle`: the run whose lease is not what it reads back
-//    gives up. That is safe as long as each racer's remove+put completes within `settle` of the
-//    other's; a store that delays writes by longer (or a host whose clock runs ahead by more than
-//    the time to live) can let two runs proceed. docs/formats/lease.md says so for operators.
-//  - Acquire logs at info level how the lease was taken ("conditional write, no settle wait" or
-//    "after a settle wait of N ms and a read-back") and settle_waited() says how long it waited.
+//    runs that race for a free lease cannot both win. Taking over an expired lease (remove, then
+//    create) and every acquisition on stores without conditional writes are followed by a
+//    read-back after `settle`: the run whose lease is not what it reads back gives up. That is
+//    safe as long as each racer's remove+put completes within `settle` of the other's; a store
+//    that delays writes by longer (or a host whose clock runs ahead by more than the time to
+//    live) can let two runs proceed. docs/formats/lease.md says so for operators.
 //  - While held, a background thread renews the expiry every `renew_interval`; each renewal
 //    first reads the lease back, and if another run's lease is there (ours expired and was
 //    taken over) lost() becomes true. Long-running engines should check lost() between units of
@@ -46,8 +43,6 @@ struct LeaseOptions {
   std::chrono::milliseconds settle{std::chrono::seconds(2)};
   // Clock for expiry decisions (ns since the epoch); NowUnixNanos when empty.
   std::function<int64_t()> now_ns;
-  // Waits out `settle`; std::this_thread::sleep_for when empty (tests inject a recorder).
-  std::function<void(std::chrono::milliseconds)> sleep;
   // True when the caller holds the local lock for this tier and destination: a lease left by a
   // dead process on this host may then be taken over before it expires.
   bool local_lock_held = false;
@@ -78,8 +73,6 @@ class RemoteLease {
   Status Release();
   bool lost() const { return lost_.load(); }
   const std::string& key() const { return key_; }
-  // How long Acquire waited for racing writers to settle (zero after a conditional create).
-  std::chrono::milliseconds settle_waited() const { return settle_waited_; }
 
  private:
   RemoteLease(std::shared_ptr<ObjectStore> store, RunIdentity me, LeaseOptions options);
@@ -97,7 +90,6 @@ class RemoteLease {
   bool stopping_ = false;
   bool released_ = false;
   int64_t expiry_ns_ = 0;
-  std::chrono::milliseconds settle_waited_{0};
   std::thread renewer_;
 };
 

@@ -58,12 +58,12 @@ void Summarise(const ObjectStore& store, const UploadCleanupReport& r,
 UploadCleanupReport AbortOrphanedUploads(ObjectStore& store, const RunIdentity& me,
                                          const UploadCleanupOptions& options) {
   UploadCleanupReport r;
-  if (!store.capabilities().incomplete_uploads) {
+  if (!KeepsIncompleteUploads(store)) {
     r.supported = false;
     return r;
   }
   std::vector<IncompleteUpload> uploads;
-  Status listed = store.ListIncompleteUploads("", [&](const IncompleteUpload& u) {
+  Status listed = ListIncompleteUploads(store, "", [&](const IncompleteUpload& u) {
     uploads.push_back(u);
     return Status::Ok();
   });
@@ -88,7 +88,7 @@ UploadCleanupReport AbortOrphanedUploads(ObjectStore& store, const RunIdentity& 
       ++r.kept_live;
     } else if (now - u.initiated_ns < min_age_ns) {
       ++r.kept_recent;
-    } else if (Status st = store.AbortIncompleteUpload(u); st.ok()) {
+    } else if (Status st = AbortIncompleteUpload(store, u); st.ok()) {
       ++r.aborted;
       log::Debug("aborted the incomplete upload of '" + u.key + "' begun " +
                  FormatIsoUtc(u.initiated_ns / 1000000000));

@@ -1,4 +1,4 @@
-// Aborting the incomplete uploads a killed run left behind (object_store.h U1-U2), which a
+// Aborting the incomplete uploads a killed run left behind (store/incomplete_uploads.h), which a
 // provider bills until they are aborted.
 //
 // AbortOrphanedUploads lists every incomplete upload under the store root and aborts those
@@ -17,6 +17,7 @@
 #include <functional>
 
 #include "ops/run_identity.h"
+#include "store/incomplete_uploads.h"
 #include "store/object_store.h"
 
 namespace dredge {

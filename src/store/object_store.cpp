@@ -14,14 +14,6 @@ Result<std::string> GetString(ObjectStore& store, std::string_view key) {
   return std::move(sink.out);
 }
 
-Status ObjectStore::ListIncompleteUploads(std::string_view, const IncompleteUploadFn&) {
-  return Status::Unsupported(Describe() + " keeps no incomplete uploads to list");
-}
-
-Status ObjectStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
-  return Status::Unsupported(Describe() + " cannot abort the upload of '" + upload.key + "'");
-}
-
 Status ValidatePathKey(std::string_view key) {
   auto bad = [&](const char* why) {
     return Status::InvalidArgument("object key '" + std::string(key) + "' " + why);

@@ -36,21 +36,6 @@
 //      wrapper may try again: 5xx, SlowDown, throttling, resets, timeouts), Permanent (auth,
 //      bad request: trying again will not help), Corrupt (bytes do not match their hash),
 //      InvalidArgument (bad key). Messages name the key and never contain credentials.
-//  O10. capabilities() may talk to the store once to find out what it enforces (s3:// probes
-//      whether the server honours If-None-Match, see s3_store.h) and then answers from memory.
-//      A capability is reported true only where the driver has proof: when it cannot find out,
-//      it reports false, so callers fall back to what works everywhere.
-//
-// Incomplete uploads (U: optional, where capabilities().incomplete_uploads is true)
-//  U1. A Put interrupted by a crash of the client (kill -9) may leave an incomplete upload: parts
-//      stored (and billed) under no object. ListIncompleteUploads calls `fn` once per such upload
-//      whose key starts with `prefix` (keys relative to the store root, like List), with its
-//      upload id and the time the store says it was begun. A store whose server lacks the API
-//      answers Unsupported (the caller says so and goes on); so do drivers without the
-//      capability (file://, memory: their Put never leaves parts behind).
-//  U2. AbortIncompleteUpload removes the upload and its parts; one that is already gone
-//      (completed or aborted) succeeds. An upload that another client is still writing fails
-//      that client's Put, so callers abort only uploads no live run can own.
 //
 // Durability
 //  D1. Put (without defer_durability) and Copy return only once the object is as durable as
@@ -112,18 +97,9 @@ struct StoreCapabilities {
   bool conditional_put = false;  // O3 enforced
   bool versioning = false;       // overwritten content stays reachable by version id
   bool server_side_copy = true;
-  bool incomplete_uploads = false;  // U1-U2 available (the server may still answer Unsupported)
-};
-
-// U1: an upload begun and neither completed nor aborted.
-struct IncompleteUpload {
-  std::string key;  // relative to the store root/prefix
-  std::string upload_id;
-  int64_t initiated_ns = 0;  // when the store says it was begun (ns since the Unix epoch)
 };
 
 using ListFn = std::function<Status(const ObjectInfo&)>;
-using IncompleteUploadFn = std::function<Status(const IncompleteUpload&)>;
 
 class ObjectStore {
  public:
@@ -143,11 +119,6 @@ class ObjectStore {
   // wrapper cannot silently drop durability by forgetting to forward it; drivers whose Put is
   // always durable return Ok.
   virtual Status Sync() = 0;
-
-  // U1-U2: Unsupported unless the driver overrides them (capabilities().incomplete_uploads).
-  // Wrappers forward them.
-  virtual Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn);
-  virtual Status AbortIncompleteUpload(const IncompleteUpload& upload);
 
   virtual StoreCapabilities capabilities() const = 0;
   // A description for messages and logs: the URL without credentials, e.g. "s3://bucket/pfx".

@@ -13,6 +13,7 @@
 
 #include "common/hash.h"
 #include "store/byte_io.h"
+#include "store/incomplete_uploads.h"
 
 namespace dredge::testing {
 namespace {
@@ -753,18 +754,18 @@ TEST_P(StoreConformance, SyncWithNothingDeferredAndAfterConcurrentDeferredPutsSu
   for (const auto& k : keys) EXPECT_EQ(Get(*store_, k), k);
 }
 
-// ---- U1-U2: incomplete uploads (optional) ----
+// ---- U1-U3: incomplete uploads (optional, store/incomplete_uploads.h) ----
 
 // Whole Puts leave no incomplete upload behind; a driver without the capability, or a server
 // without the API, says Unsupported instead of pretending there are none.
 TEST_P(StoreConformance, CompletedPutsLeaveNoIncompleteUploads) {
   ASSERT_TRUE(PutString(*store_, "u/whole", std::string(1000, 'u')).ok());
   std::vector<std::string> keys;
-  Status listed = store_->ListIncompleteUploads("", [&](const IncompleteUpload& u) {
+  Status listed = ListIncompleteUploads(*store_, "", [&](const IncompleteUpload& u) {
     keys.push_back(u.key);
     return Status::Ok();
   });
-  if (!store_->capabilities().incomplete_uploads) {
+  if (!KeepsIncompleteUploads(*store_)) {
     EXPECT_EQ(listed.kind(), ErrorKind::kUnsupported) << listed.ToString();
     return;
   }
@@ -774,8 +775,8 @@ TEST_P(StoreConformance, CompletedPutsLeaveNoIncompleteUploads) {
 }
 
 TEST_P(StoreConformance, AbortingAnUnknownUploadSucceedsOrIsUnsupported) {
-  Status aborted = store_->AbortIncompleteUpload({"u/none", "no-such-upload-id", 0});
-  if (!store_->capabilities().incomplete_uploads) {
+  Status aborted = AbortIncompleteUpload(*store_, {"u/none", "no-such-upload-id", 0});
+  if (!KeepsIncompleteUploads(*store_)) {
     EXPECT_EQ(aborted.kind(), ErrorKind::kUnsupported) << aborted.ToString();
     return;
   }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ops/lease.h"
 #include "race/race_support.h"
 
@@ -53,7 +55,7 @@ TEST_P(Race, ConditionalWritesAreProbedOnceAndRemembered) {
 
   const std::string cache = dir_ + "/cache/dredge/s3-capabilities";
   ASSERT_TRUE(fs::exists(cache));
-  std::vector<fs::path> files(fs::directory_iterator(cache), fs::directory_iterator());
+  std::vector<fs::path> files{fs::directory_iterator(cache), fs::directory_iterator()};
   ASSERT_EQ(files.size(), 1u);
   auto j = nlohmann::json::parse(SlurpFile(files[0].string()));
   EXPECT_EQ(j["conditional_put"], HonoursIfNoneMatch());
@@ -76,27 +78,24 @@ TEST_P(Race, ConditionalWritesAreProbedOnceAndRemembered) {
                                 "probe must say so";
 }
 
+// The lease step alone, timed: `settle` is far longer than a lease's few requests, so the
+// clock shows whether it was waited out.
 TEST_P(Race, TheLeaseStepSpendsNoSettleWaitWhereConditionalWritesHold) {
   auto store = OpenOn(server_, FreshPrefix("lease"));
   ASSERT_TRUE(store);
-  std::vector<std::chrono::milliseconds> waits;
   LeaseOptions o;
   o.tier = "files";
   o.ttl = 60s;
-  o.settle = 30s;  // recorded, never slept
-  o.sleep = [&](std::chrono::milliseconds ms) { waits.push_back(ms); };
+  o.settle = HonoursIfNoneMatch() ? 30s : 3s;
   (void)store->capabilities();  // the one-time probe is not part of the lease step
   auto t0 = std::chrono::steady_clock::now();
   auto lease = RemoteLease::Acquire(store, NewRunIdentity(), o);
   auto took = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();
-  if (HonoursIfNoneMatch()) {
-    EXPECT_TRUE(waits.empty());
-    EXPECT_EQ((*lease)->settle_waited(), 0ms);
-    EXPECT_LT(took, 5s);
-  } else {
-    EXPECT_EQ(waits, std::vector<std::chrono::milliseconds>{30s});
-  }
+  if (HonoursIfNoneMatch())
+    EXPECT_LT(took, 5s) << "moto honours If-None-Match: no settle wait may be spent";
+  else
+    EXPECT_GE(took, 3s) << "s3rver ignores If-None-Match: the lease must settle and read back";
   EXPECT_TRUE((*lease)->Release().ok());
 }
 

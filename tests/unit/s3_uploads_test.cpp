@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -114,7 +115,7 @@ TEST(S3Uploads, TheProbeAnswerIsRememberedPerEndpointAndBucket) {
   auto remembered = OpenS3WithEnv("bkt/other-prefix", {}, env);
   ASSERT_TRUE(remembered.ok());
   EXPECT_TRUE((*remembered)->capabilities().conditional_put);
-  EXPECT_TRUE((*remembered)->capabilities().incomplete_uploads);
+  EXPECT_TRUE(KeepsIncompleteUploads(**remembered));
   auto other_bucket = OpenS3WithEnv("bkt2/p", {}, env);
   ASSERT_TRUE(other_bucket.ok());
   EXPECT_FALSE((*other_bucket)->capabilities().conditional_put);

@@ -10,6 +10,7 @@
 #include "common/time_util.h"
 #include "ops/lease.h"
 #include "ops/upload_cleanup.h"
+#include "store/incomplete_uploads.h"
 #include "store/memory/memory_store.h"
 #include "unit/forwarding_store.h"
 
@@ -21,7 +22,7 @@ using namespace std::chrono_literals;
 constexpr int64_t kNow = 1'800'000'000LL * 1'000'000'000LL;
 constexpr int64_t kHour = 3600LL * 1'000'000'000LL;
 
-class UploadsStore final : public testing::ForwardingStore {
+class UploadsStore final : public testing::ForwardingStore, public IncompleteUploads {
  public:
   UploadsStore() : ForwardingStore(std::make_shared<MemoryStore>()) {}
   std::vector<IncompleteUpload> uploads;
@@ -39,11 +40,7 @@ class UploadsStore final : public testing::ForwardingStore {
     std::erase_if(uploads, [&](const auto& x) { return x.upload_id == u.upload_id; });
     return Status::Ok();
   }
-  StoreCapabilities capabilities() const override {
-    auto c = ForwardingStore::capabilities();
-    c.incomplete_uploads = true;
-    return c;
-  }
+  bool KeepsIncompleteUploads() const override { return true; }
 };
 
 UploadCleanupOptions At(std::chrono::seconds older_than) {
@@ -144,10 +141,11 @@ TEST(UploadCleanup, StoresWithoutTheCapabilityAreSkipped) {
   MemoryStore store;
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
   EXPECT_FALSE(r.supported);
+  EXPECT_FALSE(KeepsIncompleteUploads(store));
   Status listed =
-      store.ListIncompleteUploads("", [](const IncompleteUpload&) { return Status::Ok(); });
+      ListIncompleteUploads(store, "", [](const IncompleteUpload&) { return Status::Ok(); });
   EXPECT_EQ(listed.kind(), ErrorKind::kUnsupported);
-  EXPECT_EQ(store.AbortIncompleteUpload({"k", "u", 0}).kind(), ErrorKind::kUnsupported);
+  EXPECT_EQ(AbortIncompleteUpload(store, {"k", "u", 0}).kind(), ErrorKind::kUnsupported);
 }
 
 }  // namespace

@@ -127,7 +127,7 @@ StoreCapabilities S3Store::capabilities() const {
       }
     }
   }
-  return {*conditional_put_, false, true, true};
+  return {*conditional_put_, false, true};
 }
 
 }  // namespace dredge

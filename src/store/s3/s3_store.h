@@ -15,16 +15,18 @@
 //    ETag is not an MD5, so the MD5 is also kept in metadata "md5" for single-part objects.
 //  - Get of a whole object checks the bytes against a plain-MD5 ETag (Corrupt on mismatch,
 //    reported after the bytes were delivered to the sink).
-//  - capabilities(): conditional_put is found out, not assumed (O10): the first call probes
+//  - capabilities(): conditional_put is found out, not assumed: the first call probes
 //    the server once per endpoint and bucket — a PUT of `.dredge/check/conditional-put-<hex>`
 //    with If-None-Match: *, the same again, which must answer 412, then a DELETE of the probe —
 //    and remembers the answer in DredgeCacheDir()/s3-capabilities/<sha256(endpoint,
 //    bucket)[:16]>.json for 7 days (docs/s3.md). AWS (since 2024) and moto honour the header; the
 //    SigV4-checking test server, older MinIO and Ceph ignore it and report false. A probe that
 //    cannot be completed (network, permissions) reports false for this store object and is not
-//    remembered. versioning is false: the driver does not query bucket versioning.
-//    incomplete_uploads is true: ListMultipartUploads / AbortMultipartUpload (U1-U2; Unsupported
-//    where the server answers 501 or 405).
+//    remembered. A capability is reported true only with proof. versioning is false: the
+//    driver does not query bucket versioning.
+//  - Incomplete uploads (store/incomplete_uploads.h): ListMultipartUploads (paged by key-marker
+//    and upload-id-marker) and AbortMultipartUpload; Unsupported where the server answers 501
+//    or 405.
 //  - No retries here: the retry wrapper around the store retries Retryable errors.
 #pragma once
 
@@ -34,6 +36,7 @@
 #include <optional>
 #include <string>
 
+#include "store/incomplete_uploads.h"
 #include "store/object_store.h"
 #include "store/s3/aws_config.h"
 #include "store/s3/http_client.h"
@@ -42,7 +45,7 @@
 
 namespace dredge {
 
-class S3Store final : public ObjectStore {
+class S3Store final : public ObjectStore, public IncompleteUploads {
  public:
   struct Config {
     std::string bucket;
@@ -65,6 +68,7 @@ class S3Store final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   // D2: a PUT answered 200 is durable on S3, so nothing is ever deferred.
   Status Sync() override { return Status::Ok(); }
+  bool KeepsIncompleteUploads() const override { return true; }
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override;

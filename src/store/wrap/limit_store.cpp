@@ -111,12 +111,12 @@ Status LimitStore::Copy(std::string_view src_key, std::string_view dst_key,
 
 Status LimitStore::ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) {
   limiter_->TakeRequest();
-  return inner_->ListIncompleteUploads(prefix, fn);
+  return dredge::ListIncompleteUploads(*inner_, prefix, fn);
 }
 
 Status LimitStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
   limiter_->TakeRequest();
-  return inner_->AbortIncompleteUpload(upload);
+  return dredge::AbortIncompleteUpload(*inner_, upload);
 }
 
 std::shared_ptr<ObjectStore> WrapWithLimits(std::shared_ptr<ObjectStore> store,

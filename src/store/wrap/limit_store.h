@@ -12,11 +12,12 @@
 #include <memory>
 
 #include "ops/limits.h"
+#include "store/incomplete_uploads.h"
 #include "store/object_store.h"
 
 namespace dredge {
 
-class LimitStore final : public ObjectStore {
+class LimitStore final : public ObjectStore, public IncompleteUploads {
  public:
   LimitStore(std::shared_ptr<ObjectStore> inner, std::shared_ptr<Limiter> limiter)
       : inner_(std::move(inner)), limiter_(std::move(limiter)) {}
@@ -31,6 +32,8 @@ class LimitStore final : public ObjectStore {
               const std::optional<Metadata>& metadata) override;
   // D2: forwarded unthrottled: Sync sends no bytes and makes no request of its own.
   Status Sync() override { return inner_->Sync(); }
+  // U1-U3 forwarded; each call takes one request token.
+  bool KeepsIncompleteUploads() const override { return dredge::KeepsIncompleteUploads(*inner_); }
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }

@@ -213,12 +213,13 @@ Status RetryStore::ListIncompleteUploads(std::string_view prefix, const Incomple
   std::set<std::pair<std::string, std::string>> delivered;
   return Loop("LIST-UPLOADS", prefix, [&](int, bool* stop) -> Status {
     bool fn_failed = false;
-    Status s = inner_->ListIncompleteUploads(prefix, [&](const IncompleteUpload& u) -> Status {
-      if (!delivered.emplace(u.key, u.upload_id).second) return Status::Ok();
-      Status st = fn(u);
-      fn_failed = !st.ok();
-      return st;
-    });
+    Status s =
+        dredge::ListIncompleteUploads(*inner_, prefix, [&](const IncompleteUpload& u) -> Status {
+          if (!delivered.emplace(u.key, u.upload_id).second) return Status::Ok();
+          Status st = fn(u);
+          fn_failed = !st.ok();
+          return st;
+        });
     if (fn_failed) *stop = true;
     return s;
   });
@@ -226,7 +227,7 @@ Status RetryStore::ListIncompleteUploads(std::string_view prefix, const Incomple
 
 Status RetryStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
   return Loop("ABORT-UPLOAD", upload.key,
-              [&](int, bool*) { return inner_->AbortIncompleteUpload(upload); });
+              [&](int, bool*) { return dredge::AbortIncompleteUpload(*inner_, upload); });
 }
 
 Status RetryStore::Remove(std::string_view key) {

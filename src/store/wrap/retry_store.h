@@ -32,6 +32,7 @@
 #include <random>
 #include <string>
 
+#include "store/incomplete_uploads.h"
 #include "store/object_store.h"
 
 namespace dredge {
@@ -58,7 +59,7 @@ struct RetryStats {
   uint64_t resumed_gets = 0;
 };
 
-class RetryStore final : public ObjectStore {
+class RetryStore final : public ObjectStore, public IncompleteUploads {
  public:
   RetryStore(std::shared_ptr<ObjectStore> inner, RetryPolicy policy = {}, RetryEnv env = {});
 
@@ -73,7 +74,8 @@ class RetryStore final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   // D2: forwarded once, not retried: a failed sync (EIO) does not heal by trying again.
   Status Sync() override { return inner_->Sync(); }
-  // U1: a listing that fails midway is listed again; fn never sees an upload twice.
+  // U1-U3 forwarded; a listing that fails midway is listed again, fn never sees an upload twice.
+  bool KeepsIncompleteUploads() const override { return dredge::KeepsIncompleteUploads(*inner_); }
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
