@@ -23,7 +23,8 @@ std::chrono::seconds AbortIncompleteAfter(const std::string& flag, const Destina
     auto d = ParseDuration(flag);
     if (d.ok()) return std::chrono::seconds(*d);
   }
-  (void)dest;  // CONFIG-FIELD: dest.abort_incomplete_after_ms
+  if (dest.abort_incomplete_after_ms >= 0)
+    return std::chrono::seconds(dest.abort_incomplete_after_ms / 1000);
   return kDefaultAbortIncompleteAfter;
 }
 

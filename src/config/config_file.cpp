@@ -35,6 +35,7 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
         f.Choice("storage_class", &d.storage_class,
                  {"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
     DREDGE_RETURN_IF_ERROR(f.Bool("path_style", &d.path_style));
+    DREDGE_RETURN_IF_ERROR(f.Millis("abort_incomplete_after", &d.abort_incomplete_after_ms));
     DREDGE_RETURN_IF_ERROR(f.Finish());
     out->push_back(std::move(d));
   }

@@ -27,6 +27,9 @@ struct DestinationConfig {
   std::string sse_kms_key_id;  // with sse = "aws:kms"
   std::string storage_class;   // "", STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING
   bool path_style = false;
+  // Incomplete multipart uploads older than this that no live run owns are aborted by backups
+  // and prune (ops/upload_cleanup.h); -1 = the default (24h).
+  int64_t abort_incomplete_after_ms = -1;
 };
 
 // Store options for opening `d` (the fields a destination entry can set; the rest default).

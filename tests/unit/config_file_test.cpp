@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "commands/upload_flags.h"
 #include "config/config_file.h"
 #include "support/test_env.h"
 
@@ -134,6 +135,21 @@ struct BadCase {
   const char* expect_in_message[3];
 };
 
+TEST(ConfigFile, AbortIncompleteAfterIsPerDestinationAndTheFlagWins) {
+  auto c = ParseConfigText(
+      "[[files.destination]]\nurl = \"s3://b/p\"\nabort_incomplete_after = \"2d\"\n\n"
+      "[[files.destination]]\nurl = \"s3://b/q\"\n\n"
+      "[[db.destination]]\nurl = \"s3://b/d\"\nabort_incomplete_after = \"0s\"\n",
+      "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& files = c->files.destinations;
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(AbortIncompleteAfter("", files[0]), std::chrono::hours(48));
+  EXPECT_EQ(AbortIncompleteAfter("", files[1]), std::chrono::hours(24)) << "the default";
+  EXPECT_EQ(AbortIncompleteAfter("90s", files[0]), std::chrono::seconds(90)) << "the flag wins";
+  EXPECT_EQ(AbortIncompleteAfter("", c->db.destinations.at(0)), std::chrono::seconds(0));
+}
+
 TEST(ConfigFile, ErrorsNameFileLineAndKey) {
   const BadCase cases[] = {
       {"[files]\nsource = \"/x\"\nwokers = 4\n", {"t.toml line 3", "wokers", "[files]"}},
@@ -150,6 +166,8 @@ TEST(ConfigFile, ErrorsNameFileLineAndKey) {
        {"line 2", "aws_secret_access_key", "never read from dredge.toml"}},
       {"[files]\nsource = \n", {"t.toml line 2", "not valid TOML", ""}},
       {"files = 3\n", {"line 1", "files", "a table"}},
+      {"[[files.destination]]\nurl = \"s3://b\"\nabort_incomplete_after = \"soon\"\n",
+       {"line 3", "files.destination[1].abort_incomplete_after", "soon"}},
   };
   for (const auto& bad : cases) {
     auto c = ParseConfigText(bad.text, "t.toml");
