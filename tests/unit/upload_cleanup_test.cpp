@@ -13,6 +13,7 @@
 #include "store/incomplete_uploads.h"
 #include "store/memory/memory_store.h"
 #include "unit/forwarding_store.h"
+#include "unit/uploads_store.h"
 
 namespace dredge {
 namespace {
@@ -21,27 +22,6 @@ using namespace std::chrono_literals;
 
 constexpr int64_t kNow = 1'800'000'000LL * 1'000'000'000LL;
 constexpr int64_t kHour = 3600LL * 1'000'000'000LL;
-
-class UploadsStore final : public testing::ForwardingStore, public IncompleteUploads {
- public:
-  UploadsStore() : ForwardingStore(std::make_shared<MemoryStore>()) {}
-  std::vector<IncompleteUpload> uploads;
-  std::set<std::string> refuse_abort;  // keys whose abort fails
-  Status list_status;                  // returned instead of listing when not ok
-
-  Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override {
-    if (!list_status.ok()) return list_status;
-    for (const auto& u : uploads)
-      if (u.key.rfind(prefix, 0) == 0) DREDGE_RETURN_IF_ERROR(fn(u));
-    return Status::Ok();
-  }
-  Status AbortIncompleteUpload(const IncompleteUpload& u) override {
-    if (refuse_abort.count(u.key)) return Status::Permanent("AccessDenied aborting " + u.key);
-    std::erase_if(uploads, [&](const auto& x) { return x.upload_id == u.upload_id; });
-    return Status::Ok();
-  }
-  bool KeepsIncompleteUploads() const override { return true; }
-};
 
 UploadCleanupOptions At(std::chrono::seconds older_than) {
   UploadCleanupOptions o;
@@ -57,7 +37,7 @@ void PutLease(ObjectStore& store, const std::string& tier, const RunIdentity& wh
 }
 
 TEST(UploadCleanup, AbortsUploadsOlderThanTheThresholdAndKeepsYoungerOnes) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"big/old.bin", "u1", kNow - 48 * kHour},
                    {"big/recent.bin", "u2", kNow - 1 * kHour},
                    {"database_backups/chunks/c.json", "u3", kNow - 25 * kHour}};
@@ -71,7 +51,7 @@ TEST(UploadCleanup, AbortsUploadsOlderThanTheThresholdAndKeepsYoungerOnes) {
 }
 
 TEST(UploadCleanup, ZeroAbortsEveryUploadNoLiveLeaseOwns) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 1}, {"b", "u2", kNow}};
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
   EXPECT_EQ(r.aborted, 2u);
@@ -79,7 +59,7 @@ TEST(UploadCleanup, ZeroAbortsEveryUploadNoLiveLeaseOwns) {
 }
 
 TEST(UploadCleanup, AnotherRunsLiveLeaseKeepsEveryUpload) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}};
   RunIdentity other = NewRunIdentity();
   other.host = "db-host";
@@ -91,7 +71,7 @@ TEST(UploadCleanup, AnotherRunsLiveLeaseKeepsEveryUpload) {
 }
 
 TEST(UploadCleanup, AnExpiredLeaseOrOurOwnDoesNotKeepUploads) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}, {"b", "u2", kNow - 48 * kHour}};
   RunIdentity me = NewRunIdentity(), crashed = NewRunIdentity();
   PutLease(store, "files", me, kNow + kHour);
@@ -102,7 +82,7 @@ TEST(UploadCleanup, AnExpiredLeaseOrOurOwnDoesNotKeepUploads) {
 }
 
 TEST(UploadCleanup, AnUnreadableLeaseCountsAsLive) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}};
   ASSERT_TRUE(PutString(store, LeaseKey("files"), "not a lease").ok());
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
@@ -111,7 +91,7 @@ TEST(UploadCleanup, AnUnreadableLeaseCountsAsLive) {
 }
 
 TEST(UploadCleanup, ARefusedAbortIsCountedAndTheRestGoOn) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}, {"b", "u2", kNow - 48 * kHour}};
   store.refuse_abort = {"a"};
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
@@ -120,7 +100,7 @@ TEST(UploadCleanup, ARefusedAbortIsCountedAndTheRestGoOn) {
 }
 
 TEST(UploadCleanup, AServerWithoutTheApiIsReportedUnsupportedNotAnError) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.list_status = Status::Unsupported("S3 LIST-UPLOADS: 501 NotImplemented");
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
   EXPECT_FALSE(r.supported);
@@ -128,7 +108,7 @@ TEST(UploadCleanup, AServerWithoutTheApiIsReportedUnsupportedNotAnError) {
 }
 
 TEST(UploadCleanup, AListingErrorLeavesEverythingForTheNextRun) {
-  UploadsStore store;
+  testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}};
   store.list_status = Status::Permanent("AccessDenied: s3:ListBucketMultipartUploads");
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
