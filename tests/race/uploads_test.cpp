@@ -175,5 +175,37 @@ TEST(Uploads, PruneAbortsOrphansAndTheFlagDecidesTheAge) {
   fs::remove_all(dir, ec);
 }
 
+// Paging (moto ignores max-uploads, so it never pages): a fake endpoint answers in two pages,
+// the second only for both markers of the first; a server repeating its markers is refused.
+TEST(Uploads, TheListingFollowsBothMarkersAndRefusesARepeatedPage) {
+  const std::string dir = Scratch();
+  const std::string port_file = dir + "/port";
+  pid_t server =
+      Spawn("exec python3 " + SourceDir() + "/tests/race/fake_uploads_server.py >" + port_file);
+  std::string port;
+  for (int i = 0; i < 400 && (port.empty() || port.back() != '\n'); ++i) {
+    std::this_thread::sleep_for(25ms);
+    port = SlurpFile(port_file);
+  }
+  ASSERT_FALSE(port.empty()) << "the fake server did not start";
+  port.pop_back();
+  S3Server fake{"fake", "http://127.0.0.1:" + port, "b", "AK", "SK"};
+  Status st;
+  auto paged = OpenOn(fake, "p");
+  auto found = Uploads(*paged, &st);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].key, "k1");
+  EXPECT_EQ(found[1].key, "k2");
+  EXPECT_EQ(found[1].upload_id, "u2");
+  auto looping = OpenOn(fake, "loop");
+  Uploads(*looping, &st);
+  EXPECT_EQ(st.kind(), ErrorKind::kCorrupt) << st.ToString();
+  ::kill(server, SIGTERM);
+  Wait(server);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace dredge::testing
