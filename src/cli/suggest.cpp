@@ -105,9 +105,9 @@ std::string UsageMessage(CLI::App& root, const CLI::ParseError& error, int argc,
     // A word where only subcommands fit (no positional arguments) is a mistyped command.
     if (!subs.empty() &&
         app->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty()) {
-      std::string where = app == &root ? "command" : "subcommand of '" + CommandPath(app) + "'";
-      return "unknown " + where + " '" + tok + "'" + DidYouMean(ClosestName(tok, subs)) +
-             " (see '" + CommandPath(app) + " --help')";
+      std::string what = app == &root ? tok : CommandPath(app) + " " + tok;
+      return "unknown command '" + what + "'" + DidYouMean(ClosestName(tok, subs)) + " (see '" +
+             CommandPath(app) + " --help')";
     }
     break;
   }

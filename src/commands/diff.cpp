@@ -80,17 +80,14 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  auto target = OpenForReading(global, "files", f.dest, f.store);
-  if (!target.ok()) return fail(target.status());
-  ObjectStore& store = *target->store;
-  auto all = ListSnapshots(store);
-  if (!all.ok()) return fail(all.status());
+  auto opened = OpenSnapshots(global, f.dest, f.store);
+  if (!opened.ok()) return fail(opened.status());
+  ObjectStore& store = *opened->target.store;
   std::string ids[2];
   const std::string* texts[2] = {&f.a, &f.b};
   for (int i = 0; i < 2; ++i) {
-    auto id = SelectSnapshotFrom(*all, {*texts[i], std::nullopt}, store.Describe());
-    if (!id.ok())
-      return fail(all->empty() ? ExplainEmpty(store, "files", id.status()) : id.status());
+    auto id = SelectSnapshotFrom(opened->snapshots, {*texts[i], std::nullopt}, store.Describe());
+    if (!id.ok()) return fail(id.status());
     ids[i] = *id;
   }
   auto d = DiffSnapshots(store, ids[0], ids[1], PathFilter(f.globs, {}));

@@ -18,6 +18,20 @@ Result<ReadTarget> OpenForReading(const GlobalOptions& global, const std::string
   return t;
 }
 
+Result<SnapshotsTarget> OpenSnapshots(const GlobalOptions& global, const std::string& flag_dest,
+                                      const StoreOptions& flags) {
+  SnapshotsTarget t;
+  DREDGE_ASSIGN_OR_RETURN(t.target, OpenForReading(global, "files", flag_dest, flags));
+  ObjectStore& store = *t.target.store;
+  DREDGE_ASSIGN_OR_RETURN(t.snapshots, ListSnapshots(store));
+  if (t.snapshots.empty())
+    return ExplainEmpty(store, "files",
+                        Status::NotFound("no snapshots in " + store.Describe() +
+                                         " yet: no 'dredge backup files' to it has finished "
+                                         "('dredge status' shows the runs)"));
+  return t;
+}
+
 Status ExplainEmpty(ObjectStore& store, const std::string& tier, Status fallback) {
   // Everything the database tier writes is under the folder of its chunks and manifests.
   const std::string_view chunks = dbkeys::kChunkPrefix;
@@ -34,7 +48,7 @@ Status ExplainEmpty(ObjectStore& store, const std::string& tier, Status fallback
   const std::string where = tier == "db" ? "[[db.destination]]" : "[[files.destination]]";
   return Status::NotFound(
       "nothing dredge wrote is at " + store.Describe() + " (no " +
-      (tier == "db" ? "database" : "files") + " backups there): check --dest or " + where +
+      (tier == "db" ? "database" : "files") + "-tier backup is there): check --dest or " + where +
       " in dredge.toml for a typing mistake, or run 'dredge backup " + tier + "' first");
 }
 

@@ -10,11 +10,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "commands/run_setup.h"
 #include "common/status.h"
 #include "config/dredge_config.h"
+#include "engine/files/snapshot_catalog.h"
 #include "store/object_store.h"
 #include "store/store_options.h"
 
@@ -30,6 +32,15 @@ struct ReadTarget {
 // format and limits (PrepareRun); opens no run log and writes nothing.
 Result<ReadTarget> OpenForReading(const GlobalOptions& global, const std::string& tier,
                                   const std::string& flag_dest, const StoreOptions& flags);
+
+// OpenForReading("files") and its snapshots, ascending (engine/files/snapshot_catalog.h);
+// NotFound (through ExplainEmpty) when it holds none.
+struct SnapshotsTarget {
+  ReadTarget target;
+  std::vector<SnapshotRef> snapshots;
+};
+Result<SnapshotsTarget> OpenSnapshots(const GlobalOptions& global, const std::string& flag_dest,
+                                      const StoreOptions& flags);
 
 // Returns the NotFound to report for a destination without restore points of `tier`: "nothing
 // dredge wrote is at …" when no object of the tier's records is there, else `fallback` (which

@@ -24,17 +24,10 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  auto target = OpenForReading(global, "files", f.dest, f.store);
-  if (!target.ok()) return fail(target.status());
-  ObjectStore& store = *target->store;
-  auto all = ListSnapshots(store);
-  if (!all.ok()) return fail(all.status());
-  if (all->empty())
-    return fail(ExplainEmpty(store, "files",
-                             Status::NotFound("no snapshots in " + store.Describe() +
-                                              " yet: no 'dredge backup files' to it has finished "
-                                              "('dredge status' shows the runs)")));
-  auto rows = SummarizeSnapshots(store, *all);
+  auto opened = OpenSnapshots(global, f.dest, f.store);
+  if (!opened.ok()) return fail(opened.status());
+  ObjectStore& store = *opened->target.store;
+  auto rows = SummarizeSnapshots(store, opened->snapshots);
   if (!rows.ok()) return fail(rows.status());
   if (f.json) {
     nlohmann::json list = nlohmann::json::array();
