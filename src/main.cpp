@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "cli/suggest.h"
 #include "common/early_secrets.h"
 #include "common/log.h"
 
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
   if (const char* c = std::getenv("DREDGE_CONFIG")) global.config_path = c;
   app.add_option("--config", global.config_path, "Config file (default: ./dredge.toml)");
   app.add_option("--log-dir", global.log_dir,
-                 "Directory for run logs (default: [logging] dir, else ./logs)");
+                 "Directory for run logs (default: [logging] dir, else "
+                 "$XDG_STATE_HOME/dredge/logs or ~/.local/state/dredge/logs)");
   app.add_option("--log-format", global.log_format,
                  "Log line format (default: [logging] format, else text)")
       ->check(CLI::IsMember({"text", "json"}));
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "dredge: %s (see 'dredge --help')\n", log::Scrub(e.what()).c_str());
+    std::fprintf(stderr, "dredge: %s\n", log::Scrub(UsageMessage(app, e, argc, argv)).c_str());
     return kExitUsage;
   }
 

@@ -15,7 +15,7 @@ namespace dredge {
 // Options every command sees (parsed before the command runs).
 struct GlobalOptions {
   std::string config_path;  // --config / DREDGE_CONFIG
-  // Empty = not given: [logging] in dredge.toml, DREDGE_LOG_*, then the defaults ("logs",
+  // Empty = not given: [logging] in dredge.toml, DREDGE_LOG_*, then the defaults (DefaultLogDir,
   // "text") apply (commands/run_setup.h resolves them).
   std::string log_dir;
   std::string log_format;  // text | json

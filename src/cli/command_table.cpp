@@ -3,7 +3,9 @@
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
 #include "commands/check.h"
+#include "commands/diff.h"
 #include "commands/drill.h"
+#include "commands/ls.h"
 #include "commands/manifests.h"
 #include "commands/prune.h"
 #include "commands/restore_all.h"
@@ -37,6 +39,9 @@ const CommandEntry kCommands[] = {
      &SetupVerifyDb},
     {"", "snapshots", "List the files-tier snapshots of a destination", &SetupSnapshots},
     {"", "manifests", "List the database backups' restore points", &SetupManifests},
+    {"", "ls", "List the files of a snapshot (or with --tier db the chunks of a manifest)",
+     &SetupLs},
+    {"", "diff", "Files added, removed, changed and renamed between two snapshots", &SetupDiff},
     {"", "prune",
      "Remove restore points the retention rules (--keep-*, [retention]) do not keep, and what only "
      "they need",

@@ -9,6 +9,7 @@
 #include "commands/files_command_support.h"
 #include "commands/upload_flags.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/progress.h"
 #include "engine/files/backup.h"
 #include "engine/files/state_index.h"
@@ -56,14 +57,19 @@ RunTotals TotalsOf(const BackupSummary& s) {
   return t;
 }
 
-// The backup itself, once the store is open and locked.
-Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
-                                 const FilesBackupRequest& req) {
-  const FilesConfig& fc = config.files;
-  DREDGE_RETURN_IF_ERROR(CheckWorkers(fc.workers));
+// The source directory as an absolute path; Usage when there is none or it is no directory.
+// Checked before a log, a destination or a run record is created.
+Result<std::string> CheckSource(const FilesConfig& fc) {
   if (fc.source.empty())
     return Status::Usage("no source directory: give --source or set [files] source in dredge.toml");
-  DREDGE_ASSIGN_OR_RETURN(std::string source, ExistingDirectory(fc.source, "--source"));
+  return ExistingDirectory(fc.source, "--source");
+}
+
+// The backup itself, once the store is open and locked.
+Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
+                                 const std::string& source, const FilesBackupRequest& req) {
+  const FilesConfig& fc = config.files;
+  DREDGE_RETURN_IF_ERROR(CheckWorkers(fc.workers));
   const std::string dest = store.Describe();
   std::string state = req.state.empty() ? StateIndex::DefaultPath(dest) : req.state;
   DREDGE_ASSIGN_OR_RETURN(auto index, StateIndex::Open(state, dest));
@@ -83,11 +89,19 @@ Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
   log::Info("backing up " + o.source + " to " + dest + (req.dry_run ? " (dry run)" : "") +
             " (state index " + state + ")");
   DREDGE_ASSIGN_OR_RETURN(BackupSummary s, RunFilesBackup(store, *index, o));
-  log::Info("scanned " + std::to_string(s.scanned) + " files (" + HumanBytes(s.scanned_bytes) +
-            "): uploaded " + std::to_string(s.uploaded) + " (" + HumanBytes(s.bytes_uploaded) +
-            "), copied " + std::to_string(s.copied) + ", skipped " + std::to_string(s.skipped) +
-            ", removed " + std::to_string(s.removed) + ", failed " + std::to_string(s.failed) +
-            (s.snapshot.empty() ? "" : "; snapshot " + s.snapshot));
+  if (req.dry_run)
+    log::Info("dry run: scanned " + Plural(s.scanned, "file") + " (" + HumanBytes(s.scanned_bytes) +
+              "): would upload " + Plural(s.uploaded, "file") + " (" +
+              HumanBytes(s.bytes_uploaded) + "), would copy " + std::to_string(s.copied) +
+              " (content already stored), " + std::to_string(s.skipped) + " unchanged, " +
+              std::to_string(s.removed) + " removed from the source; nothing was written" +
+              (s.uploaded + s.copied > 0 ? " (-v names each file)" : ""));
+  else
+    log::Info("scanned " + Plural(s.scanned, "file") + " (" + HumanBytes(s.scanned_bytes) +
+              "): uploaded " + std::to_string(s.uploaded) + " (" + HumanBytes(s.bytes_uploaded) +
+              "), copied " + std::to_string(s.copied) + ", skipped " + std::to_string(s.skipped) +
+              ", removed " + std::to_string(s.removed) + ", failed " + std::to_string(s.failed) +
+              (s.snapshot.empty() ? "" : "; snapshot " + s.snapshot));
   return s;
 }
 
@@ -113,6 +127,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
                               std::to_string(dests.size()) + " destinations"));
   // Settings that can never work fail before any destination is opened or locked.
   if (Status st = CheckWorkers(config->files.workers); !st.ok()) return fail(st);
+  if (auto src = CheckSource(config->files); !src.ok()) return fail(src.status());
   auto run_log = OpenTierLog(*config, "files");
   f.request.quiet = global.quiet;
   f.request.metrics_file = f.ops.metrics_file;
@@ -138,6 +153,8 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
     out.summary["destination"] = dest.url;
     return out;
   };
+  auto source = CheckSource(config.files);  // a wrong source touches no destination
+  if (!source.ok()) return finish(source.status());
   auto store = OpenDestination(dest.url, MergeStoreOptions(dest, req.store_flags));
   if (!store.ok()) return finish(store.status());
   std::unique_ptr<RunScope> scope;
@@ -150,7 +167,7 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
     if (!begun.ok()) return finish(begun.status());
     scope = std::move(*begun);
   }
-  auto r = BackupOnce(**store, config, req);
+  auto r = BackupOnce(**store, config, *source, req);
   Status outcome = r.ok() ? Status::Ok() : r.status();
   RunTotals totals;
   if (r.ok()) {
@@ -160,9 +177,9 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
     totals = TotalsOf(*r);
     if (r->failed > 0)
       outcome = Status(ErrorKind::kPartial,
-                       std::to_string(r->failed) +
-                           " files could not be backed up (named above); the rest is stored and "
-                           "the snapshot records it");
+                       Plural(r->failed, "file") +
+                           " could not be backed up (named above); the rest is stored and the "
+                           "snapshot records it");
   }
   if (scope) outcome = scope->Finish(outcome, totals);
   if (!outcome.ok()) log::Error("backup files to " + dest.url + ": " + outcome.message());

@@ -26,6 +26,7 @@ using json = nlohmann::json;
 struct Flags {
   std::vector<std::string> tiers, dests;
   std::string source, table, scratch_db, scratch_dir, sample_bytes = "1G", key_file;
+  std::string snapshot, manifest, as_of;
   PgOptions pg;
   uint64_t sample = 20, sample_rows = 1000, seed = 0;
   CLI::Option* seed_opt = nullptr;
@@ -141,6 +142,12 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (!sample_bytes.ok()) return fail(sample_bytes.status());
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
   const uint64_t seed = f.seed_opt->count() ? f.seed : RandomSeed();
+  std::optional<int64_t> as_of;
+  if (!f.as_of.empty()) {
+    auto t = ParseIsoTime(f.as_of);
+    if (!t.ok()) return fail(t.status());
+    as_of = *t;
+  }
 
   ConfigOverrides o;
   for (const auto& d : f.dests) o.dest.push_back(DestinationFromUrl(d));
@@ -170,6 +177,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
     fo.scratch_parent = f.scratch_dir;
     fo.keep = f.keep;
     fo.workers = f.workers;
+    fo.snapshot = {f.snapshot, as_of};
     for (const auto& d : config->DestinationsFor("files")) {
       outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
         FilesDrillReport r = RunFilesDrill(s, fo);
@@ -193,6 +201,8 @@ Status Run(Flags& f, const GlobalOptions& global) {
     dbo.seed = seed;
     dbo.keep = f.keep;
     dbo.workers = config->db.workers;
+    dbo.point.manifest = f.manifest;
+    dbo.point.as_of_unix_nanos = as_of;
     for (const auto& d : config->DestinationsFor("db")) {
       outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
         DbDrillReport r = RunDbDrill(s, dbo);
@@ -250,6 +260,14 @@ Runner SetupDrill(CLI::App& cmd, const GlobalOptions& global) {
                  "database, in a schema dredge_drill_<hex> the drill creates and drops)");
   cmd.add_option("--scratch-dir", f->scratch_dir,
                  "Files tier: make the temporary restore directory here (default: $TMPDIR)");
+  cmd.add_option("--snapshot", f->snapshot,
+                 "Files tier: drill this snapshot (latest, an id, a unique prefix or the stamp; "
+                 "default: the newest)");
+  cmd.add_option("--manifest", f->manifest,
+                 "Db tier: drill this manifest (latest, an id, a unique prefix or the stamp; "
+                 "default: the newest)");
+  cmd.add_option("--as-of", f->as_of,
+                 "Drill the newest snapshot/manifest at or before this time (ISO 8601)");
   cmd.add_option("--sample", f->sample, "Files tier: files to restore")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}))
       ->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/read_dest.h"
 #include "engine/db/manifest_store.h"
 
 namespace dredge {
@@ -20,24 +21,34 @@ struct Flags {
 
 }  // namespace
 
-Runner SetupManifests(CLI::App& cmd, const GlobalOptions&) {
+Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Destination URL holding database backups")->required();
+  cmd.add_option("--dest", f->dest,
+                 "Destination URL holding database backups (default: the first configured db "
+                 "destination)");
   cmd.add_flag("--json", f->json, "Print one JSON object");
   AddStoreFlags(cmd, &f->store);
-  return [f]() -> Status {
-    DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
+  return [f, &global]() -> Status {
+    DREDGE_ASSIGN_OR_RETURN(ReadTarget target, OpenForReading(global, "db", f->dest, f->store));
+    const auto& store = target.store;
     DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(*store));
+    if (listing.manifest_keys.empty())
+      return ExplainEmpty(*store, "db",
+                          Status::NotFound("no manifests in " + store->Describe() +
+                                           " yet: no 'dredge backup db' to it has finished"));
     nlohmann::json list = nlohmann::json::array();
     if (!f->json && !listing.manifest_keys.empty())
-      std::printf("%-33s %-11s %-24s %10s %7s %10s  %s\n", "ID", "MODE", "SNAPSHOT (UTC)", "ROWS",
-                  "CHUNKS", "LIVE KEYS", "TABLE");
+      std::printf("%-33s %-11s %-20s %10s %7s %10s  %s\n", "ID", "MODE", "TIME (UTC)", "ROWS",
+                  "CHUNKS", "CHANGED", "TABLE");
     for (const auto& key : listing.manifest_keys) {
       std::string id = dbkeys::ManifestIdOfKey(key).value_or(key);
       auto m = LoadManifest(*store, key);
       nlohmann::json e = {{"id", id}, {"key", key}};
       if (m.ok()) {
-        e.update({{"mode", m->mode},
+        // The restore point holds live_keys rows; this run wrote (inserted or updated) `rows`.
+        e.update({{"time", m->finished_at},
+                  {"changed", m->rows},
+                  {"mode", m->mode},
                   {"full_reason", m->full_reason},
                   {"table", m->table},
                   {"snapshot_at", m->snapshot_at},
@@ -47,10 +58,9 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions&) {
                   {"live_keys", m->live_keys.count()},
                   {"previous", m->previous ? nlohmann::json(*m->previous) : nlohmann::json()}});
         if (!f->json)
-          std::printf("%-33s %-11s %-24.24s %10llu %7zu %10llu  %s\n", id.c_str(), m->mode.c_str(),
-                      m->snapshot_at.c_str(), static_cast<unsigned long long>(m->rows),
-                      m->chunks.size(), static_cast<unsigned long long>(m->live_keys.count()),
-                      m->table.c_str());
+          std::printf("%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(), m->mode.c_str(),
+                      m->finished_at.c_str(), static_cast<unsigned long long>(m->live_keys.count()),
+                      m->chunks.size(), static_cast<unsigned long long>(m->rows), m->table.c_str());
       } else {
         std::string kind = m.status().Is(ErrorKind::kUnsupported) ? "legacy" : "unreadable";
         e.update({{"mode", kind}, {"error", m.status().message()}});
@@ -64,8 +74,6 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions&) {
                                     {"chunks", listing.chunk_keys.size()},
                                     {"max_chunk_number", listing.max_chunk_number}})
                         .dump());
-    } else if (listing.manifest_keys.empty()) {
-      std::printf("no manifests under %s\n", store->Describe().c_str());
     }
     return Status::Ok();
   };

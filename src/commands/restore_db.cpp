@@ -9,6 +9,7 @@
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/time_util.h"
 #include "engine/db/restorer.h"
 
@@ -39,10 +40,10 @@ nlohmann::json ResultJson(const RestoreResult& r) {
 }
 
 void LogResult(const RestoreResult& r) {
-  log::Info("restore db: loaded " + std::to_string(r.rows) + " rows into " + r.table +
+  log::Info("restore db: loaded " + Plural(r.rows, "row") + " into " + r.table +
             (r.created ? " (created)" : "") + " from " +
             (r.legacy ? std::string("legacy chunks") : r.manifest_key) + "; " +
-            std::to_string(r.chunks_read) + " chunks read, " + std::to_string(r.chunks_skipped) +
+            Plural(r.chunks_read, "chunk") + " read, " + std::to_string(r.chunks_skipped) +
             " skipped");
 }
 

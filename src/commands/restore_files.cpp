@@ -7,11 +7,13 @@
 
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/read_dest.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/files/restore.h"
-#include "engine/files/snapshot_catalog.h"
+#include "engine/files/snapshot_select.h"
 
 namespace dredge {
 namespace {
@@ -34,13 +36,13 @@ Status Run(Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  if (!f.request.snapshot.empty() && !f.as_of.empty())
-    return fail(Status::Usage("give either --snapshot or --as-of, not both"));
   if (!f.as_of.empty()) {
     auto t = ParseIsoTime(f.as_of);
     if (!t.ok()) return fail(t.status());
     f.request.as_of = *t;
   }
+  // Usage errors come before the config, the run log or the destination is touched.
+  if (Status st = CheckWorkers(f.request.workers); !st.ok()) return fail(st);
   ConfigOverrides o;
   if (!f.dest.empty()) o.files_dest.push_back(DestinationFromUrl(f.dest));
   auto config = PrepareRun(global, o, f.ops);
@@ -49,7 +51,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   f.request.quiet = global.quiet;
   DestOutcome out = RestoreFilesFrom(config->DestinationsFor("files").front(), f.request);
   if (f.json) PrintJson(out.summary);
-  return out.status;
+  return AlreadyReported(out.status);  // RestoreFilesFrom logged it
 }
 
 }  // namespace
@@ -73,9 +75,11 @@ DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRe
                                 "give --overwrite to replace what differs"));
   auto store = OpenDestination(dest.url, MergeStoreOptions(dest, f.store_flags));
   if (!store.ok()) return finish(store.status());
+  // Before the lock, which writes a lease: a mistyped destination must stay untouched.
+  if (Status st = ExplainEmpty(**store, "files", Status::Ok()); !st.ok()) return finish(st);
   auto lock = LockForRestore(*store, "files");
   if (!lock.ok()) return finish(lock.status());
-  auto id = ChooseSnapshot(**store, f.snapshot, f.as_of);
+  auto id = SelectSnapshot(**store, {f.snapshot, f.as_of});
   if (!id.ok()) return finish(id.status());
 
   RestoreOptions o;
@@ -90,19 +94,20 @@ DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRe
   auto r = RunFilesRestore(**store, o);
   if (!r.ok()) return finish(r.status());
   const RestoreSummary& s = *r;
-  log::Info("restored " + std::to_string(s.restored) + " files (" + HumanBytes(s.bytes) +
-            "), skipped " + std::to_string(s.skipped) + " identical, " +
-            std::to_string(s.conflicts) + " left alone, failed " + std::to_string(s.failed));
+  log::Info("restored " + Plural(s.restored, "file") + " (" + HumanBytes(s.bytes) + "), skipped " +
+            std::to_string(s.skipped) + " identical, " + std::to_string(s.conflicts) +
+            " left alone, failed " + std::to_string(s.failed));
   out.summary = {{"snapshot", *id},       {"restored", s.restored},   {"skipped", s.skipped},
                  {"failed", s.failed},    {"conflicts", s.conflicts}, {"bytes", s.bytes},
                  {"problems", s.problems}};
   if (s.failed > 0)
-    return finish(
-        Status(ErrorKind::kPartial,
-               std::to_string(s.failed) + " files were not restored (named above)" +
-                   (s.conflicts ? "; use --overwrite to replace the " +
-                                      std::to_string(s.conflicts) + " existing different files"
-                                : std::string())));
+    return finish(Status(ErrorKind::kPartial,
+                         Plural(s.failed, "file") + (s.failed == 1 ? " was" : " were") +
+                             " not restored (named above)" +
+                             (s.conflicts ? "; use --overwrite to replace the existing different " +
+                                                std::string(s.conflicts == 1 ? "file" : "files") +
+                                                " (" + std::to_string(s.conflicts) + ")"
+                                          : std::string())));
   return finish(Status::Ok());
 }
 
@@ -112,7 +117,9 @@ Runner SetupRestoreFiles(CLI::App& cmd, const GlobalOptions& global) {
                  "Store URL the backup was written to (default: the first configured files "
                  "destination)");
   cmd.add_option("--target", f->request.target, "Directory to restore into")->required();
-  cmd.add_option("--snapshot", f->request.snapshot, "Snapshot id (see 'dredge snapshots')");
+  cmd.add_option("--snapshot", f->request.snapshot,
+                 "Snapshot: latest (default), an id, a unique prefix of it or its stamp "
+                 "YYYYMMDD_HHMMSS (see 'dredge snapshots')");
   cmd.add_option("--as-of", f->as_of,
                  "Newest snapshot at or before this time (ISO 8601; local time without a zone)");
   cmd.add_option("--include", f->request.includes, "Only files matching this glob (repeatable)");

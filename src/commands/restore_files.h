@@ -21,7 +21,7 @@ Runner SetupRestoreFiles(CLI::App& cmd, const GlobalOptions& global);
 
 struct FilesRestoreRequest {
   std::string target;
-  std::string snapshot;          // id; empty = by as_of, else the newest
+  std::string snapshot;          // selector (engine/files/snapshot_select.h); empty = newest
   std::optional<int64_t> as_of;  // unix nanos
   std::vector<std::string> includes, excludes;
   bool overwrite = false;

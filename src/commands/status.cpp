@@ -158,9 +158,14 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
     if (!o.tier.empty()) {
       q.tiers = {{o.tier, true}};
     } else {
-      q.tiers = {
-          {"files", config.files.configured && Contains(config.DestinationsFor("files"), dest.url)},
-          {"db", config.db.configured && Contains(config.DestinationsFor("db"), dest.url)}};
+      // Only the tiers configured for this destination (a tier that has run records here is
+      // still reported, as not expected); with no tier configured at all, both are asked about.
+      if (config.files.configured && Contains(config.DestinationsFor("files"), dest.url))
+        q.tiers.push_back({"files", true});
+      if (config.db.configured && Contains(config.DestinationsFor("db"), dest.url))
+        q.tiers.push_back({"db", true});
+      if (!config.files.configured && !config.db.configured)
+        q.tiers = {{"files", false}, {"db", false}};
     }
     auto store = OpenDestination(dest.url, o.dests.empty() ? ToStoreOptions(dest) : o.store);
     if (!store.ok()) {

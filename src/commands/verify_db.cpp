@@ -7,8 +7,10 @@
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
+#include "commands/read_dest.h"
 #include "commands/run_setup.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "engine/db/verifier.h"
 
 namespace dredge {
@@ -26,7 +28,9 @@ struct Flags {
 
 Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Destination URL holding the backups")->required();
+  cmd.add_option("--dest", f->dest,
+                 "Destination URL holding the backups (default: the first configured db "
+                 "destination)");
   AddDbFlags(cmd, &f->opts.pg, false);
   cmd.add_option("--table", f->opts.table, "With --db: the live table to compare");
   cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
@@ -36,13 +40,15 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() -> Status {
-    // The config only supplies the key file here ([db] encrypt_key_file) and the logging.
-    DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, OpsFlags{}));
-    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file, &config));
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (f->opts.with_db != !f->opts.table.empty())
       return Status::Usage("--db and --table go together");
-    DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
+    // The config supplies the destination when --dest is absent, the key file ([db]
+    // encrypt_key_file) and the logging.
+    DREDGE_ASSIGN_OR_RETURN(ReadTarget target, OpenForReading(global, "db", f->dest, f->store));
+    DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file, &target.config));
+    const auto& store = target.store;
+    DREDGE_RETURN_IF_ERROR(ExplainEmpty(*store, "db", Status::Ok()));
     DbVerifyResult r;
     Status st = RunDbVerify(*store, f->opts, &r);
     if (!st.ok() && !st.Is(ErrorKind::kCorrupt) && !st.Is(ErrorKind::kMismatch)) return st;
@@ -62,11 +68,11 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
                    {"mismatch_keys", r.mismatch_keys}};
       PrintJsonLine(j.dump());
     } else {
-      std::string line = "verify db: " + std::to_string(r.chunks_checked) + " chunks in " +
-                         std::to_string(r.manifests_checked) + " manifests checked, " +
+      std::string line = "verify db: " + Plural(r.chunks_checked, "chunk") + " in " +
+                         Plural(r.manifests_checked, "manifest") + " checked, " +
                          std::to_string(r.corrupt.size()) + " damaged";
       if (f->opts.with_db)
-        line += "; table: " + std::to_string(r.rows_live) + " rows, " + std::to_string(r.matching) +
+        line += "; table: " + Plural(r.rows_live, "row") + ", " + std::to_string(r.matching) +
                 " match the backup, " + std::to_string(r.not_yet_backed_up) +
                 " changed since (not yet backed up), " + std::to_string(r.deleted_since_backup) +
                 " deleted since, " + std::to_string(r.mismatched) + " mismatched";

@@ -5,9 +5,12 @@
 
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/read_dest.h"
 #include "commands/run_setup.h"
 #include "common/log.h"
-#include "engine/files/snapshot_catalog.h"
+#include "common/plural.h"
+#include "common/time_util.h"
+#include "engine/files/snapshot_select.h"
 #include "engine/files/state_index.h"
 #include "engine/files/verify.h"
 
@@ -15,7 +18,7 @@ namespace dredge {
 namespace {
 
 struct Flags {
-  std::string dest, source, state;
+  std::string dest, source, state, snapshot, as_of;
   bool deep = false, json = false;
   int workers = 16;
   StoreOptions store;
@@ -27,12 +30,27 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
-  auto config = PrepareRun(global, ConfigOverrides{}, f.ops);
+  if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
+  RestorePointSelector selector{f.snapshot, std::nullopt};
+  if (!f.as_of.empty()) {
+    auto t = ParseIsoTime(f.as_of);
+    if (!t.ok()) return fail(t.status());
+    selector.as_of_ns = *t;
+  }
+  if (!f.source.empty() && (!f.snapshot.empty() || selector.as_of_ns))
+    return fail(
+        Status::Usage("--source compares with the live directory; --snapshot/--as-of "
+                      "choose a snapshot instead: give one or the other"));
+  ConfigOverrides overrides;
+  if (!f.dest.empty()) overrides.files_dest.push_back(DestinationFromUrl(f.dest));
+  auto config = PrepareRun(global, overrides, f.ops);
   if (!config.ok()) return fail(config.status());
-  auto run_log = OpenTierLog(*config, "verify-files");
-  DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
-  auto store = OpenDestination(f.dest, f.store);
+  const DestinationConfig dest = config->DestinationsFor("files").front();
+  auto store = OpenDestination(dest.url, MergeStoreOptions(dest, f.store));
   if (!store.ok()) return fail(store.status());
+  // A mistyped destination has no snapshot and no records: say so instead of "all missing".
+  if (Status st = ExplainEmpty(**store, "files", Status::Ok()); !st.ok()) return fail(st);
+  auto run_log = OpenTierLog(*config, "verify-files");
   VerifyOptions o;
   o.deep = f.deep;
   o.workers = f.workers;
@@ -54,7 +72,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     }
     o.index = index.get();
   } else {
-    auto id = ChooseSnapshot(**store, "", std::nullopt);
+    auto id = SelectSnapshot(**store, selector);
     if (!id.ok()) return fail(id.status());
     o.snapshot_id = *id;
     against = "snapshot " + *id;
@@ -67,7 +85,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   log::Info("checked " + std::to_string(s.checked) + ": missing " + std::to_string(s.missing) +
             ", different " + std::to_string(s.different) + ", extra " + std::to_string(s.extra) +
             (f.deep ? ", corrupt " + std::to_string(s.corrupt) + " of " +
-                          std::to_string(s.objects_hashed) + " objects hashed"
+                          Plural(s.objects_hashed, "object") + " hashed"
                     : std::string()));
   if (f.json)
     PrintJson({{"ok", !s.mismatch()},
@@ -80,9 +98,9 @@ Status Run(const Flags& f, const GlobalOptions& global) {
                {"objects_hashed", s.objects_hashed},
                {"problems", s.problems}});
   if (s.mismatch())
-    return Status(ErrorKind::kMismatch, "verify found " + std::to_string(s.missing) +
-                                            " missing and " + std::to_string(s.different) +
-                                            " different objects (named above)");
+    return Status(ErrorKind::kMismatch,
+                  "verify found " + std::to_string(s.missing) + " missing and " +
+                      Plural(s.different, "different object") + " (named above)");
   return Status::Ok();
 }
 
@@ -90,8 +108,13 @@ Status Run(const Flags& f, const GlobalOptions& global) {
 
 Runner SetupVerifyFiles(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--dest", f->dest, "Store URL to verify")->required();
-  cmd.add_option("--source", f->source, "Compare with this directory (default: newest snapshot)");
+  cmd.add_option("--dest", f->dest,
+                 "Store URL to verify (default: the first configured files destination)");
+  cmd.add_option("--source", f->source, "Compare with this directory (default: a snapshot)");
+  cmd.add_option("--snapshot", f->snapshot,
+                 "Compare with this snapshot: latest (default), an id, a unique prefix or the "
+                 "stamp YYYYMMDD_HHMMSS");
+  cmd.add_option("--as-of", f->as_of, "Compare with the newest snapshot at or before this time");
   cmd.add_flag("--deep", f->deep, "Download and hash every object");
   cmd.add_option("--state", f->state, "State index file (saves hashing unchanged source files)");
   cmd.add_option("--workers", f->workers, "Parallel downloads for --deep")->capture_default_str();

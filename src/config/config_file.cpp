@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -211,6 +212,9 @@ Result<DredgeConfig> ResolveConfig(const std::string& config_flag, const EnvMap&
   DredgeConfig config;
   if (!path.empty()) {
     DREDGE_ASSIGN_OR_RETURN(config, LoadConfigFile(path));
+    if (!config.logging.dir.empty() && fs::path(config.logging.dir).is_relative())
+      config.logging.dir =
+          (fs::absolute(path).parent_path() / config.logging.dir).lexically_normal().string();
   }
   std::vector<std::string> warnings;
   DREDGE_ASSIGN_OR_RETURN(ConfigOverrides from_env, OverridesFromEnv(env, &warnings));
@@ -218,7 +222,20 @@ Result<DredgeConfig> ResolveConfig(const std::string& config_flag, const EnvMap&
   ApplyOverrides(flags, &config);
   (void)ConninfoHasPassword(config.db.conninfo);  // registers an env/flag password too
   for (auto& w : warnings) config.warnings.push_back(std::move(w));
+  if (config.logging.dir.empty()) config.logging.dir = DefaultLogDir(env);
   return config;
+}
+
+std::string DefaultLogDir(const EnvMap& env) {
+  auto get = [&](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  if (std::string x = get("XDG_STATE_HOME"); !x.empty())
+    return (fs::path(x) / "dredge" / "logs").string();
+  if (std::string h = get("HOME"); !h.empty())
+    return (fs::path(h) / ".local" / "state" / "dredge" / "logs").string();
+  return "/tmp/dredge-" + std::to_string(::getuid()) + "/logs";
 }
 
 }  // namespace dredge

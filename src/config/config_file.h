@@ -31,7 +31,14 @@ Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& f
 // Reads and parses `path` and checks its permissions (warnings, never errors).
 Result<DredgeConfig> LoadConfigFile(const std::string& path);
 
-// The whole chain: find → load (or defaults) → DREDGE_* environment → `flags`.
+// Where run logs go when neither [logging] dir, DREDGE_LOG_DIR nor --log-dir says: a place that
+// does not depend on the working directory, $XDG_STATE_HOME/dredge/logs, else
+// $HOME/.local/state/dredge/logs, else /tmp/dredge-<uid>/logs.
+std::string DefaultLogDir(const EnvMap& env);
+
+// The whole chain: find → load (or defaults) → DREDGE_* environment → `flags`. A relative
+// [logging] dir in the file is taken relative to the file's directory (so cron and a shell in
+// another directory log to the same place); an empty one becomes DefaultLogDir(env).
 Result<DredgeConfig> ResolveConfig(const std::string& config_flag, const EnvMap& env,
                                    const ConfigOverrides& flags);
 

@@ -73,7 +73,8 @@ struct RetentionConfig {
 };
 
 struct LoggingConfig {
-  std::string dir = "logs";
+  // Empty = DefaultLogDir (config/config_file.h), filled in by ResolveConfig.
+  std::string dir;
   std::string format = "text";  // "text" or "json"
   int keep = 30;                // run logs kept per tier; 0 = keep all
 };

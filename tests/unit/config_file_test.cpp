@@ -121,7 +121,7 @@ TEST(ConfigFile, EmptyFileGivesDefaultsAndTheEmbeddedDestination) {
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->files.configured);
   EXPECT_EQ(c->db.table, "articles");
-  EXPECT_EQ(c->logging.dir, "logs");
+  EXPECT_EQ(c->logging.dir, "");  // ResolveConfig fills in DefaultLogDir
   EXPECT_EQ(c->limits.nice, LimitsConfig::Nice::kAuto);
   ASSERT_EQ(c->DestinationsFor("files").size(), 1u);
   EXPECT_EQ(c->DestinationsFor("files")[0].url, "file://./dredge-backups/");

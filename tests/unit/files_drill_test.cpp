@@ -10,7 +10,7 @@
 #include "engine/drill/files_drill.h"
 #include "engine/files/backup.h"
 #include "engine/files/restore.h"
-#include "engine/files/snapshot_catalog.h"
+#include "engine/files/snapshot_select.h"
 #include "files_test_support.h"
 #include "formats/file_keys.h"
 #include "store/memory/memory_store.h"
@@ -60,7 +60,7 @@ class FilesDrillTest : public ::testing::Test {
 TEST_F(FilesDrillTest, RestoreSelectRestoresExactlyTheChosenPaths) {
   RestoreOptions o;
   o.target = dir_ / "out";
-  o.snapshot_id = *ChooseSnapshot(*store_, "", std::nullopt);
+  o.snapshot_id = *SelectSnapshot(*store_, {});
   o.select = [](const std::string& p) { return p == "d0/f2.txt" || p == "d1/f5.txt"; };
   auto r = RunFilesRestore(*store_, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -5,7 +5,7 @@
 #include "common/hash.h"
 #include "engine/files/backup.h"
 #include "engine/files/restore.h"
-#include "engine/files/snapshot_catalog.h"
+#include "engine/files/snapshot_select.h"
 #include "engine/files/verify.h"
 #include "files_test_support.h"
 #include "formats/file_keys.h"
@@ -49,7 +49,7 @@ class FilesRestoreTest : public ::testing::Test {
     VerifyOptions o;
     o.deep = deep;
     o.source = source;
-    if (source.empty()) o.snapshot_id = *ChooseSnapshot(store_, "", std::nullopt);
+    if (source.empty()) o.snapshot_id = *SelectSnapshot(store_, {});
     auto r = RunFilesVerify(store_, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : VerifySummary{};
@@ -83,8 +83,8 @@ TEST_F(FilesRestoreTest, OlderSnapshotAfterFilesChangedAndWereRemoved) {
   EXPECT_EQ(ReadFile(dir_ / "new/change.txt"), "version two");
   EXPECT_FALSE(std::filesystem::exists(dir_ / "new/d/gone.txt"));
   // --as-of picks by time; a time before every snapshot finds none.
-  EXPECT_EQ(ChooseSnapshot(store_, "", int64_t{0}).status().kind(), ErrorKind::kNotFound);
-  EXPECT_EQ(*ChooseSnapshot(store_, "", std::nullopt), second);
+  EXPECT_EQ(SelectSnapshot(store_, {"", int64_t{0}}).status().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(*SelectSnapshot(store_, {}), second);
 }
 
 TEST_F(FilesRestoreTest, ExistingFilesSkippedOrLeftAloneUnlessOverwrite) {

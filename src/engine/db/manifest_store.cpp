@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "common/time_util.h"
-
 namespace dredge {
 
 std::string RetiredKeyOf(std::string_view manifest_key) {
@@ -74,34 +72,6 @@ Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target) {
     chain.push_back(std::move(*m));
   }
   return chain;
-}
-
-Result<std::string> ChooseManifestKey(const PrefixListing& l, const RestorePointQuery& q) {
-  if (!q.manifest.empty()) {
-    auto key = dbkeys::ManifestKeyFromUserText(q.manifest);
-    if (!key)
-      return Status::Usage("--manifest '" + q.manifest +
-                           "' is not a manifest id (backup_manifest_YYYYMMDD_HHMMSS), key or "
-                           "YYYYMMDD_HHMMSS; 'dredge manifests' lists them");
-    if (!std::binary_search(l.manifest_keys.begin(), l.manifest_keys.end(), *key))
-      return Status::NotFound("manifest " + *key +
-                              " does not exist ('dredge manifests' lists them)");
-    return *key;
-  }
-  if (l.manifest_keys.empty()) return Status::NotFound("the destination holds no manifest");
-  if (!q.as_of_unix_nanos) return l.manifest_keys.back();
-  int64_t limit = *q.as_of_unix_nanos / 1000000000;
-  std::optional<std::string> best;
-  for (const auto& k : l.manifest_keys) {
-    auto stamp = dbkeys::ManifestStamp(k);
-    if (!stamp) continue;
-    auto t = ParseCompactUtc(*stamp);
-    if (t.ok() && *t <= limit) best = k;
-  }
-  if (!best)
-    return Status::NotFound("no manifest was written at or before " + FormatIsoUtc(limit) +
-                            " ('dredge manifests' lists them)");
-  return *best;
 }
 
 }  // namespace dredge

@@ -11,6 +11,7 @@
 #include "common/thread_pool.h"
 #include "engine/db/chunk_fetch.h"
 #include "engine/db/legacy_restore.h"
+#include "engine/db/manifest_select.h"
 #include "engine/db/row_filter.h"
 #include "formats/chunk_writer.h"
 #include "formats/copy_text.h"
@@ -221,7 +222,8 @@ Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& o
   // The restore point: the chosen manifest, or the newest dredge one at/before it.
   std::optional<Manifest> target;
   if (!listing.manifest_keys.empty()) {
-    DREDGE_ASSIGN_OR_RETURN(std::string key, ChooseManifestKey(listing, opts.point));
+    DREDGE_ASSIGN_OR_RETURN(std::string key,
+                            ChooseManifestKey(listing, opts.point, store.Describe()));
     auto it = std::find(listing.manifest_keys.begin(), listing.manifest_keys.end(), key);
     for (;;) {
       auto m = LoadManifest(store, *it);

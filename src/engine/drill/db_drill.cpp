@@ -4,6 +4,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "engine/db/manifest_select.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/restorer.h"
 
@@ -175,7 +176,16 @@ DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
   };
   auto listing = ListPrefix(store);
   if (!listing.ok()) return fail(listing.status());
-  auto newest = NewestManifest(store, *listing);
+  Result<std::optional<Manifest>> newest = std::optional<Manifest>();
+  if (!o.point.manifest.empty() || o.point.as_of_unix_nanos) {  // --manifest / --as-of
+    auto key = ChooseManifestKey(*listing, o.point, store.Describe());
+    if (!key.ok()) return fail(key.status());
+    auto chosen = LoadManifest(store, *key);
+    if (!chosen.ok()) return fail(chosen.status());
+    newest = std::optional<Manifest>(std::move(*chosen));
+  } else {
+    newest = NewestManifest(store, *listing);
+  }
   if (!newest.ok()) return fail(newest.status());
   if (!*newest)
     return fail(Status::NotFound(

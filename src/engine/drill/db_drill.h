@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/db/manifest_store.h"
 #include "engine/db/pg_conn.h"
 #include "engine/drill/drill_check.h"
 #include "engine/drill/row_compare.h"
@@ -34,6 +35,8 @@ struct DbDrillOptions {
   uint64_t seed = 0;
   bool keep = false;
   int workers = 4;
+  // Which manifest to restore (engine/db/manifest_select.h); empty: the newest dredge manifest.
+  RestorePointQuery point;
 };
 
 struct DbDrillReport {

@@ -10,7 +10,7 @@
 #include "common/progress.h"
 #include "engine/drill/sample.h"
 #include "engine/files/restore.h"
-#include "engine/files/snapshot_catalog.h"
+#include "engine/files/snapshot_select.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
 
@@ -127,7 +127,7 @@ void SourceCheck(const FilesDrillOptions& o, const std::vector<SnapshotEntry>& s
 
 FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
   FilesDrillReport r;
-  auto id = ChooseSnapshot(store, "", std::nullopt);
+  auto id = SelectSnapshot(store, o.snapshot);
   if (!id.ok()) {
     r.status = id.status();
     r.checks.push_back({"files sample", DrillCheck::Outcome::kFail, id.status().message()});

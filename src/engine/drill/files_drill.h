@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "engine/drill/drill_check.h"
+#include "engine/restore_point_select.h"
 #include "store/object_store.h"
 
 namespace dredge {
@@ -31,6 +32,8 @@ struct FilesDrillOptions {
   std::string scratch_parent;  // where the temporary directory is made; empty: $TMPDIR or /tmp
   bool keep = false;
   int workers = 8;
+  // Which snapshot to sample (engine/files/snapshot_select.h); default: the newest.
+  RestorePointSelector snapshot;
 };
 
 struct FilesDrillProblem {

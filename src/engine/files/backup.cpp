@@ -119,17 +119,9 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
         GuardResult g, EvaluateDamageGuard(plan, o.source, o.max_change_pct, o.workers, o.tmp_dir));
     if (g.tripped) return Status::PreconditionFailed(g.message);
   }
-  if (o.dry_run) {
-    // Report what would be looked at; nothing is hashed, written or recorded.
-    s.uploaded = plan.work->count();
-    s.bytes_uploaded = plan.work_bytes;
-    log::Info("dry run: " + std::to_string(plan.work->count()) +
-              " files would be checked/stored, " + std::to_string(plan.removed->count()) +
-              " removed, " + std::to_string(plan.unchanged) + " unchanged");
-    return s;
-  }
-
-  DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, "1"));
+  // A dry run hashes the candidates to say what it would do (ClassifyItem) and writes nothing:
+  // no object, no index row, no snapshot, no record.
+  if (!o.dry_run) DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, "1"));
   if (o.progress) {
     o.progress->SetTotals(plan.work->count(), plan.work_bytes);
     o.progress->Start();
@@ -150,7 +142,11 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     ThreadPool pool(o.workers > 0 ? o.workers : 1, 2 * (o.workers > 0 ? o.workers : 1));
     feed = ForEachWorkItem(*plan.work, [&](WorkItem& item) {
       pool.Submit([&ctx, w = std::move(item), &s, &mu, &o] {
-        ItemOutcome out = ProcessItem(ctx, w);
+        ItemOutcome out = o.dry_run ? ClassifyItem(ctx, w) : ProcessItem(ctx, w);
+        if (o.dry_run && out.kind == ItemOutcome::Kind::kUploaded)
+          log::Debug("would upload: " + w.path);
+        if (o.dry_run && out.kind == ItemOutcome::Kind::kCopied)
+          log::Debug("would copy: " + w.path + " (its content is stored already)");
         if (o.progress) {
           o.progress->AddFiles(1);
           o.progress->AddBytes(w.size);
@@ -180,6 +176,13 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   }
   if (o.progress) o.progress->Stop();
   DREDGE_RETURN_IF_ERROR(feed);
+  if (o.dry_run) {
+    DREDGE_RETURN_IF_ERROR(ForEachPath(*plan.removed, [](const std::string& p) {
+      log::Debug("removed from the source (its object stays): " + p);
+      return Status::Ok();
+    }));
+    return s;
+  }
   DREDGE_RETURN_IF_ERROR(
       ForEachPath(*plan.removed, [&](const std::string& p) { return index.MarkRemoved(p); }));
   DREDGE_RETURN_IF_ERROR(ForEachIndexRow(*plan.listed_only, [&](IndexRow& r) {

@@ -141,6 +141,32 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
 
 }  // namespace
 
+ItemOutcome ClassifyItem(UploadContext& ctx, const WorkItem& item) {
+  ItemOutcome out;
+  auto fail = [&](const Status& st) {
+    out.kind = ItemOutcome::Kind::kFailed;
+    out.error = "cannot read " + item.path + ": " + st.message();
+    return out;
+  };
+  std::string md5 = item.md5;
+  if (md5.empty()) {
+    auto file = FileSource::Open(ctx.source + "/" + item.path);
+    if (!file.ok()) return fail(file.status());
+    auto hashed = Md5OfSource(**file);
+    if (!hashed.ok()) return fail(hashed.status());
+    md5 = *hashed;
+  }
+  out.md5 = md5;
+  if (item.has_prev && item.prev_md5 == md5 && item.prev_size == item.size)
+    out.kind = ItemOutcome::Kind::kAlreadyStored;
+  else if (item.size >= ctx.dedup_min_size && item.size > 0 &&
+           ctx.keeper->FindCopySource(md5, file_keys::DataKey(item.path)))
+    out.kind = ItemOutcome::Kind::kCopied;
+  else
+    out.kind = ItemOutcome::Kind::kUploaded;
+  return out;
+}
+
 ItemOutcome ProcessItem(UploadContext& ctx, const WorkItem& item) {
   ItemOutcome out;
   for (int attempt = 0; attempt < 2; ++attempt) {

@@ -38,6 +38,12 @@ struct ItemOutcome {
 
 ItemOutcome ProcessItem(UploadContext& ctx, const WorkItem& item);
 
+// What ProcessItem would do, for a dry run: hashes the file and decides kAlreadyStored (same
+// content at its key), kCopied (another key holds the content) or kUploaded, writing nothing to
+// the store or the index (it may list the content keys once). kFailed when the file cannot be
+// read. A multipart object's MD5 is not looked up (one HEAD each): such a file counts as upload.
+ItemOutcome ClassifyItem(UploadContext& ctx, const WorkItem& item);
+
 // "1716768000.123456789": the x-amz-meta-mtime value for a time in ns since the epoch.
 std::string MtimeMetadataValue(int64_t mtime_ns);
 // Parses MtimeMetadataValue's format (and plain integer seconds); nullopt when malformed.
