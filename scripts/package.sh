@@ -37,7 +37,7 @@ gzip -9n "$stage/usr/share/man/man1/dredge.1"
 # dpkg-shlibdeps wants a debian/control naming the package.
 mkdir -p "$work/src/debian" "$stage/DEBIAN"
 printf 'Source: dredge\n\nPackage: dredge\nArchitecture: any\n' >"$work/src/debian/control"
-depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$stage/usr/bin/dredge" 2>/dev/null |
+depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$stage/usr/bin/dredge" |
   sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "package: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 

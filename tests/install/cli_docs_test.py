@@ -38,15 +38,16 @@ def parse_help(text):
         head = m.group(1)
         if section == "Subcommands":
             subs.append(head.split()[0])
-        elif "Options" in section or section.startswith("["):
+        elif section != "Positionals":  # "Options" or a named option group
             names = head.split()[0]
-            flags += [f for f in names.split(",") if f.startswith("-")]
+            # "--nice,--no-nice{false}": the braces give the value a flag sets
+            flags += [re.sub(r"\{.*\}$", "", f) for f in names.split(",") if f.startswith("-")]
     return flags, subs
 
 
 def man_sections(man):
     """{"backup files": section text, "": text before COMMANDS}, roff dashes unescaped."""
-    text = man.replace("\\-", "-")
+    text = re.sub(r"\\f[BIRP]", "", man.replace("\\-", "-"))  # dashes and font changes
     parts = re.split(r'^\.SS "dredge ([^"]*)"$', text, flags=re.M)
     out = {"": parts[0]}
     for i in range(1, len(parts), 2):

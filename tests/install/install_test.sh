@@ -11,7 +11,7 @@ fail=0
 has() { [ -e "$1" ] || { echo "missing after install: ${1#$work}"; fail=1; }; }
 
 prefix=$work/prefix
-cmake --install "$build" --prefix "$prefix" >/dev/null
+"${CMAKE:-cmake}" --install "$build" --prefix "$prefix" >/dev/null
 for f in bin/dredge share/man/man1/dredge.1 share/bash-completion/completions/dredge \
   share/zsh/site-functions/_dredge share/fish/vendor_completions.d/dredge.fish \
   share/doc/dredge/dredge.example.toml share/doc/dredge/operations.md \
@@ -33,7 +33,7 @@ done
 
 # Staged for /usr: zsh's Debian directory, units under /usr/lib, ExecStart=/usr/bin/dredge.
 stage=$work/stage
-DESTDIR=$stage cmake --install "$build" --prefix /usr >/dev/null
+DESTDIR=$stage "${CMAKE:-cmake}" --install "$build" --prefix /usr >/dev/null
 has "$stage/usr/bin/dredge"
 has "$stage/usr/share/zsh/vendor-completions/_dredge"
 grep -q "^ExecStart=/usr/bin/dredge " "$stage/usr/lib/systemd/system/dredge-backup.service" ||
