@@ -28,7 +28,7 @@ bool ScrubCallerEnvironment() {
   std::vector<std::string> names;
   for (char** e = environ; *e; ++e) {
     const char* eq = std::strchr(*e, '=');
-    if (eq) names.emplace_back(*e, eq);
+    if (eq) names.emplace_back(*e, static_cast<size_t>(eq - *e));
   }
   for (const auto& n : names)
     if (IsCallerSetting(n)) unsetenv(n.c_str());
