@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/build_info.h"
+#include "cli/cli_dump.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/suggest.h"
@@ -28,7 +30,8 @@ int main(int argc, char** argv) {
   RegisterEarlySecrets(argc, argv);  // before parsing: CLI11 echoes bad values
   CLI::App app{"dredge: backups of a file tree and a PostgreSQL table to file:// or s3:// stores",
                "dredge"};
-  app.set_version_flag("--version", std::string("dredge ") + DREDGE_VERSION);
+  app.set_version_flag("--version", VersionText());
+  AddCliDumpFlag(app);
   app.require_subcommand(1);
   app.fallthrough();
 

@@ -8,11 +8,13 @@
 
 #include <cstdio>
 
+#include "cli/build_info.h"
+
 namespace dredge {
 
 Runner SetupVersion(CLI::App&, const GlobalOptions&) {
   return []() {
-    std::printf("dredge %s\n", DREDGE_VERSION);
+    std::printf("%s\n", VersionText().c_str());
     std::printf("libcurl %s, %s, libpq %d, sqlite %s, zstd %s\n",
                 curl_version_info(CURLVERSION_NOW)->version, OPENSSL_VERSION_TEXT, PQlibVersion(),
                 sqlite3_libversion(), ZSTD_versionString());

@@ -1,6 +1,9 @@
 // Runs a child process for end-to-end tests: argv (no shell), optional extra environment,
 // captures stdout and stderr separately, returns the exit code (128+signal if killed) and the
 // child's peak resident set size.
+// The child's environment is this process's, which holds none of the caller's DREDGE_*, AWS_*
+// or PG* variables (tests/support/hermetic_env.cpp removed them at start), plus `env`: a test
+// hands each child exactly the settings it means to.
 #pragma once
 
 #include <fcntl.h>
