@@ -12,7 +12,7 @@
 //
 //   auto mem = std::make_shared<MemoryStore>("m");
 //   CrashStore store(mem);
-//   store.crash_at_deferred_put = 7;  // the 7th deferred put crashes the machine (and fails)
+//   store.CrashAtDeferredPut(7);  // the 7th deferred put from now crashes the machine
 //   store.damage = CrashDamage::kZeroed;
 //   ... run; store.Restart(); store.damaged() names the keys the crash damaged.
 //
@@ -43,7 +43,12 @@ class CrashStore final : public ObjectStore {
 
   CrashDamage damage = CrashDamage::kLost;
   bool listing_lies = false;
-  uint64_t crash_at_deferred_put = 0;  // 0: never crash by itself
+
+  // The nth deferred put from now crashes the machine (and fails); 0: never by itself.
+  void CrashAtDeferredPut(uint64_t nth) {
+    std::lock_guard lock(mu_);
+    crash_at_ = nth == 0 ? 0 : deferred_puts_ + nth;
+  }
 
   // Damages every owed key, then fails every call until Restart.
   void Crash() {
@@ -76,7 +81,7 @@ class CrashStore final : public ObjectStore {
     std::string k(key);
     std::optional<Owed> before;
     if (opts.defer_durability) {
-      if (++deferred_puts_ == crash_at_deferred_put) {
+      if (++deferred_puts_ == crash_at_) {
         CrashLocked();
         return Down();
       }
@@ -209,6 +214,7 @@ class CrashStore final : public ObjectStore {
   mutable std::mutex mu_;
   bool crashed_ = false;
   uint64_t deferred_puts_ = 0;
+  uint64_t crash_at_ = 0;
   uint64_t syncs_ = 0;
   std::map<std::string, Owed> owed_;
   std::map<std::string, ObjectInfo> lies_;

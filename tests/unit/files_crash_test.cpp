@@ -96,7 +96,7 @@ TEST_P(FilesCrashTest, NextBackupStoresDamagedFilesAgainAndRestoresAreByteExact)
   // crashes at the 7th deferred put: puts 1-4 were synced with their rows, 5-6 were not.
   Source(1, 0, 5);
   Source(0, 6, kFiles - 1);
-  store_->crash_at_deferred_put = 7;
+  store_->CrashAtDeferredPut(7);
   auto r1 = RunFilesBackup(*store_, *index_, opts_);
   ASSERT_FALSE(r1.ok());
   const auto damaged = store_->damaged();
@@ -104,7 +104,7 @@ TEST_P(FilesCrashTest, NextBackupStoresDamagedFilesAgainAndRestoresAreByteExact)
 
   // The machine restarts; run 2 must not trust what the crash damaged.
   store_->Restart();
-  store_->crash_at_deferred_put = 0;
+  store_->CrashAtDeferredPut(0);
   OpenIndex();
   auto r2 = RunFilesBackup(*store_, *index_, opts_);
   ASSERT_TRUE(r2.ok()) << r2.status().ToString();
@@ -132,11 +132,11 @@ TEST_P(FilesCrashTest, NextBackupStoresDamagedFilesAgainAndRestoresAreByteExact)
 TEST_P(FilesCrashTest, ACrashBeforeAnySyncOfTheFirstRunLosesNothingTrusted) {
   Source(0, 0, kFiles - 1);
   opts_.sync_batch_files = 100;
-  store_->crash_at_deferred_put = kFiles;  // every earlier put is owed
+  store_->CrashAtDeferredPut(kFiles);  // every earlier put is owed
   ASSERT_FALSE(RunFilesBackup(*store_, *index_, opts_).ok());
   ASSERT_EQ(store_->damaged().size(), static_cast<size_t>(kFiles - 1));
   store_->Restart();
-  store_->crash_at_deferred_put = 0;
+  store_->CrashAtDeferredPut(0);
   OpenIndex();
   auto r = RunFilesBackup(*store_, *index_, opts_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
