@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Files-tier benchmark (issue 3, Performance): dredge vs rclone vs aws-cli against one local S3
+# Files-tier benchmark (issues 3 and 17): dredge vs rclone vs aws-cli against one local S3
 # server, dredge vs cp -r + sync on file://, the unchanged rerun over 15,000 small files, and
-# peak RSS at 10,000 and 100,000 small files. Prints a markdown table per section (medians of
-# REPEAT runs) and writes every raw run to $WORK/raw.tsv.
+# peak RSS at 10,000 and 100,000 small files; issue 17's gates: 3,000 archive-sized files
+# (545-660 KB) and 150,000 small files (1-4 KB) to file:// beside cp -r + sync. Prints a
+# markdown table per section (medians of REPEAT runs), "RATIO ..." lines for the gates, and
+# writes every raw run to $WORK/raw.tsv.
 #
 #   bench/files_bench.sh [--work DIR] [--repeat N] [--dredge PATH] [--server 20minutes|s3rver3]
-#                        [--only s3|rerun|file|memory]
+#                        [--only s3|rerun|file|memory|archive|small150k]
 #
 # Each client gets a fresh bucket prefix. CPU time is the client process's own user+sys
 # (/usr/bin/time), never the server's. The machine's load average is printed with every run:
-# other jobs on a shared machine change wall times, not CPU times.
+# other jobs on a shared machine change wall times, not CPU times, so dredge and its peer run
+# interleaved (alternating which goes first) and the gates are ratios of their medians. dredge
+# runs with --no-nice, like the un-niced cp beside it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 WORK=/tmp/dredge-files-bench
@@ -32,11 +36,13 @@ RAW=$WORK/raw.tsv
 : >"$RAW"
 
 # --- tools -------------------------------------------------------------------------------
-if ! command -v rclone >/dev/null; then
-  echo "installing rclone (apt-get)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q rclone >/dev/null
-fi
-[ -x /usr/bin/aws ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli >/dev/null
+peer_tools() {  # the S3 section's peers (the file:// sections need only cp and sync)
+  if ! command -v rclone >/dev/null; then
+    echo "installing rclone (apt-get)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q rclone >/dev/null
+  fi
+  [ -x /usr/bin/aws ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli >/dev/null
+}
 [ -x "$DREDGE" ] || { echo "no dredge binary at $DREDGE: build first (scripts/build.sh)" >&2; exit 1; }
 
 # --- data --------------------------------------------------------------------------------
@@ -90,6 +96,21 @@ median() {  # median LABEL COLUMN (2 wall, 3 cpu, 4 rss)
 row() {  # row LABEL DISPLAY
   printf '| %s | %s | %s | %s |\n' "$2" "$(median "$1" 2)" "$(median "$1" 3)" "$(median "$1" 4)"
 }
+# ratio_line NAME NUM_LABEL DEN_LABEL TARGET: median wall of NUM / median wall of DEN.
+ratio_line() {
+  local n d loads
+  n=$(median "$2" 2); d=$(median "$3" 2)
+  loads=$(awk -F'\t' -v a="$2" -v b="$3" '$1 == a || $1 == b { printf "%s ", $5 }' "$RAW")
+  awk -v n="$n" -v d="$d" -v t="$4" -v name="$1" -v l="$loads" 'BEGIN {
+    r = n / d; printf "RATIO %s: %.2fx (%s s / %s s), target <= %s: %s; load %s\n", name, r, n, d,
+      t, (r <= t ? "met" : "MISSED"), l }'
+}
+# limit_line NAME LABEL COLUMN LIMIT UNIT: the median of one measurement against a limit.
+limit_line() {
+  local v; v=$(median "$2" "$3")
+  awk -v v="$v" -v t="$4" -v name="$1" -v u="$5" 'BEGIN {
+    printf "RATIO %s: %s %s, target <= %s %s: %s\n", name, v, u, t, u, (v <= t ? "met" : "MISSED") }'
+}
 header() {
   printf '\n### %s\n\n| client | wall s | client CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|\n' "$1"
 }
@@ -123,6 +144,7 @@ rclone_cmd() {
 }
 
 s3_section() {
+  peer_tools
   local corpus=$WORK/corpus3000
   gen "$corpus" 3000 50 400
   start_server
@@ -216,12 +238,68 @@ memory_section() {
   row "memory nested100k" "100,000 files, 100 directories of 1,000"
 }
 
+# pair_file_backup TAG CORPUS I: cp -r + sync and a first dredge backup of CORPUS to file://,
+# in an order that alternates with I; each starts with nothing dirty and an empty target.
+pair_file_backup() {
+  local tag=$1 corpus=$2 i=$3
+  local cp_dst=$WORK/$tag-cp dst=$WORK/$tag-dst state=$WORK/state-$tag.sqlite
+  local order="cp dredge"
+  [ $((i % 2)) -eq 0 ] && order="dredge cp"
+  for who in $order; do
+    rm -rf "$cp_dst" "$dst" "$state"*
+    sync
+    if [ "$who" = cp ]; then
+      run "$tag cp" sh -c "cp -r '$corpus' '$cp_dst' && sync"
+    else
+      run "$tag dredge" "$DREDGE" -q --no-nice --log-dir "$WORK/logs" backup files \
+        --source "$corpus" --exclude .complete --dest "file://$dst" --state "$state"
+    fi
+  done
+}
+
+# Issue 17 gate: 3,000 files sized like the archive's (545-660 KB, ~1.8 GB), <= 1.5x cp.
+archive_section() {
+  local corpus=$WORK/arch3000
+  gen "$corpus" 3000 545 660
+  for i in $(seq 1 "$REPEAT"); do pair_file_backup arch "$corpus" "$i"; done
+  rm -rf "$WORK/arch-cp" "$WORK/arch-dst" "$WORK/state-arch.sqlite"*
+  header "3,000 files (545-660 KB) to a local directory, target <= 1.5x cp -r + sync"
+  row "arch cp" "cp -r + sync"; row "arch dredge" "dredge --no-nice backup files --dest file://"
+  ratio_line "archive3000 dredge/cp" "arch dredge" "arch cp" 1.5
+}
+
+# Issue 17 gates at 150,000 small files (1-4 KB, one directory): first backup <= 2x cp,
+# unchanged rerun <= 1.5 s, peak RSS <= 64 MB for backup and rerun.
+small150k_section() {
+  local corpus=$WORK/small150k
+  gen "$corpus" 150000 1 4
+  for i in $(seq 1 "$REPEAT"); do
+    pair_file_backup s150k "$corpus" "$i"
+    for _ in 1 2; do
+      run "s150k rerun" "$DREDGE" -q --no-nice --log-dir "$WORK/logs" backup files \
+        --source "$corpus" --exclude .complete --dest "file://$WORK/s150k-dst" \
+        --state "$WORK/state-s150k.sqlite"
+    done
+  done
+  rm -rf "$WORK/s150k-cp" "$WORK/s150k-dst" "$WORK/state-s150k.sqlite"*
+  header "150,000 files (1-4 KB) to a local directory"
+  row "s150k cp" "cp -r + sync"; row "s150k dredge" "dredge backup files (first)"
+  row "s150k rerun" "dredge backup files (unchanged rerun)"
+  ratio_line "small150k first dredge/cp" "s150k dredge" "s150k cp" 2
+  limit_line "small150k rerun wall" "s150k rerun" 2 1.5 s
+  limit_line "small150k first peak RSS" "s150k dredge" 4 64 MB
+  limit_line "small150k rerun peak RSS" "s150k rerun" 4 64 MB
+}
+
 echo "dredge $("$DREDGE" version 2>/dev/null | head -1); $(nproc) cores; load $(cat /proc/loadavg)" >&2
+echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" >&2
 case $ONLY in
-  "") s3_section; rerun_section; file_section; memory_section ;;
+  "") s3_section; rerun_section; file_section; memory_section; archive_section; small150k_section ;;
   s3) s3_section ;;
   rerun) rerun_section ;;
   file) file_section ;;
   memory) memory_section ;;
-  *) echo "--only takes s3, rerun, file or memory" >&2; exit 2 ;;
+  archive) archive_section ;;
+  small150k) small150k_section ;;
+  *) echo "--only takes s3, rerun, file, memory, archive or small150k" >&2; exit 2 ;;
 esac

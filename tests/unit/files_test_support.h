@@ -1,5 +1,5 @@
 // Shared helpers for the files-tier unit tests: a scratch directory, files with chosen mtimes,
-// and a store wrapper that counts requests (to prove what a run did not send).
+// and a store wrapper that counts requests (to prove what a run did not send) and can fail Sync.
 #pragma once
 
 #include <fcntl.h>
@@ -88,12 +88,17 @@ class CountingStore final : public ObjectStore {
     ++copies;
     return inner_->Copy(s, d, m);
   }
-  Status Sync() override { return inner_->Sync(); }
+  Status Sync() override {
+    ++syncs;
+    return fail_sync ? Status::Io("injected: the disk is gone") : inner_->Sync();
+  }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
-  void Reset() { puts = data_puts = gets = stats = lists = removes = copies = 0; }
+  void Reset() { puts = data_puts = gets = stats = lists = removes = copies = syncs = 0; }
 
-  std::atomic<int> puts{0}, data_puts{0}, gets{0}, stats{0}, lists{0}, removes{0}, copies{0};
+  std::atomic<int> puts{0}, data_puts{0}, gets{0}, stats{0}, lists{0}, removes{0}, copies{0},
+      syncs{0};
+  std::atomic<bool> fail_sync{false};
 
  private:
   std::shared_ptr<ObjectStore> inner_;

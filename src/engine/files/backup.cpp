@@ -127,9 +127,12 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     o.progress->Start();
   }
   ContentKeeper keeper(store, &index);
+  SyncedRecorder recorder(store, index, o.sync_batch_files, o.sync_batch_ms * 1000000LL);
   UploadContext ctx;
   ctx.store = &store;
   ctx.index = &index;
+  ctx.recorder = &recorder;
+  ctx.verify_listed_prev = !incomplete.empty();
   ctx.keeper = &keeper;
   ctx.source = o.source;
   ctx.md5_metadata_min_size = o.md5_metadata_min_size;
@@ -175,6 +178,7 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     pool.Wait();
   }
   if (o.progress) o.progress->Stop();
+  DREDGE_RETURN_IF_ERROR(recorder.Finish());  // before anything that names the objects
   DREDGE_RETURN_IF_ERROR(feed);
   if (o.dry_run) {
     DREDGE_RETURN_IF_ERROR(ForEachPath(*plan.removed, [](const std::string& p) {

@@ -7,6 +7,11 @@
 //   request; an unchanged rerun stores only its snapshot.
 // - No object whose content an earlier snapshot references is overwritten before that content
 //   is reachable under .dredge/content/<md5>. Removed files keep their objects.
+// - Data objects are put with deferred durability; an index row is committed only after a store
+//   Sync() covering its object returned (see uploader.h), and the snapshot only after the last
+//   Sync. After a run that did not finish, objects the listing names are read back before they
+//   are trusted, so a machine crash never makes a later run skip a file whose stored copy is
+//   missing or torn.
 // - The snapshot is put after every data object of the run, under a new unique name, and lists
 //   every selected file present in the source whose content is stored (a file that failed keeps
 //   its previous version when it had one).
@@ -37,6 +42,10 @@ struct BackupOptions {
   std::string tmp_dir = "/tmp";
   uint64_t md5_metadata_min_size = 8ull << 20;
   uint64_t dedup_min_size = 64ull << 10;
+  // Stored files' index rows are recorded after one store Sync() per this many files or this
+  // long, whichever comes first (a crash makes the next run re-check at most that many).
+  size_t sync_batch_files = 4096;
+  int64_t sync_batch_ms = 1000;
   Progress* progress = nullptr;
 };
 

@@ -206,10 +206,14 @@ Status StateIndex::SetMeta(const std::string& key, const std::string& value) {
     return SqlError(db_, path_, "cannot write meta");
   sqlite3_bind_text(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
+  // synchronous=FULL syncs the WAL at this commit (and with it every earlier one).
+  Status full = ExecLocked("PRAGMA synchronous=FULL");
+  int rc = full.ok() ? sqlite3_step(st) : SQLITE_ERROR;
   sqlite3_finalize(st);
+  Status normal = ExecLocked("PRAGMA synchronous=NORMAL");
+  DREDGE_RETURN_IF_ERROR(full);
   if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot write meta");
-  return Status::Ok();
+  return normal;
 }
 
 Status StateIndex::Flush() {

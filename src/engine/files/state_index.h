@@ -7,7 +7,9 @@
 //   it belongs to; opening it for another destination is a Usage error naming both.
 // - Writes (Put/Remove) are thread-safe and committed in batches (every kBatchRows rows or
 //   kBatchSeconds seconds, and on Flush): a kill -9 loses at most the last batch, which the next
-//   run redoes by hashing (never by uploading content the store already holds).
+//   run redoes by hashing (never by uploading content the store already holds). Commits are not
+//   synced to disk (WAL, synchronous=NORMAL): a machine crash may lose the last commits, never
+//   a commit while keeping a later one.
 // - Rows are never dropped when a file leaves the source: they are marked removed, because the
 //   object stays in the store and a file reappearing under that name must not overwrite it
 //   without first preserving its content.
@@ -60,7 +62,9 @@ class StateIndex {
   Status Put(const IndexRow& row);
   Status Remove(const std::string& path);
   Status MarkRemoved(const std::string& path);
-  // Small key/value records (e.g. "run_incomplete"); empty string when unset.
+  // Small key/value records (e.g. "run_incomplete"); empty string when unset. SetMeta commits
+  // pending writes and then the record, durably (the WAL is synced): a marker set before a run
+  // writes anything survives a machine crash, and so does every row committed before it.
   Result<std::string> GetMeta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);
   // Commits pending writes.

@@ -8,6 +8,7 @@
 
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/time_util.h"
 #include "formats/file_keys.h"
 
 namespace dredge {
@@ -75,6 +76,70 @@ Result<std::string> Md5OfSource(const ByteSource& src) {
   return h.FinishHex();
 }
 
+// Hashes and counts what a Get delivers.
+class HashingSink final : public ByteSink {
+ public:
+  Status Write(std::string_view d) override {
+    md5_.Update(d);
+    bytes_ += d.size();
+    return Status::Ok();
+  }
+  std::string Hex() { return md5_.FinishHex(); }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  Hasher md5_{HashAlgo::kMd5};
+  uint64_t bytes_ = 0;
+};
+
+// What the store holds at a file's key, as far as it can be trusted.
+struct Stored {
+  bool known = false;
+  std::string md5;
+  uint64_t size = 0;
+};
+
+Result<Stored> WhatIsStored(UploadContext& ctx, const WorkItem& item, const std::string& key) {
+  Stored p{item.has_prev, item.prev_md5, item.prev_size};
+  if (!p.known) return p;
+  if (!IsPlainMd5(p.md5)) {
+    auto info = ctx.store->Stat(key);  // multipart ETag: its MD5 is in the metadata
+    if (info.ok()) {
+      auto it = info->metadata.find("md5");
+      p.md5 = it != info->metadata.end() ? it->second : "";
+    }
+  }
+  if (!ctx.verify_listed_prev || !item.prev_from_listing || p.md5.empty()) return p;
+  HashingSink got;
+  Status st = ctx.store->Get(key, got);
+  if (st.Is(ErrorKind::kNotFound)) return Stored{};
+  if (!st.ok()) return st.WithContext("cannot read back the stored copy to check it");
+  if (got.bytes() != p.size || got.Hex() != p.md5) {
+    log::Warn("the stored copy of " + item.path + " does not hold what the store's listing says (" +
+              std::to_string(p.size) + " bytes, MD5 " + p.md5 +
+              "): damaged when the previous run stopped; storing it again");
+    return Stored{};
+  }
+  return p;
+}
+
+Status Record(UploadContext& ctx, IndexRow row) {
+  if (ctx.recorder) return ctx.recorder->Add(std::move(row));
+  return ctx.index ? ctx.index->Put(row) : Status::Ok();
+}
+
+// The file's MD5: from the damage guard when it hashed the file under the same stat, else read
+// now (nullopt when the file changed while being read).
+Result<std::optional<std::string>> FileMd5(const WorkItem& item, const FileSource& file,
+                                           const Snap& before, const std::string& full) {
+  if (!item.md5.empty() && before.size == item.size && before.mtime_ns == item.mtime_ns)
+    return std::optional<std::string>(item.md5);
+  DREDGE_ASSIGN_OR_RETURN(std::string md5, Md5OfSource(file));
+  DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(file, full));
+  if (!SameSnap(before, after) || file.size() != after.size) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(md5));
+}
+
 enum class Attempt { kDone, kChanged };
 
 // One attempt at storing the file; kChanged when it changed while being read.
@@ -83,43 +148,29 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
   const std::string key = file_keys::DataKey(item.path);
   DREDGE_ASSIGN_OR_RETURN(auto file, FileSource::Open(full));
   DREDGE_ASSIGN_OR_RETURN(Snap before, FdStat(*file, full));
-  std::string md5;
-  if (!item.md5.empty() && before.size == item.size && before.mtime_ns == item.mtime_ns) {
-    md5 = item.md5;  // hashed by the damage guard under the same stat
-  } else {
-    DREDGE_ASSIGN_OR_RETURN(md5, Md5OfSource(*file));
-    DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
-    if (!SameSnap(before, after) || file->size() != after.size) return Attempt::kChanged;
-  }
-  out->md5 = md5;
-  IndexRow row{item.path, before.size, before.mtime_ns, item.inode, md5, false};
+  DREDGE_ASSIGN_OR_RETURN(std::optional<std::string> md5, FileMd5(item, *file, before, full));
+  if (!md5) return Attempt::kChanged;
+  out->md5 = *md5;
+  IndexRow row{item.path, before.size, before.mtime_ns, item.inode, *md5, false};
 
-  // What does the store hold at this key now?
-  std::string prev_md5 = item.prev_md5;
-  if (item.has_prev && !IsPlainMd5(prev_md5)) {
-    auto info = ctx.store->Stat(key);  // multipart ETag: its MD5 is in the metadata
-    if (info.ok()) {
-      auto it = info->metadata.find("md5");
-      prev_md5 = it != info->metadata.end() ? it->second : "";
-    }
-  }
-  if (item.has_prev && prev_md5 == md5 && item.prev_size == before.size) {
+  DREDGE_ASSIGN_OR_RETURN(Stored prev, WhatIsStored(ctx, item, key));
+  if (prev.known && prev.md5 == *md5 && prev.size == before.size) {
     out->kind = ItemOutcome::Kind::kAlreadyStored;
-    if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+    DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
     return Attempt::kDone;
   }
-  if (item.has_prev && IsPlainMd5(prev_md5))
-    DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(key, prev_md5));
+  if (prev.known && IsPlainMd5(prev.md5))
+    DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(key, prev.md5));
 
   Metadata meta{{"mtime", MtimeMetadataValue(before.mtime_ns)}};
-  if (before.size >= ctx.md5_metadata_min_size) meta["md5"] = md5;
+  if (before.size >= ctx.md5_metadata_min_size) meta["md5"] = *md5;
 
   if (before.size >= ctx.dedup_min_size && before.size > 0) {
-    if (auto src = ctx.keeper->FindCopySource(md5, key)) {
-      Status st = CopyVerified(*ctx.store, *src, key, md5, meta);
+    if (auto src = ctx.keeper->FindCopySource(*md5, key)) {
+      Status st = CopyVerified(*ctx.store, *src, key, *md5, meta);
       if (st.ok()) {
         out->kind = ItemOutcome::Kind::kCopied;
-        if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+        DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
         return Attempt::kDone;
       }
       log::Debug("dedup copy of '" + *src + "' to '" + key + "' failed (" + st.message() +
@@ -129,13 +180,14 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
 
   PutOptions opts;
   opts.metadata = std::move(meta);
-  opts.content_md5_hex = md5;
+  opts.content_md5_hex = *md5;
+  opts.defer_durability = true;  // made durable by the recorder's Sync before the row is kept
   auto put = ctx.store->Put(key, *file, opts);
   DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
   if (!SameSnap(before, after)) return Attempt::kChanged;
   if (!put.ok()) return put.status();
   out->kind = ItemOutcome::Kind::kUploaded;
-  if (ctx.index) DREDGE_RETURN_IF_ERROR(ctx.index->Put(row));
+  DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
   return Attempt::kDone;
 }
 
@@ -165,6 +217,55 @@ ItemOutcome ClassifyItem(UploadContext& ctx, const WorkItem& item) {
   else
     out.kind = ItemOutcome::Kind::kUploaded;
   return out;
+}
+
+SyncedRecorder::SyncedRecorder(ObjectStore& store, StateIndex& index, size_t batch_files,
+                               int64_t batch_ns)
+    : store_(store),
+      index_(index),
+      batch_files_(batch_files > 0 ? batch_files : 1),
+      batch_ns_(batch_ns) {}
+
+Status SyncedRecorder::Add(IndexRow row) {
+  std::vector<IndexRow> full;
+  {
+    std::lock_guard lock(mu_);
+    if (!failed_.ok()) return failed_;
+    if (pending_.empty()) started_ns_ = NowUnixNanos();
+    pending_.push_back(std::move(row));
+    if (pending_.size() < batch_files_ && NowUnixNanos() - started_ns_ < batch_ns_)
+      return Status::Ok();
+    full.swap(pending_);
+  }
+  return Record(std::move(full));
+}
+
+Status SyncedRecorder::Finish() {
+  std::vector<IndexRow> rest;
+  {
+    std::lock_guard lock(mu_);
+    if (!failed_.ok()) return failed_;
+    rest.swap(pending_);
+  }
+  return Record(std::move(rest));
+}
+
+// Every row in `rows` was added after its put returned, so the Sync below covers its object.
+Status SyncedRecorder::Record(std::vector<IndexRow> rows) {
+  Status st;
+  {
+    std::lock_guard lock(record_mu_);
+    st = store_.Sync();
+    ++syncs_;
+    if (!st.ok()) st = st.WithContext("cannot make the stored files durable");
+    for (size_t i = 0; st.ok() && i < rows.size(); ++i) st = index_.Put(rows[i]);
+    if (st.ok()) st = index_.Flush();
+  }
+  if (!st.ok()) {
+    std::lock_guard lock(mu_);
+    if (failed_.ok()) failed_ = st;
+  }
+  return st;
 }
 
 ItemOutcome ProcessItem(UploadContext& ctx, const WorkItem& item) {

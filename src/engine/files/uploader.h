@@ -6,10 +6,20 @@
 // A file that changes while it is read (size or mtime differ before and after) is tried once
 // more, then reported as failed; the index is only updated for content that is stored. Thread-
 // safe: many workers call ProcessItem with one shared context.
+//
+// Durability: uploads are put with defer_durability (object_store.h D2). Their index rows go
+// through a SyncedRecorder, which writes them to the index only after a store Sync() that
+// covers them returned, so an index row never names an object a machine crash can damage.
+// After an unclean stop (UploadContext::verify_listed_prev), an object the store's listing
+// names is read back and hashed before it is trusted as "already stored" or preserved: the
+// listing of a crashed store may describe bytes that never reached its disk.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/progress.h"
 #include "engine/files/content_keeper.h"
@@ -19,9 +29,41 @@
 
 namespace dredge {
 
+// Gathers index rows of stored files and records them in batches: when `batch_files` rows or
+// `batch_ns` have gathered, one store.Sync() runs, then the rows are written to the index and
+// committed. Thread-safe; the thread whose Add fills a batch does that work. A failed Sync or
+// index write is returned by that Add, by every later Add and by Finish (rows not recorded
+// are redone by the next run).
+class SyncedRecorder {
+ public:
+  SyncedRecorder(ObjectStore& store, StateIndex& index, size_t batch_files, int64_t batch_ns);
+  // The row of a file whose object was put (deferred or not) before this call.
+  Status Add(IndexRow row);
+  // Syncs and records what is gathered; call after the last put and before the snapshot.
+  Status Finish();
+  uint64_t syncs() const { return syncs_.load(); }
+
+ private:
+  Status Record(std::vector<IndexRow> rows);
+
+  ObjectStore& store_;
+  StateIndex& index_;
+  const size_t batch_files_;
+  const int64_t batch_ns_;
+  std::mutex mu_;  // guards pending_, started_ns_, failed_
+  std::vector<IndexRow> pending_;
+  int64_t started_ns_ = 0;
+  Status failed_;
+  std::mutex record_mu_;  // one Sync + commit at a time
+  std::atomic<uint64_t> syncs_{0};
+};
+
 struct UploadContext {
   ObjectStore* store = nullptr;
-  StateIndex* index = nullptr;
+  StateIndex* index = nullptr;         // read for dedup sources
+  SyncedRecorder* recorder = nullptr;  // where rows go; without one, straight to `index`
+  // The previous run stopped uncleanly: read back listed objects before trusting them.
+  bool verify_listed_prev = false;
   ContentKeeper* keeper = nullptr;
   std::string source;                           // the source root
   uint64_t md5_metadata_min_size = 8ull << 20;  // at or above: also store metadata "md5"

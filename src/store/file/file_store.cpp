@@ -156,30 +156,44 @@ Result<int> FileStore::RootFd(bool create) {
     if (e == ENOENT) return Status::NotFound("store folder " + root_ + " does not exist");
     return Status::Io("cannot open store folder " + root_ + ": " + std::strerror(e));
   }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return Status::Io("cannot stat store folder " + root_ + ": " + std::strerror(e));
+  }
+  root_dev_ = st.st_dev;
   root_fd_ = UniqueFd(fd);
   return fd;
 }
 
-Result<UniqueFd> FileStore::InternalDir(const char* name) {
-  DREDGE_ASSIGN_OR_RETURN(int root, RootFd(true));
-  int parent = root;
-  UniqueFd dredge;
-  for (const char* seg : {".dredge", name}) {
-    std::string s(seg);
-    if (::mkdirat(parent, s.c_str(), 0777) != 0 && errno != EEXIST)
-      return ErrnoStatus(errno, "cannot create folder", root_ + "/.dredge/" + name);
-    auto fd = OpenDirAt(parent, s, root_ + "/.dredge/" + name);
-    if (!fd.ok())
-      return Status::Io("cannot open " + root_ + "/.dredge/" + name +
-                        " (is it a symbolic link or a file?): " + fd.status().message());
-    if (s == ".dredge") {
-      dredge = std::move(fd).value();
-      parent = dredge.get();
-    } else {
-      return std::move(fd).value();
-    }
+Result<int> FileStore::InternalDir(const char* name) {
+  UniqueFd& cached = std::strcmp(name, "tmp") == 0 ? tmp_fd_ : meta_fd_;
+  {
+    std::lock_guard lock(root_mu_);
+    if (cached.valid()) return cached.get();
   }
-  return Status::Io("unreachable");
+  DREDGE_ASSIGN_OR_RETURN(int root, RootFd(true));
+  const std::string what = root_ + "/.dredge/" + name;
+  UniqueFd dirs[2];  // .dredge, then .dredge/<name>
+  const char* segs[2] = {".dredge", name};
+  for (int i = 0; i < 2; ++i) {
+    int parent = i == 0 ? root : dirs[0].get();
+    if (::mkdirat(parent, segs[i], 0777) == 0) {
+      DREDGE_RETURN_IF_ERROR(FsyncFd(parent, what));  // the new folder's entry
+    } else if (errno != EEXIST) {
+      return ErrnoStatus(errno, "cannot create folder", what);
+    }
+    auto fd = OpenDirAt(parent, segs[i], what);
+    if (!fd.ok())
+      return Status::Io("cannot open " + what +
+                        " (is it a symbolic link or a file?): " + fd.status().message());
+    dirs[i] = std::move(fd).value();
+  }
+  UniqueFd& dir = dirs[1];
+  std::lock_guard lock(root_mu_);
+  if (!cached.valid()) cached = std::move(dir);
+  return cached.get();
 }
 
 Status FileStore::CheckKey(std::string_view key) const {
@@ -242,26 +256,31 @@ Result<Sidecar> FileStore::ReadSidecar(std::string_view key) {
   return sc;
 }
 
-Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable) {
+Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable, uint64_t* dev) {
   auto [sub, file] = filestore::SidecarLocation(sidecar.key);
   std::string what = "sidecar of '" + sidecar.key + "'";
-  DREDGE_ASSIGN_OR_RETURN(UniqueFd tmp_dir, InternalDir("tmp"));
-  DREDGE_ASSIGN_OR_RETURN(UniqueFd meta_dir, InternalDir("meta"));
-  if (::mkdirat(meta_dir.get(), sub.c_str(), 0777) == 0) {
-    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir.get(), root_ + "/.dredge/meta"));
+  DREDGE_ASSIGN_OR_RETURN(int tmp_dir, InternalDir("tmp"));
+  DREDGE_ASSIGN_OR_RETURN(int meta_dir, InternalDir("meta"));
+  if (::mkdirat(meta_dir, sub.c_str(), 0777) == 0) {
+    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(meta_dir, root_ + "/.dredge/meta"));
   } else if (errno != EEXIST) {
     return ErrnoStatus(errno, "cannot create folder for", what);
   }
-  DREDGE_ASSIGN_OR_RETURN(UniqueFd sub_dir, OpenDirAt(meta_dir.get(), sub, what));
+  DREDGE_ASSIGN_OR_RETURN(UniqueFd sub_dir, OpenDirAt(meta_dir, sub, what));
+  if (dev) {
+    struct stat st {};
+    if (::fstat(sub_dir.get(), &st) != 0) return ErrnoStatus(errno, "cannot stat folder of", what);
+    *dev = st.st_dev;
+  }
   std::string tmp_name =
       std::to_string(::getpid()) + "." + std::to_string(++tmp_counter_) + ".meta";
-  int fd = ::openat(tmp_dir.get(), tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  int fd = ::openat(tmp_dir, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return ErrnoStatus(errno, "cannot create temp file for", what);
-  TempFile tmp(tmp_dir.get(), tmp_name, fd);
+  TempFile tmp(tmp_dir, tmp_name, fd);
   std::string text = filestore::EncodeSidecar(sidecar);
   DREDGE_RETURN_IF_ERROR(filestore::WriteAll(fd, text.data(), text.size(), what));
   if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
-  if (::renameat(tmp_dir.get(), tmp_name.c_str(), sub_dir.get(), file.c_str()) != 0)
+  if (::renameat(tmp_dir, tmp_name.c_str(), sub_dir.get(), file.c_str()) != 0)
     return ErrnoStatus(errno, "cannot rename into place", what);
   tmp.Commit();
   return durable ? FsyncFd(sub_dir.get(), what) : Status::Ok();
@@ -321,18 +340,18 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
                                  const PutOptions& opts) {
   DREDGE_RETURN_IF_ERROR(CheckKey(key));
   DREDGE_RETURN_IF_ERROR(filestore::ValidateMetadata(key, opts.metadata));
-  DREDGE_ASSIGN_OR_RETURN(UniqueFd tmp_dir, InternalDir("tmp"));
-  std::call_once(swept_, [&] { SweepOldTemps(tmp_dir.get()); });
+  DREDGE_ASSIGN_OR_RETURN(int tmp_dir, InternalDir("tmp"));
+  std::call_once(swept_, [&] { SweepOldTemps(tmp_dir); });
 
   std::string tmp_name;
   int fd = -1;
   while (fd < 0) {
     tmp_name = std::to_string(::getpid()) + "." + std::to_string(++tmp_counter_) + ".data";
-    fd = ::openat(tmp_dir.get(), tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    fd = ::openat(tmp_dir, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno != EEXIST)
       return ErrnoStatus(errno, "cannot create temp file under " + root_ + "/.dredge/tmp for", key);
   }
-  TempFile tmp(tmp_dir.get(), tmp_name, fd);
+  TempFile tmp(tmp_dir, tmp_name, fd);
 
   Hasher md5(HashAlgo::kMd5);
   std::vector<char> buf(std::min<uint64_t>(kBufferSize, std::max<uint64_t>(src.size(), 1)));
@@ -368,20 +387,21 @@ Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
   entry.metadata = opts.metadata;
 
   auto guard = locks_.Lock(key);
-  DREDGE_ASSIGN_OR_RETURN(PutResult result, PutLocked(key, tmp_dir.get(), tmp_name, fd, entry,
-                                                      opts.if_absent, durable));
+  bool on_root_fs = false;
+  DREDGE_ASSIGN_OR_RETURN(PutResult result, PutLocked(key, tmp_dir, tmp_name, fd, entry,
+                                                      opts.if_absent, durable, &on_root_fs));
   tmp.Commit();
   if (!durable) {
     std::lock_guard lock(unsynced_mu_);
-    unsynced_.emplace_back(key);
+    unsynced_.push_back({std::string(key), on_root_fs});
   }
   return result;
 }
 
 Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                        const std::string& tmp_name, int tmp_fd,
-                                       const SidecarEntry& new_entry, bool if_absent,
-                                       bool durable) {
+                                       const SidecarEntry& new_entry, bool if_absent, bool durable,
+                                       bool* on_root_fs) {
   DREDGE_ASSIGN_OR_RETURN(int root, RootFd(true));
   std::string name = LastSegment(key);
   SidecarEntry entry = new_entry;
@@ -413,7 +433,8 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
     }
     sidecar.entries.push_back(entry);
     if (prev) sidecar.entries.push_back(*prev);
-    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable));
+    uint64_t meta_dev = 0;
+    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable, &meta_dev));
 
     int rc;
     if (if_absent) {
@@ -436,32 +457,51 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
                                  "': a folder of other objects has that name");
       return ErrnoStatus(e, "cannot move into place", key);
     }
-    if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
+    if (durable) {
+      DREDGE_RETURN_IF_ERROR(FsyncFd(parent.get(), key));
+    } else {
+      struct stat pst {};
+      *on_root_fs =
+          ::fstat(parent.get(), &pst) == 0 && pst.st_dev == root_dev_ && meta_dev == root_dev_;
+    }
     return PutResult{entry.md5, ""};
   }
 }
 
 Status FileStore::Sync() {
-  std::vector<std::string> keys;
+  std::vector<Unsynced> owed;
   {
     std::lock_guard lock(unsynced_mu_);
-    keys.swap(unsynced_);
+    owed.swap(unsynced_);
   }
-  if (keys.empty()) return Status::Ok();
-  Status st = SyncKeys(keys);
+  if (owed.empty()) return Status::Ok();
+  std::vector<std::string> on_root, elsewhere;
+  for (auto& u : owed) (u.on_root_fs ? on_root : elsewhere).push_back(u.key);
+  Status st = Status::Ok();
+  if (on_root.size() > kFsyncKeysMax) {
+    // One syncfs writes back and commits everything on the filesystem, our keys included;
+    // it reports write-back errors since root_fd_ was opened (Linux >= 5.8).
+    DREDGE_ASSIGN_OR_RETURN(int root, RootFd(false));
+    if (::syncfs(root) != 0) st = ErrnoStatus(errno, "cannot sync the filesystem of", root_);
+  } else {
+    st = SyncKeys(on_root);
+  }
+  if (st.ok()) st = SyncKeys(elsewhere);
   if (!st.ok()) {  // keep them owed, so a later Sync tries again
     std::lock_guard lock(unsynced_mu_);
-    unsynced_.insert(unsynced_.end(), keys.begin(), keys.end());
+    unsynced_.insert(unsynced_.end(), owed.begin(), owed.end());
   }
   return st;
 }
 
-// fsyncs each key's data file and sidecar, then every folder holding them. The puts already
-// started write-back, and the first fsync commits the filesystem journal with every rename
-// in it, so the rest find little left to do. Not syncfs(2): that would also flush whatever
-// else is dirty on the filesystem (a database next to the store), which is not ours to flush.
-// A key removed or replaced since its put is skipped: its remover or new put answers for it.
+// fsyncs each key's data file and sidecar, then every folder holding them: for a few keys
+// (or keys on another filesystem) this is cheaper than syncfs(2), which also flushes whatever
+// else is dirty on the filesystem (a database next to the store). Each fsync costs a disk
+// cache flush even when the puts' write-back is done, so Sync switches to syncfs above
+// kFsyncKeysMax keys. A key removed or replaced since its put is skipped: its remover or new
+// put answers for it.
 Status FileStore::SyncKeys(const std::vector<std::string>& keys) {
+  if (keys.empty()) return Status::Ok();
   DREDGE_ASSIGN_OR_RETURN(int root, RootFd(false));
   std::map<std::string, UniqueFd> folders;  // parent folder of each key, by path
   std::map<std::string, UniqueFd> meta;     // sidecar folders, by name under .dredge/meta

@@ -3,11 +3,15 @@
 // docs/formats/file-store.md. What a caller may rely on, beyond store/object_store.h:
 //  - Put and Copy are atomic and durable: bytes go to ROOT/.dredge/tmp/, are fsynced and renamed
 //    into place; a killed writer leaves debris only under .dredge/tmp/. A put with
-//    defer_durability skips every fsync (data, sidecar, folders) and only starts write-back;
-//    Sync() then fsyncs those files and their folders in one pass, which the filesystem
-//    commits together. A machine crash before that Sync may leave such an object empty or
-//    short, and its sidecar stale (recomputed on read, see below). A put
-//    whose bytes do not match content_md5_hex fails Corrupt and leaves the old object untouched.
+//    defer_durability skips every fsync (data, sidecar, folders) and only starts write-back.
+//    Sync() then makes them durable: with more than kFsyncKeysMax such keys on the root's
+//    filesystem, by one syncfs(2) of that filesystem (an fsync costs a disk cache flush each,
+//    ~3 ms on the project's VM: thousands of files cannot pay that); with fewer, by fsyncing
+//    each key's data file, sidecar and folders. Keys whose folders lie on another filesystem (a
+//    mount inside the tree) are always fsynced one by one. A machine crash before that Sync may
+//    leave such an object empty, short or missing, and its sidecar stale (recomputed on read,
+//    see below). A put whose bytes do not match content_md5_hex fails Corrupt and leaves the old
+//    object untouched.
 //  - if_absent is enforced atomically (renameat2 RENAME_NOREPLACE, or link()), also against
 //    other processes; capabilities().conditional_put is true.
 //  - List returns ETags from the sidecars without reading data; a sidecar that is missing or
@@ -50,6 +54,9 @@ class FileStore final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   Status Sync() override;
   StoreCapabilities capabilities() const override { return {true, false, true}; }
+
+  // Sync() fsyncs key by key up to this many deferred keys, and syncs the filesystem above it.
+  static constexpr size_t kFsyncKeysMax = 4;
   std::string Describe() const override { return "file://" + root_; }
 
   const std::string& root() const { return root_; }
@@ -68,29 +75,39 @@ class FileStore final : public ObjectStore {
 
   // The root's descriptor, opened once. Without `create`, NotFound when the root is missing.
   Result<int> RootFd(bool create);
-  // ROOT/.dredge/<name>/, created on demand.
-  Result<filestore::UniqueFd> InternalDir(const char* name);
+  // ROOT/.dredge/<name>/ ("tmp" or "meta"), created on demand and kept open while the store
+  // lives (removing it under a running store fails that store's puts, loudly).
+  Result<int> InternalDir(const char* name);
   Status CheckKey(std::string_view key) const;
   Result<DataFile> OpenData(std::string_view key);
   // The sidecar entry describing `file`, recomputed from its bytes when missing or stale.
   Result<filestore::SidecarEntry> EntryFor(std::string_view key, const DataFile& file);
   Result<filestore::Sidecar> ReadSidecar(std::string_view key);
-  // `durable`: fsync the file and its folder (false for deferred puts, D2).
-  Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true);
+  // `durable`: fsync the file and its folder (false for deferred puts, D2). `dev`, when given,
+  // receives the device of the sidecar's folder.
+  Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true,
+                      uint64_t* dev = nullptr);
   Result<PutResult> PutLocked(std::string_view key, int tmp_dir, const std::string& tmp_name,
                               int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent,
-                              bool durable);
+                              bool durable, bool* on_root_fs);
   void SweepOldTemps(int tmp_dir);
   Status SyncKeys(const std::vector<std::string>& keys);
 
   std::string root_;
   std::mutex root_mu_;
   filestore::UniqueFd root_fd_;
+  filestore::UniqueFd tmp_fd_, meta_fd_;  // InternalDir's folders; guarded by root_mu_
   std::once_flag swept_;
   std::atomic<uint64_t> tmp_counter_{0};
-  // Keys of deferred puts that returned since the last Sync took the list.
+  uint64_t root_dev_ = 0;  // st_dev of the root, set with root_fd_
+  // A deferred put that returned since the last Sync took the list. `on_root_fs`: its data
+  // folder and sidecar folder are on the root's filesystem (a syncfs of the root covers it).
+  struct Unsynced {
+    std::string key;
+    bool on_root_fs = false;
+  };
   std::mutex unsynced_mu_;
-  std::vector<std::string> unsynced_;
+  std::vector<Unsynced> unsynced_;
   filestore::KeyLocks locks_;
 };
 
