@@ -80,7 +80,8 @@ TEST_P(BrowseE2E, SnapshotsShowFilesBytesHostAndChanges) {
 TEST_P(BrowseE2E, EverySelectorFormChoosesTheSnapshot) {
   TwoSnapshots();
   const std::string stamp = first_.substr(9, 15);  // snapshot_<YYYYMMDD_HHMMSS>_xxxxxx
-  for (const std::string& sel : {stamp, first_.substr(0, 28), first_.substr(9, 17), first_}) {
+  for (const std::string& sel :
+       std::vector<std::string>{stamp, first_.substr(0, 28), first_.substr(9, 17), first_}) {
     auto r = Dredge("restore files --json --snapshot " + sel + Common() + " --target " +
                     Quote(dir_ + "/r-" + sel));
     EXPECT_RUN(r, 0);
@@ -163,7 +164,8 @@ TEST_P(BrowseE2E, DiffNamesAddedRemovedChangedRenamedWithTotals) {
 TEST_P(BrowseE2E, ReadCommandsTakeTheDestinationFromTheConfig) {
   TwoSnapshots();
   const std::string cfg = Config();
-  for (const std::string& cmd : {"snapshots", "ls", "diff latest " + first_, "verify files"}) {
+  for (const std::string& cmd :
+       std::vector<std::string>{"snapshots", "ls", "diff latest " + first_, "verify files"}) {
     auto r = Dredge(cmd + cfg);
     EXPECT_RUN(r, 0) << cmd;
   }
@@ -171,7 +173,8 @@ TEST_P(BrowseE2E, ReadCommandsTakeTheDestinationFromTheConfig) {
   EXPECT_RUN(restore, 0);
   EXPECT_TRUE(Tree(dir_ + "/t") == Tree(src_));
   // The db tier's read commands read [[db.destination]]: nothing of the db tier is there.
-  for (const std::string& cmd : {"manifests", "verify db", "ls --tier db"}) {
+  for (const std::string& cmd :
+       std::vector<std::string>{"manifests", "verify db", "ls --tier db"}) {
     auto r = Dredge(cmd + cfg);
     EXPECT_RUN(r, 1) << cmd;
     EXPECT_NE(r.err.find("nothing dredge wrote is at"), std::string::npos) << cmd << r.err;
@@ -183,9 +186,9 @@ TEST_P(BrowseE2E, EmptyOrMistypedDestinationIsAnErrorOnEveryReadCommand) {
       GetParam() == "file" ? "file://" + dir_ + "/no-such-store" : dest_ + "-mistyped";
   std::string common = " --dest " + Quote(wrong) +
                        (endpoint_.empty() ? std::string() : " --endpoint-url " + endpoint_);
-  for (const std::string& cmd :
-       {"snapshots", "ls", "diff latest latest", "verify files", "manifests", "verify db",
-        "restore files --target " + Quote(dir_ + "/t")}) {
+  for (const std::string& cmd : std::vector<std::string>{
+           "snapshots", "ls", "diff latest latest", "verify files", "manifests", "verify db",
+           "restore files --target " + Quote(dir_ + "/t")}) {
     auto r = Dredge(cmd + common);
     EXPECT_RUN(r, 1) << cmd;
     EXPECT_NE(r.err.find("nothing dredge wrote is at"), std::string::npos) << cmd << r.err;
