@@ -1,5 +1,6 @@
 // End-to-end: `dredge backup/restore/verify files` and `dredge snapshots` as a user runs them,
-// against file:// and the S3 test server. Every case runs on both (parameter).
+// against file://, the SigV4-checking S3 test server ("s3") and moto's S3 server ("moto").
+// Every case runs on all three (parameter).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -208,7 +209,7 @@ TEST_P(FilesE2E, KillNineMidRunThenRerunStoresNothingTwice) {
   EXPECT_TRUE(Tree(dir_ + "/restored", true) == Tree(src_, true));
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, FilesE2E, ::testing::Values("file", "s3"),
+INSTANTIATE_TEST_SUITE_P(Stores, FilesE2E, ::testing::Values("file", "s3", "moto"),
                          [](const auto& info) { return info.param; });
 
 // After `dredge backup files` to S3, aws-cli's sync reproduces the tree, and dredge restore

@@ -1,8 +1,9 @@
 // A fixture for end-to-end tests of the dredge binary on both kinds of store: the parameter is
-// "file" (a file:// store under the scratch directory) or "s3" (a fresh prefix on the S3 test
-// server). It gives each test a scratch directory with an empty src/, the destination, and
-// Dredge(args): the binary run through the shell with the test server's credentials, its
-// output captured and stdout parsed as JSON when it is one object.
+// "file" (a file:// store under the scratch directory), "s3" (a fresh prefix on the
+// SigV4-checking S3 test server) or "moto" (a fresh prefix on moto's S3 server; binaries that
+// use it need the fixture s3both or servers). It gives each test a scratch directory with an empty
+// src/, the destination, and Dredge(args): the binary run through the shell with the test server's
+// credentials, its output captured and stdout parsed as JSON when it is one object.
 #pragma once
 
 #include <sys/wait.h>
@@ -42,10 +43,16 @@ class StoreE2E : public ::testing::TestWithParam<std::string> {
     static int counter = 0;
     if (GetParam() == "file") {
       dest_ = "file://" + dir_ + "/store";
+    } else if (GetParam() == "moto") {
+      auto env = MotoEnv();
+      endpoint_ = env["DREDGE_TEST_MOTO_ENDPOINT"];
+      bucket_ = env["DREDGE_TEST_MOTO_BUCKET"];
     } else {
       auto env = S3Env();
       endpoint_ = env["DREDGE_TEST_S3_ENDPOINT"];
       bucket_ = env["DREDGE_TEST_S3_BUCKET"];
+    }
+    if (GetParam() != "file") {
       prefix_ = "e2e-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
       dest_ = "s3://" + bucket_ + "/" + prefix_;
     }
@@ -55,7 +62,8 @@ class StoreE2E : public ::testing::TestWithParam<std::string> {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  // The test server's credentials (and endpoint), nothing from the caller's AWS setup.
+  // The test server's credentials (and endpoint), nothing from the caller's AWS setup (moto
+  // accepts any key, so the same ones serve both servers).
   std::string Env() const {
     return "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 "
            "AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true " +

@@ -221,6 +221,33 @@ TEST(S3Request, MultipartRequests) {
   EXPECT_EQ(Target(b.AbortMultipart("pfx/big", "id")), "DELETE /pfx/big?uploadId=id HTTP/1.1");
 }
 
+TEST(S3Request, SwitchingRegionOnAwsMovesTheHostAndResignsEarlierRequests) {
+  auto virt = Builder();  // AWS endpoint, virtual-hosted
+  HttpRequest before = virt.Get("pfx/k", std::nullopt);
+  EXPECT_EQ(before.url, "https://examplebucket.s3.us-east-1.amazonaws.com/pfx/k");
+  EXPECT_EQ(before.signed_region, "us-east-1");
+  EXPECT_TRUE(virt.SetRegion("eu-west-1"));
+  EXPECT_FALSE(virt.SetRegion("eu-west-1"));
+  EXPECT_EQ(virt.region(), "eu-west-1");
+  for (const HttpRequest& r : {virt.Resign(before), virt.Get("pfx/k", std::nullopt)}) {
+    EXPECT_EQ(r.url, "https://examplebucket.s3.eu-west-1.amazonaws.com/pfx/k");
+    EXPECT_EQ(HeaderOf(r, "Host"), "examplebucket.s3.eu-west-1.amazonaws.com");
+    EXPECT_NE(HeaderOf(r, "Authorization").find("/20130524/eu-west-1/s3/aws4_request"),
+              std::string::npos);
+    EXPECT_EQ(r.signed_region, "eu-west-1");
+  }
+  // --path-style on AWS: the regional host, the bucket in the path.
+  auto path = Builder("", "pfx", {}, /*path_style=*/true);
+  path.SetRegion("ap-southeast-2");
+  EXPECT_EQ(path.Head("pfx/k").url, "https://s3.ap-southeast-2.amazonaws.com/examplebucket/pfx/k");
+  // A custom endpoint keeps its host; only the signature's region changes.
+  auto ip = Builder("http://127.0.0.1:9000");
+  ip.SetRegion("eu-west-1");
+  HttpRequest r = ip.Head("pfx/k");
+  EXPECT_EQ(r.url, "http://127.0.0.1:9000/examplebucket/pfx/k");
+  EXPECT_NE(HeaderOf(r, "Authorization").find("/eu-west-1/s3/"), std::string::npos);
+}
+
 TEST(S3Errors, StatusAndCodeMapToKinds) {
   ErrorContext ctx{"GET", "dir/k", "s3://b/p", "environment"};
   auto kind = [&](long status, const std::string& code) {

@@ -42,6 +42,10 @@ struct HttpRequest {
   std::string url;     // already encoded
   HeaderList headers;
   const ByteSource* body = nullptr;  // PUT/POST body; nullptr sends none (Content-Length: 0)
+  // What the S3 request builder signed (without Host) and for which region, so the request can
+  // be signed again when the bucket turns out to be in another region; null otherwise.
+  std::shared_ptr<const SigningInput> unsigned_input;
+  std::string signed_region;
 };
 
 struct HttpResponse {

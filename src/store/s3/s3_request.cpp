@@ -35,6 +35,10 @@ Status ValidateBucket(const std::string& b) {
   return Status::Ok();
 }
 
+std::string AwsHost(const std::string& region) {
+  return "s3." + region + (region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+}
+
 }  // namespace
 
 Result<S3Location> ResolveLocation(const std::string& endpoint_url, const std::string& bucket,
@@ -48,7 +52,8 @@ Result<S3Location> ResolveLocation(const std::string& endpoint_url, const std::s
   std::string host;
   if (endpoint_url.empty()) {
     loc.scheme = "https";
-    host = "s3." + region + (region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
+    loc.aws_endpoint = true;
+    host = AwsHost(region);
   } else {
     auto sep = endpoint_url.find("://");
     if (sep == std::string::npos)
@@ -125,7 +130,7 @@ Status ValidateMetadata(const Metadata& m, std::string_view key) {
 RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials creds,
                                WriteSettings write, std::function<int64_t()> clock)
     : loc_(std::move(loc)),
-      region_(std::move(region)),
+      target_(std::make_shared<const Target>(Target{std::move(region), loc_.authority})),
       creds_(std::move(creds)),
       write_(std::move(write)),
       clock_(std::move(clock)) {}
@@ -195,6 +200,29 @@ std::string RequestBuilder::CopySource(const std::string& full_key) const {
   return "/" + UriEncode(loc_.bucket, false) + "/" + UriEncode(full_key, true);
 }
 
+std::shared_ptr<const RequestBuilder::Target> RequestBuilder::target() const {
+  std::lock_guard lock(*target_mu_);
+  return target_;
+}
+
+std::string RequestBuilder::region() const {
+  return target()->region;
+}
+std::string RequestBuilder::authority() const {
+  return target()->authority;
+}
+
+bool RequestBuilder::SetRegion(const std::string& region) {
+  std::string authority = loc_.authority;
+  if (loc_.aws_endpoint)
+    authority = loc_.path_style ? AwsHost(region) : loc_.bucket + "." + AwsHost(region);
+  auto next = std::make_shared<const Target>(Target{region, std::move(authority)});
+  std::lock_guard lock(*target_mu_);
+  if (target_->region == region) return false;
+  target_ = std::move(next);
+  return true;
+}
+
 HttpRequest RequestBuilder::Sign(std::string method, const std::string& full_key, QueryList query,
                                  HeaderList headers, std::string payload_hash,
                                  const ByteSource* body) const {
@@ -202,19 +230,35 @@ HttpRequest RequestBuilder::Sign(std::string method, const std::string& full_key
   if (loc_.path_style) path += "/" + UriEncode(loc_.bucket, false);
   // An empty key addresses the bucket: "/bucket" path-style, "/" virtual-hosted.
   if (!full_key.empty() || !loc_.path_style) path += "/" + UriEncode(full_key, true);
-  headers.insert(headers.begin(), {"Host", loc_.authority});
-  SigningInput in{method, path, query, headers, std::move(payload_hash)};
-  SigningResult sig = SignV4(in, creds_, region_, "s3", clock_());
+  return SignFor(std::make_shared<const SigningInput>(
+                     SigningInput{std::move(method), std::move(path), std::move(query),
+                                  std::move(headers), std::move(payload_hash)}),
+                 body);
+}
+
+HttpRequest RequestBuilder::Resign(const HttpRequest& req) const {
+  if (!req.unsigned_input) return req;
+  return SignFor(req.unsigned_input, req.body);
+}
+
+HttpRequest RequestBuilder::SignFor(std::shared_ptr<const SigningInput> unsigned_input,
+                                    const ByteSource* body) const {
+  auto t = target();
+  SigningInput in = *unsigned_input;
+  in.headers.insert(in.headers.begin(), {"Host", t->authority});
+  SigningResult sig = SignV4(in, creds_, t->region, "s3", clock_());
 
   HttpRequest req;
-  req.method = std::move(method);
-  req.url = loc_.scheme + "://" + loc_.authority + path;
-  std::string qs = CanonicalQueryString(query);
+  req.method = in.method;
+  req.url = loc_.scheme + "://" + t->authority + in.canonical_uri;
+  std::string qs = CanonicalQueryString(in.query);
   if (!qs.empty()) req.url += "?" + qs;
-  req.headers = std::move(headers);
+  req.headers = std::move(in.headers);
   for (auto& h : sig.add_headers) req.headers.push_back(std::move(h));
   req.headers.emplace_back("Authorization", std::move(sig.authorization));
   req.body = body;
+  req.unsigned_input = std::move(unsigned_input);
+  req.signed_region = t->region;
   return req;
 }
 

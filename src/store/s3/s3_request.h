@@ -7,6 +7,8 @@
 //    or "localhost", when force_path_style is set, or when the bucket name is not a DNS label
 //    (dots would break TLS host matching); virtual-hosted (https://bucket.host/key) otherwise.
 //    Without an endpoint URL the host is s3.<region>.amazonaws.com (.com.cn for cn-*).
+//  - The region is found, not guessed: SetRegion switches it for every later request (and for
+//    Resign) from any thread; on AWS's own endpoints the host follows the region.
 //  - Keys are sent byte-exact: the store prefix and the key are joined with one '/', then
 //    every byte outside A-Za-z0-9-._~/ is %XX-encoded. No unicode normalisation, no "//"
 //    collapsing, "." and ".." segments kept (the transport sets CURLOPT_PATH_AS_IS).
@@ -21,6 +23,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +43,7 @@ struct S3Location {
   std::string bucket;
   std::string prefix;  // "" or "dir/sub" (no leading/trailing '/')
   bool path_style = false;
+  bool aws_endpoint = false;  // no endpoint URL: the host is derived from the region
 };
 
 // Parses the endpoint (may be empty) and decides the addressing. InvalidArgument/Usage on a
@@ -63,7 +68,16 @@ class RequestBuilder {
   RequestBuilder(S3Location loc, std::string region, Credentials creds, WriteSettings write,
                  std::function<int64_t()> clock);
 
+  // The location as resolved at construction (authority: see authority()).
   const S3Location& location() const { return loc_; }
+  // The region requests are signed for now, and the Host they are sent to.
+  std::string region() const;
+  std::string authority() const;
+  // Signs every later request for `region` (thread-safe); on AWS endpoints also sends it to
+  // that region's host. False when the region was already that one.
+  bool SetRegion(const std::string& region);
+  // `req`, built by this builder, signed again for the current region (and host).
+  HttpRequest Resign(const HttpRequest& req) const;
   // prefix + "/" + key (or key alone without prefix); InvalidArgument when unusable.
   Result<std::string> FullKey(std::string_view key) const;
   // The key relative to the store, for a full key listed by S3.
@@ -101,10 +115,18 @@ class RequestBuilder {
  private:
   HttpRequest Sign(std::string method, const std::string& full_key, QueryList query,
                    HeaderList headers, std::string payload_hash, const ByteSource* body) const;
+  // Adds Host and the signature for the current region to `in` (which has no Host).
+  HttpRequest SignFor(std::shared_ptr<const SigningInput> in, const ByteSource* body) const;
+  struct Target {
+    std::string region;
+    std::string authority;
+  };
+  std::shared_ptr<const Target> target() const;
   void AddWriteHeaders(HeaderList* h) const;
 
   S3Location loc_;
-  std::string region_;
+  std::shared_ptr<std::mutex> target_mu_ = std::make_shared<std::mutex>();
+  std::shared_ptr<const Target> target_;  // guarded by target_mu_
   Credentials creds_;
   WriteSettings write_;
   std::function<int64_t()> clock_;

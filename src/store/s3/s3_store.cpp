@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "store/s3/s3_errors.h"
+#include "store/s3/s3_region.h"
 #include "store/s3/s3_xml.h"
 
 namespace dredge {
@@ -78,6 +79,10 @@ Result<std::shared_ptr<S3Store>> S3Store::Create(Config config) {
                                               config.aws.region, config.options.force_path_style));
   if (!config.clock) config.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   s3::RequestBuilder builder(loc, config.aws.region, config.aws.credentials, write, config.clock);
+  // A region S3 named earlier in the run wins over a guessed one (an explicit one that
+  // contradicts it is refused at the first answer that names it again).
+  std::string known = s3::RememberedBucketRegion(config.aws.endpoint_url, config.bucket);
+  if (!known.empty() && config.options.region.empty()) builder.SetRegion(known);
   return std::shared_ptr<S3Store>(new S3Store(std::move(config), std::move(builder)));
 }
 
@@ -95,6 +100,41 @@ S3Store::S3Store(Config config, s3::RequestBuilder builder)
 Result<s3::HttpResponse> S3Store::Send(const s3::HttpRequest& req, std::string_view op,
                                        std::string_view key, ByteSink* sink,
                                        const s3::ResponseStartFn& on_start) {
+  DREDGE_ASSIGN_OR_RETURN(s3::HttpResponse resp, SendOnce(req, op, key, sink, on_start));
+  if (!req.unsigned_input || !s3::IsRegionRedirect(resp, req.method)) return resp;
+  std::string region = s3::RegionFromAnswer(resp);
+  if (region.empty()) region = ProbeBucketRegion();
+  // Without a region to go to (or when it is the one signed for) the answer is the caller's
+  // to report: a request is re-sent at most once.
+  if (region.empty() || region == req.signed_region) return resp;
+  DREDGE_RETURN_IF_ERROR(UseRegion(region));
+  return SendOnce(builder_.Resign(req), op, key, sink, on_start);
+}
+
+std::string S3Store::ProbeBucketRegion() {
+  auto resp = SendOnce(builder_.Head(""), "HEAD", "", nullptr, nullptr);
+  return resp.ok() ? s3::RegionFromAnswer(*resp) : "";
+}
+
+Status S3Store::UseRegion(const std::string& region) {
+  const std::string& bucket = builder_.location().bucket;
+  const std::string& explicit_region = config_.options.region;
+  if (!explicit_region.empty() && explicit_region != region)
+    return Status::Usage("bucket '" + bucket + "' is in region " + region +
+                         ", but the region was set to " + explicit_region +
+                         " (--region or region in dredge.toml): set it to " + region +
+                         " or leave it out, and dredge finds the bucket's region itself");
+  s3::RememberBucketRegion(config_.aws.endpoint_url, bucket, region);
+  std::string was = builder_.region();
+  if (builder_.SetRegion(region))
+    log::Info("bucket '" + bucket + "' is in region " + region + ", not " + was +
+              ": requests are signed for " + region + " from now on");
+  return Status::Ok();
+}
+
+Result<s3::HttpResponse> S3Store::SendOnce(const s3::HttpRequest& req, std::string_view op,
+                                           std::string_view key, ByteSink* sink,
+                                           const s3::ResponseStartFn& on_start) {
   auto start = std::chrono::steady_clock::now();
   auto r = http_->Perform(req, sink, on_start);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

@@ -81,9 +81,19 @@ class S3Store final : public ObjectStore, public IncompleteUploads {
   S3Store(Config config, s3::RequestBuilder builder);
   // Sends and logs one request (debug: method, key, status, bytes, time). Transport errors
   // come back with the operation and key as context; HTTP statuses are the caller's to judge.
+  // An answer saying the bucket is in another region (s3_region.h) switches the store to that
+  // region for the rest of the run and the request is signed again and sent once more; an
+  // explicit region (StoreOptions.region: --region, region in dredge.toml) that the bucket
+  // contradicts is a Usage error naming both.
   Result<s3::HttpResponse> Send(const s3::HttpRequest& req, std::string_view op,
                                 std::string_view key, ByteSink* sink = nullptr,
                                 const s3::ResponseStartFn& on_start = nullptr);
+  Result<s3::HttpResponse> SendOnce(const s3::HttpRequest& req, std::string_view op,
+                                    std::string_view key, ByteSink* sink,
+                                    const s3::ResponseStartFn& on_start);
+  // The region a bucket-level HEAD's x-amz-bucket-region names ("" when none).
+  std::string ProbeBucketRegion();
+  Status UseRegion(const std::string& region);
   Status Failed(const s3::HttpResponse& resp, std::string_view op, std::string_view key) const;
 
   // s3_multipart.cpp

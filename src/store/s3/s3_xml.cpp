@@ -2,6 +2,7 @@
 
 #include <expat.h>
 
+#include <cctype>
 #include <charconv>
 #include <functional>
 
@@ -10,9 +11,11 @@
 namespace dredge::s3 {
 namespace {
 
-// Walks an XML document and reports every element's end with its '/'-joined path from the
-// root ("ListBucketResult/Contents/Key") and its text content. Element starts are reported
-// too so callers can group repeated children (Contents).
+// Walks an XML document and reports every element's end with its '/'-joined path below the
+// root ("Contents/Key"; "" for the root itself) and its text content; element starts are
+// reported too so callers can group repeated children (Contents). Names are local names:
+// namespaces are resolved and dropped, so <ETag>, <s3:ETag> and an element in a misspelt
+// default namespace all read as "ETag", as the AWS SDKs read them. root() is the root's name.
 class XmlWalker {
  public:
   using StartFn = std::function<void(const std::string& path)>;
@@ -22,7 +25,7 @@ class XmlWalker {
       : on_start_(std::move(on_start)), on_end_(std::move(on_end)) {}
 
   Status Parse(std::string_view xml, const char* what) {
-    XML_Parser p = XML_ParserCreate("UTF-8");
+    XML_Parser p = XML_ParserCreateNS("UTF-8", kNsSeparator);
     if (!p) return Status::Io("out of memory creating an XML parser");
     parser_ = p;
     XML_SetUserData(p, this);
@@ -48,13 +51,25 @@ class XmlWalker {
     return st;
   }
 
+  const std::string& root() const { return root_; }
+
  private:
+  // Expat joins "namespace-URI<sep>local-name"; a local name cannot hold '|'.
+  static constexpr XML_Char kNsSeparator = '|';
+
   static void Start(void* ud, const XML_Char* name, const XML_Char**) {
     auto* w = static_cast<XmlWalker*>(ud);
-    w->saw_root_ = true;
+    std::string_view local(name);
+    if (auto sep = local.rfind(kNsSeparator); sep != std::string_view::npos)
+      local.remove_prefix(sep + 1);
     w->lengths_.push_back(w->path_.size());
-    if (!w->path_.empty()) w->path_.push_back('/');
-    w->path_ += name;
+    if (!w->saw_root_) {
+      w->saw_root_ = true;
+      w->root_ = std::string(local);
+    } else {
+      if (!w->path_.empty()) w->path_.push_back('/');
+      w->path_ += local;
+    }
     w->text_.clear();
     if (w->on_start_) w->on_start_(w->path_);
   }
@@ -76,10 +91,41 @@ class XmlWalker {
   XML_Parser parser_ = nullptr;
   StartFn on_start_;
   EndFn on_end_;
+  std::string root_;
   std::string path_;
   std::vector<size_t> lengths_;
   std::string text_;
   bool saw_root_ = false;
+};
+
+// Collects an S3 error from a document's element ends: the root <Error> (S3's REST shape) or
+// an <Error> directly under another root (<ErrorResponse><Error>, the query-protocol shape
+// some S3-compatible servers use; the SDKs read both).
+class ErrorCollector {
+ public:
+  void OnEnd(const std::string& root, const std::string& path, const std::string& text) {
+    std::string_view field = path;
+    if (root == "Error") {
+      found_ = true;
+    } else {
+      if (path == "Error") found_ = true;
+      if (!field.starts_with("Error/")) return;
+      field.remove_prefix(6);
+    }
+    if (field == "Code") e_.code = text;
+    if (field == "Message") e_.message = text;
+    if (field == "RequestId") e_.request_id = text;
+    if (field == "Region") e_.region = text;
+    if (field == "Endpoint") e_.endpoint = text;
+  }
+  std::optional<S3ErrorBody> error() const {
+    if (!found_) return std::nullopt;
+    return e_;
+  }
+
+ private:
+  S3ErrorBody e_;
+  bool found_ = false;
 };
 
 Result<uint64_t> ParseU64(std::string_view s, const char* what) {
@@ -89,6 +135,14 @@ Result<uint64_t> ParseU64(std::string_view s, const char* what) {
     return Status::Corrupt(std::string("S3 sent a non-numeric ") + what + " '" + std::string(s) +
                            "'");
   return v;
+}
+
+// xsd:boolean, as the SDKs read it: "true" in any case.
+bool IsTrue(std::string_view text) {
+  if (text.size() != 4) return false;
+  for (size_t i = 0; i < 4; ++i)
+    if (std::tolower(static_cast<unsigned char>(text[i])) != "true"[i]) return false;
+  return true;
 }
 
 }  // namespace
@@ -161,60 +215,58 @@ Result<int64_t> ParseS3Timestamp(std::string_view text) {
 }
 
 std::optional<S3ErrorBody> ParseErrorBody(std::string_view xml) {
-  S3ErrorBody e;
-  bool is_error = false;
-  XmlWalker w([&](const std::string& path) { is_error = is_error || path == "Error"; },
-              [&](const std::string& path, const std::string& text) {
-                if (path == "Error/Code") e.code = text;
-                if (path == "Error/Message") e.message = text;
-                if (path == "Error/RequestId") e.request_id = text;
-              });
-  if (!w.Parse(xml, "error").ok() || !is_error) return std::nullopt;
-  return e;
+  ErrorCollector errors;
+  XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
+    errors.OnEnd(w.root(), path, text);
+  });
+  if (!w.Parse(xml, "error").ok()) return std::nullopt;
+  return errors.error();
 }
 
 Result<ListPage> ParseListObjectsV2(std::string_view xml) {
   ListPage page;
   bool url_encoded = false;
-  bool is_list = false;
   Status bad;
   ListedObject cur;
   XmlWalker w(
       [&](const std::string& path) {
-        if (path == "ListBucketResult") is_list = true;
-        if (path == "ListBucketResult/Contents") cur = ListedObject{};
+        if (path == "Contents") cur = ListedObject{};
       },
       [&](const std::string& path, const std::string& text) {
         if (!bad.ok()) return;
-        if (path == "ListBucketResult/IsTruncated") {
-          page.truncated = text == "true";
-        } else if (path == "ListBucketResult/NextContinuationToken") {
+        if (path == "IsTruncated") {
+          page.truncated = IsTrue(text);
+        } else if (path == "NextContinuationToken") {
           page.next_continuation_token = text;
-        } else if (path == "ListBucketResult/EncodingType") {
+        } else if (path == "EncodingType") {
           url_encoded = text == "url";
-        } else if (path == "ListBucketResult/Contents/Key") {
+        } else if (path == "Contents/Key") {
           cur.key = text;
-        } else if (path == "ListBucketResult/Contents/Size") {
+        } else if (path == "Contents/Size") {
           auto v = ParseU64(text, "object size");
           if (!v.ok())
             bad = v.status();
           else
             cur.size = *v;
-        } else if (path == "ListBucketResult/Contents/ETag") {
+        } else if (path == "Contents/ETag") {
           cur.etag = Unquote(text);
-        } else if (path == "ListBucketResult/Contents/LastModified") {
+        } else if (path == "Contents/LastModified") {
           auto t = ParseS3Timestamp(text);
           if (!t.ok())
             bad = t.status();
           else
             cur.mtime_ns = *t;
-        } else if (path == "ListBucketResult/Contents") {
+        } else if (path == "Contents") {
           page.objects.push_back(std::move(cur));
         }
       });
   DREDGE_RETURN_IF_ERROR(w.Parse(xml, "ListObjectsV2"));
   DREDGE_RETURN_IF_ERROR(bad);
-  if (!is_list) return Status::Corrupt("the S3 ListObjectsV2 response has no ListBucketResult");
+  // Unlike the results below, a listing is not recognised by its content (an empty one has
+  // none), so its root name is checked: an unrelated document must not read as "no objects".
+  if (w.root() != "ListBucketResult")
+    return Status::Corrupt("the S3 ListObjectsV2 response is a <" + w.root() +
+                           "> document, not a ListBucketResult");
   // EncodingType may come after the Contents it describes, so decode once the page is read.
   if (url_encoded) {
     for (auto& o : page.objects) {
@@ -231,33 +283,26 @@ Result<ListPage> ParseListObjectsV2(std::string_view xml) {
 Result<std::string> ParseInitiateMultipartUpload(std::string_view xml) {
   std::string upload_id;
   XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
-    if (path == "InitiateMultipartUploadResult/UploadId") upload_id = text;
+    if (path == "UploadId") upload_id = text;
   });
   DREDGE_RETURN_IF_ERROR(w.Parse(xml, "CreateMultipartUpload"));
   if (upload_id.empty())
-    return Status::Corrupt("the S3 CreateMultipartUpload response has no UploadId");
+    return Status::Corrupt("the S3 CreateMultipartUpload response (<" + w.root() +
+                           ">) has no UploadId");
   return upload_id;
 }
 
 Result<EtagResult> ParseEtagResult(std::string_view xml) {
   EtagResult r;
-  S3ErrorBody e;
-  bool is_error = false;
-  XmlWalker w([&](const std::string& path) { is_error = is_error || path == "Error"; },
-              [&](const std::string& path, const std::string& text) {
-                if (path == "CompleteMultipartUploadResult/ETag" ||
-                    path == "CopyObjectResult/ETag" || path == "CopyPartResult/ETag")
-                  r.etag = Unquote(text);
-                if (path == "Error/Code") e.code = text;
-                if (path == "Error/Message") e.message = text;
-                if (path == "Error/RequestId") e.request_id = text;
-              });
+  ErrorCollector errors;
+  XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
+    if (path == "ETag") r.etag = Unquote(text);
+    errors.OnEnd(w.root(), path, text);
+  });
   DREDGE_RETURN_IF_ERROR(w.Parse(xml, "result"));
-  if (is_error) {
-    r.error = e;
-  } else if (r.etag.empty()) {
-    return Status::Corrupt("the S3 response has neither an ETag nor an Error");
-  }
+  r.error = errors.error();
+  if (!r.error && r.etag.empty())
+    return Status::Corrupt("the S3 response (<" + w.root() + ">) has neither an ETag nor an Error");
   return r;
 }
 

@@ -8,8 +8,16 @@
 //    StartAfter are percent-decoded ('+' is a space in that encoding, as AWS documents);
 //    otherwise the element text is taken as is.
 //  - ETags are returned without their quotes.
-//  - A body whose root is <Error> is parsed into S3ErrorBody wherever it may appear, including
-//    the 200 answers of CompleteMultipartUpload and CopyObject (S3 reports late failures there).
+//  - Read as the AWS SDKs read it: elements are matched by local name below the root, so
+//    namespaces (none, AWS's, a misspelt one, a prefix) do not matter; the root's name does
+//    not matter where the content identifies the answer (UploadId, ETag: moto answers
+//    CompleteMultipartUpload with <CompleteMultipartUploadResponse>, AWS documents
+//    <CompleteMultipartUploadResult>); a listing's root must be <ListBucketResult>, since an
+//    empty listing has no content to recognise it by. Elements AWS documents as optional may
+//    be missing (IsTruncated = false, Size = 0, no RequestId); booleans read case-insensitively.
+//  - An error is a root <Error> or an <Error> directly under another root (<ErrorResponse>),
+//    parsed into S3ErrorBody wherever it may appear, including the 200 answers of
+//    CompleteMultipartUpload and CopyObject (S3 reports late failures there).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +35,9 @@ struct S3ErrorBody {
   std::string code;  // "NoSuchKey", "SignatureDoesNotMatch", ...
   std::string message;
   std::string request_id;
+  // Initialised so {code, message, request_id} stays a complete initialiser.
+  std::string region = {};    // <Region>: AuthorizationHeaderMalformed names the bucket's region
+  std::string endpoint = {};  // <Endpoint>: PermanentRedirect names the bucket's endpoint
 };
 
 struct ListedObject {
@@ -43,7 +54,7 @@ struct ListPage {
 };
 
 // Returns the error described by an <Error> body, or nullopt when `xml` is not one (empty,
-// HTML from a proxy, other root element).
+// HTML from a proxy, a document without <Error>).
 std::optional<S3ErrorBody> ParseErrorBody(std::string_view xml);
 
 Result<ListPage> ParseListObjectsV2(std::string_view xml);
@@ -51,7 +62,8 @@ Result<ListPage> ParseListObjectsV2(std::string_view xml);
 // InitiateMultipartUploadResult → UploadId.
 Result<std::string> ParseInitiateMultipartUpload(std::string_view xml);
 
-// CompleteMultipartUploadResult or CopyObjectResult: the ETag, or the embedded <Error>.
+// CompleteMultipartUpload, CopyObject or UploadPartCopy results (whatever the root is named):
+// the ETag, or the embedded <Error>; Corrupt when there is neither.
 struct EtagResult {
   std::string etag;
   std::optional<S3ErrorBody> error;
