@@ -16,8 +16,11 @@ using Mode = RegionFake::Mode;
 
 // Each test gets its own bucket name: regions are remembered per endpoint and bucket for the
 // life of the process.
+// `explicit_region` is what --region (or region in dredge.toml) would set.
 std::shared_ptr<S3Store> Open(const RegionFake& fake, const std::string& bucket,
-                              StoreOptions opts = {}) {
+                              const std::string& explicit_region = "") {
+  StoreOptions opts;
+  opts.region = explicit_region;
   auto store = OpenS3WithEnv(bucket + "/pfx", opts,
                              FixedEnv({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
                                        {"AWS_SECRET_ACCESS_KEY", "secret"},
@@ -92,9 +95,7 @@ TEST(S3Region, RedirectNamingNoRegionAsksTheBucket) {
 
 TEST(S3Region, AnExplicitRegionTheBucketContradictsIsAUsageErrorNamingBoth) {
   RegionFake fake(Mode::kMalformed, "eu-west-1");
-  StoreOptions opts;
-  opts.region = "us-east-2";
-  auto store = Open(fake, "bucket-explicit", opts);
+  auto store = Open(fake, "bucket-explicit", "us-east-2");
   ASSERT_TRUE(store);
   auto put = PutString(*store, "k", "v");
   ASSERT_EQ(put.status().kind(), ErrorKind::kUsage) << put.status().ToString();
@@ -105,9 +106,7 @@ TEST(S3Region, AnExplicitRegionTheBucketContradictsIsAUsageErrorNamingBoth) {
 
 TEST(S3Region, AnExplicitRegionThatIsRightIsUsedAsIs) {
   RegionFake fake(Mode::kMalformed, "eu-west-1");
-  StoreOptions opts;
-  opts.region = "eu-west-1";
-  auto store = Open(fake, "bucket-explicit-right", opts);
+  auto store = Open(fake, "bucket-explicit-right", "eu-west-1");
   ASSERT_TRUE(store);
   ASSERT_TRUE(PutString(*store, "k", "v").ok());
   EXPECT_EQ(Regions(fake), (std::vector<std::string>{"PUT eu-west-1"}));
