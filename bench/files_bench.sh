@@ -251,7 +251,7 @@ pair_file_backup() {
     if [ "$who" = cp ]; then
       run "$tag cp" sh -c "cp -r '$corpus' '$cp_dst' && sync"
     else
-      run "$tag dredge" "$DREDGE" -q --no-nice --log-dir "$WORK/logs" backup files \
+      run "$tag dredge" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
         --source "$corpus" --exclude .complete --dest "file://$dst" --state "$state"
     fi
   done
@@ -276,7 +276,7 @@ small150k_section() {
   for i in $(seq 1 "$REPEAT"); do
     pair_file_backup s150k "$corpus" "$i"
     for _ in 1 2; do
-      run "s150k rerun" "$DREDGE" -q --no-nice --log-dir "$WORK/logs" backup files \
+      run "s150k rerun" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
         --source "$corpus" --exclude .complete --dest "file://$WORK/s150k-dst" \
         --state "$WORK/state-s150k.sqlite"
     done
