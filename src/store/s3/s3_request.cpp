@@ -122,13 +122,19 @@ Status ValidateMetadata(const Metadata& m, std::string_view key) {
   return Status::Ok();
 }
 
-RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials creds,
+RequestBuilder::RequestBuilder(S3Location loc, std::string region, aws::ProviderPtr creds,
                                WriteSettings write, std::function<int64_t()> clock)
     : loc_(std::move(loc)),
       region_(std::move(region)),
       creds_(std::move(creds)),
       write_(std::move(write)),
       clock_(std::move(clock)) {}
+
+RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials creds,
+                               WriteSettings write, std::function<int64_t()> clock)
+    : RequestBuilder(std::move(loc), std::move(region),
+                     std::make_shared<aws::StaticProvider>(std::move(creds), "static"),
+                     std::move(write), std::move(clock)) {}
 
 namespace {
 
@@ -204,7 +210,9 @@ HttpRequest RequestBuilder::Sign(std::string method, const std::string& full_key
   if (!full_key.empty() || !loc_.path_style) path += "/" + UriEncode(full_key, true);
   headers.insert(headers.begin(), {"Host", loc_.authority});
   SigningInput in{method, path, query, headers, std::move(payload_hash)};
-  SigningResult sig = SignV4(in, creds_, region_, "s3", clock_());
+  auto creds = creds_->Get();
+  SigningResult sig;
+  if (creds.ok()) sig = SignV4(in, creds->keys, region_, "s3", clock_());
 
   HttpRequest req;
   req.method = std::move(method);
@@ -213,7 +221,7 @@ HttpRequest RequestBuilder::Sign(std::string method, const std::string& full_key
   if (!qs.empty()) req.url += "?" + qs;
   req.headers = std::move(headers);
   for (auto& h : sig.add_headers) req.headers.push_back(std::move(h));
-  req.headers.emplace_back("Authorization", std::move(sig.authorization));
+  if (creds.ok()) req.headers.emplace_back("Authorization", std::move(sig.authorization));
   req.body = body;
   return req;
 }

@@ -59,6 +59,8 @@ class S3Store final : public ObjectStore {
   Status Sync() override { return Status::Ok(); }
   StoreCapabilities capabilities() const override { return {true, false, true}; }
   std::string Describe() const override { return describe_; }
+  // Where the credentials came from, in the words `dredge check` prints (never a secret).
+  const std::string& CredentialsSource() const { return config_.aws.credentials_source; }
 
   // The transport, for tests of connection reuse.
   const s3::HttpClient& transport() const { return *http_; }

@@ -33,6 +33,8 @@ class LimitStore final : public ObjectStore {
   Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
+  // The wrapped store (`dredge check` looks through wrappers for the driver's details).
+  const std::shared_ptr<ObjectStore>& inner() const { return inner_; }
 
  private:
   std::shared_ptr<ObjectStore> inner_;
