@@ -124,7 +124,7 @@ TEST_F(CredsE2E, InstanceMetadataIMDSv2WithOrWithoutTrailingSlash) {
   StartFakes({});
   auto env = BaseEnv();
   env["AWS_EC2_METADATA_DISABLED"] = "false";
-  for (const std::string& suffix : {"", "/"}) {
+  for (const char* suffix : {"", "/"}) {
     env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = fakes_->service_url() + suffix;
     EXPECT_EQ(RoundTrip(env), "instance metadata (role fake-instance-role)");
   }

@@ -30,7 +30,11 @@ class CredsSecrets : public CredsE2E {
           std::vector<std::string>{"-v", "snapshots", "--dest", dest_, "--json"},
           std::vector<std::string>{"-v", "check", "--dest", dest_}}) {
       auto r = Dredge(args, env);
-      if (expect_success) EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+      if (expect_success) {
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+      } else {
+        EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+      }
       seen += r.out + r.err;
     }
     if (fs::exists(dir_ + "/logs"))

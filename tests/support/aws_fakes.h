@@ -25,10 +25,10 @@ namespace dredge::testing {
 struct AwsFakeOptions {
   std::string secret = "S3RVER";  // what every credential handed out carries
   double lifetime_s = 3600;
-  std::string container_token;     // "" = the container endpoint asks for none
-  std::string web_identity_token;  // what AssumeRoleWithWebIdentity accepts
-  std::string sso_token;           // what GetRoleCredentials accepts
-  std::string s3_upstream;         // the S3 test server behind the token-checking proxy
+  std::string container_token = "";     // "" = the container endpoint asks for none
+  std::string web_identity_token = "";  // what AssumeRoleWithWebIdentity accepts
+  std::string sso_token = "";           // what GetRoleCredentials accepts
+  std::string s3_upstream = "";         // the S3 test server behind the token-checking proxy
 };
 
 class AwsFakes {

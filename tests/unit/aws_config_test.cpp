@@ -128,9 +128,9 @@ TEST_F(AwsConfigTest, MissingCredentialsIsUsageListingEverySourceInOrder) {
   for (const char* source : {"1. environment", "2. profile default", "3. web identity",
                              "4. container", "5. instance metadata (AWS_EC2_METADATA_DISABLED"}) {
     size_t pos = m.find(source);
-    EXPECT_NE(pos, std::string::npos) << source << " missing from: " << m;
-    if (pos != std::string::npos) EXPECT_GE(pos, at) << source << " out of order in: " << m;
-    if (pos != std::string::npos) at = pos;
+    ASSERT_NE(pos, std::string::npos) << source << " missing from: " << m;
+    EXPECT_GE(pos, at) << source << " out of order in: " << m;
+    at = pos;
   }
   EXPECT_NE(m.find(".aws/config (no such file)"), std::string::npos) << m;
   EXPECT_EQ(m.find("AKIDONLY"), std::string::npos) << m;

@@ -352,7 +352,9 @@ TEST(RefreshingProvider, AFailedRefreshKeepsValidCredentialsThenReportsTheError)
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), ErrorKind::kRetryable);
   src->fail = false;
-  EXPECT_EQ(p.Get()->keys.access_key_id, "AKID" + std::to_string(src->calls.load()));
+  auto again = p.Get();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->keys.access_key_id, "AKID" + std::to_string(src->calls.load()));
 }
 
 TEST(RefreshingProvider, CredentialsWithoutExpiryAreFetchedOnce) {
