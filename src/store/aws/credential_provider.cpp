@@ -27,6 +27,12 @@ StaticProvider::StaticProvider(s3::Credentials keys, std::string description)
   log::RegisterSecret(keys_.session_token);
 }
 
+s3::Credentials TakeKeys(std::string id, std::string secret, std::string token) {
+  log::RegisterSecret(secret);
+  log::RegisterSecret(token);
+  return s3::Credentials{std::move(id), std::move(secret), std::move(token)};
+}
+
 Result<int64_t> ParseExpiryMs(const std::string& text) {
   std::string t = text;
   if (t.size() > 3 && t.compare(t.size() - 3, 3, "UTC") == 0) t = t.substr(0, t.size() - 3) + "Z";

@@ -71,6 +71,10 @@ class StaticProvider final : public CredentialProvider {
   std::string description_;
 };
 
+// Keys as read from a source, with the secret and token registered as secrets before anything
+// else can see them: every provider builds its credentials through this.
+s3::Credentials TakeKeys(std::string id, std::string secret, std::string token);
+
 // Parses an expiry as the AWS services write it ("2024-05-01T12:00:00Z", with or without a
 // fraction, or "...UTC" as older aws-cli SSO caches do) into Unix milliseconds.
 Result<int64_t> ParseExpiryMs(const std::string& text);

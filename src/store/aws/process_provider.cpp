@@ -78,12 +78,7 @@ Result<AwsCredentials> ProcessProvider::Get() {
     return j.is_object() && j.contains(k) && j[k].is_string() ? j[k].get<std::string>()
                                                               : std::string();
   };
-  AwsCredentials c;
-  c.keys.secret_access_key = str("SecretAccessKey");
-  c.keys.session_token = str("SessionToken");
-  log::RegisterSecret(c.keys.secret_access_key);
-  log::RegisterSecret(c.keys.session_token);
-  c.keys.access_key_id = str("AccessKeyId");
+  AwsCredentials c{TakeKeys(str("AccessKeyId"), str("SecretAccessKey"), str("SessionToken")), 0};
   if (o.timed_out)
     return Status::Permanent(what +
                              " ran longer than 60 s and was stopped: run it by hand to "

@@ -156,12 +156,7 @@ Result<AwsCredentials> ParseCredentialJson(const std::string& body, const std::s
   auto str = [&](const char* k) {
     return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
   };
-  AwsCredentials c;
-  c.keys.secret_access_key = str("SecretAccessKey");
-  c.keys.session_token = str("Token");
-  log::RegisterSecret(c.keys.secret_access_key);
-  log::RegisterSecret(c.keys.session_token);
-  c.keys.access_key_id = str("AccessKeyId");
+  AwsCredentials c{TakeKeys(str("AccessKeyId"), str("SecretAccessKey"), str("Token")), 0};
   if (!str("Code").empty() && str("Code") != "Success")
     return Status::Permanent(what + " answered with code " + str("Code") + ": " + str("Message"));
   if (c.keys.access_key_id.empty() || c.keys.secret_access_key.empty())

@@ -120,12 +120,7 @@ Result<AwsCredentials> SsoProvider::Get() {
   auto str = [&](const char* k) {
     return rc.contains(k) && rc[k].is_string() ? rc[k].get<std::string>() : std::string();
   };
-  AwsCredentials c;
-  c.keys.secret_access_key = str("secretAccessKey");
-  c.keys.session_token = str("sessionToken");
-  log::RegisterSecret(c.keys.secret_access_key);
-  log::RegisterSecret(c.keys.session_token);
-  c.keys.access_key_id = str("accessKeyId");
+  AwsCredentials c{TakeKeys(str("accessKeyId"), str("secretAccessKey"), str("sessionToken")), 0};
   if (c.keys.access_key_id.empty() || c.keys.secret_access_key.empty())
     return Status::Corrupt("the answer of " + what + " has no accessKeyId/secretAccessKey");
   if (rc.contains("expiration") && rc["expiration"].is_number()) c.expires_ms = rc["expiration"];

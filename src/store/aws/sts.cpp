@@ -47,12 +47,9 @@ Result<AwsCredentials> ParseStsAnswer(const s3::HttpResponse& resp, const std::s
                           "(its trust policy), and the STS endpoint");
   auto leaves = XmlLeafTexts(resp.body);
   if (!leaves.ok()) return leaves.status().WithContext("reading the answer to " + what);
-  AwsCredentials c;
-  c.keys.secret_access_key = (*leaves)["SecretAccessKey"];
-  c.keys.session_token = (*leaves)["SessionToken"];
-  log::RegisterSecret(c.keys.secret_access_key);
-  log::RegisterSecret(c.keys.session_token);
-  c.keys.access_key_id = (*leaves)["AccessKeyId"];
+  AwsCredentials c{
+      TakeKeys((*leaves)["AccessKeyId"], (*leaves)["SecretAccessKey"], (*leaves)["SessionToken"]),
+      0};
   if (c.keys.access_key_id.empty() || c.keys.secret_access_key.empty())
     return Status::Corrupt("the answer to " + what + " has no AccessKeyId/SecretAccessKey");
   const std::string exp = (*leaves)["Expiration"];
