@@ -12,7 +12,8 @@ void AddStoreFlags(CLI::App& cmd, StoreOptions* o) {
   cmd.add_option("--endpoint-url", o->endpoint_url,
                  "S3 endpoint (default: AWS_ENDPOINT_URL, else AWS)");
   cmd.add_option("--region", o->region, "S3 region (default: AWS_REGION, else us-east-1)");
-  cmd.add_option("--profile", o->profile, "Profile in ~/.aws/credentials (default: AWS_PROFILE)");
+  cmd.add_option("--profile", o->profile,
+                 "AWS profile in ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)");
   cmd.add_option("--sse", o->sse, "Server-side encryption")
       ->check(CLI::IsMember({"AES256", "aws:kms"}));
   cmd.add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key id with --sse aws:kms");

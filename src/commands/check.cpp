@@ -7,6 +7,9 @@
 #include "common/log.h"
 #include "config/config_file.h"
 #include "ops/probe.h"
+#include "store/s3/s3_store.h"
+#include "store/wrap/limit_store.h"
+#include "store/wrap/retry_store.h"
 
 namespace dredge {
 namespace {
@@ -18,6 +21,13 @@ struct CheckOptions {
   std::string table;
   bool probe_prune = false;
 };
+
+// The S3 driver under the wrappers OpenDestination adds, or null for other stores.
+const S3Store* FindS3Store(const std::shared_ptr<ObjectStore>& store) {
+  if (auto* r = dynamic_cast<const RetryStore*>(store.get())) return FindS3Store(r->inner());
+  if (auto* l = dynamic_cast<const LimitStore*>(store.get())) return FindS3Store(l->inner());
+  return dynamic_cast<const S3Store*>(store.get());
+}
 
 int PrintLines(const std::vector<CheckLine>& lines) {
   int failed = 0;
@@ -58,6 +68,8 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
                        "check the URL (file:///path or s3://bucket/prefix) and its options"}});
       continue;
     }
+    if (const S3Store* s3 = FindS3Store(*store))
+      std::printf("  credentials: %s\n", log::Scrub(s3->CredentialsSource()).c_str());
     failed += PrintLines(ProbeStore(**store, po));
   }
   if (!o.db.empty() || config.db.configured) {

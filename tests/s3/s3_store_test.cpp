@@ -390,7 +390,7 @@ TEST(S3Store, DeadPeersAreRetryableNotHangs) {
   cfg.bucket = "b";
   cfg.aws.endpoint_url = "http://127.0.0.1:" + std::to_string(silent.port());
   cfg.aws.region = "us-east-1";
-  cfg.aws.credentials = {"S3RVER", "S3RVER", ""};
+  cfg.aws.credentials = s3::StaticCredentials({"S3RVER", "S3RVER", ""});
   cfg.http.low_speed_time_s = 2;
   auto store = S3Store::Create(cfg);
   ASSERT_TRUE(store.ok());

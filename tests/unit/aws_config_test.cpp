@@ -31,6 +31,13 @@ class AwsConfigTest : public ::testing::Test {
     };
   }
 
+  // The keys the resolved provider hands out.
+  static Credentials Keys(const Result<AwsConfig>& cfg) {
+    auto c = cfg->credentials->Get();
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c->keys : Credentials{};
+  }
+
   std::filesystem::path dir_;
   std::map<std::string, std::string> vars_;
 };
@@ -42,8 +49,8 @@ TEST_F(AwsConfigTest, EnvironmentCredentialsWinAndSecretsAreRegistered) {
   Write(".aws/credentials", "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=f\n");
   auto cfg = LoadAwsConfig({}, Env());
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
-  EXPECT_EQ(cfg->credentials.access_key_id, "AKIDENV");
-  EXPECT_EQ(cfg->credentials.session_token, "env-session-token-5678");
+  EXPECT_EQ(Keys(cfg).access_key_id, "AKIDENV");
+  EXPECT_EQ(Keys(cfg).session_token, "env-session-token-5678");
   EXPECT_EQ(cfg->credentials_source, "environment");
   EXPECT_EQ(cfg->region, "us-east-1");
   EXPECT_EQ(cfg->endpoint_url, "");
@@ -60,8 +67,8 @@ TEST_F(AwsConfigTest, ProfileFromCredentialsAndConfigFiles) {
   vars_["AWS_PROFILE"] = "work";
   auto cfg = LoadAwsConfig({}, Env());
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
-  EXPECT_EQ(cfg->credentials.access_key_id, "AKIDWORK");
-  EXPECT_EQ(cfg->credentials.secret_access_key, "work-secret-xyz");
+  EXPECT_EQ(Keys(cfg).access_key_id, "AKIDWORK");
+  EXPECT_EQ(Keys(cfg).secret_access_key, "work-secret-xyz");
   EXPECT_EQ(cfg->region, "eu-central-1");
   EXPECT_EQ(cfg->endpoint_url, "http://127.0.0.1:9000");
 
@@ -70,7 +77,7 @@ TEST_F(AwsConfigTest, ProfileFromCredentialsAndConfigFiles) {
   opts.region = "ap-south-1";
   auto def = LoadAwsConfig(opts, Env());
   ASSERT_TRUE(def.ok());
-  EXPECT_EQ(def->credentials.access_key_id, "AKIDDEF");
+  EXPECT_EQ(Keys(def).access_key_id, "AKIDDEF");
   EXPECT_EQ(def->region, "ap-south-1");
 }
 
@@ -83,7 +90,7 @@ TEST_F(AwsConfigTest, ExplicitProfileBeatsEnvironmentKeys) {
   opts.profile = "ci";
   auto cfg = LoadAwsConfig(opts, Env());
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
-  EXPECT_EQ(cfg->credentials.access_key_id, "AKIDCI");
+  EXPECT_EQ(Keys(cfg).access_key_id, "AKIDCI");
 }
 
 TEST_F(AwsConfigTest, RegionEndpointAndCaBundlePrecedence) {
@@ -109,19 +116,36 @@ TEST_F(AwsConfigTest, RegionEndpointAndCaBundlePrecedence) {
   EXPECT_EQ(cfg->ca_bundle, "/flag.pem");
 }
 
-TEST_F(AwsConfigTest, MissingCredentialsIsUsageNamingWhatWasTried) {
+TEST_F(AwsConfigTest, MissingCredentialsIsUsageListingEverySourceInOrder) {
   vars_["AWS_ACCESS_KEY_ID"] = "AKIDONLY";  // no secret: not usable
-  vars_["AWS_SECRET_ACCESS_KEY"] = "";
+  vars_["AWS_EC2_METADATA_DISABLED"] = "true";
+  Write(".aws/credentials", "[other]\naws_access_key_id=A\naws_secret_access_key=B\n");
+  auto cfg = LoadAwsConfig({}, Env());
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().kind(), ErrorKind::kUsage);
+  const std::string& m = cfg.status().message();
+  size_t at = 0;
+  for (const char* source : {"1. environment", "2. profile default", "3. web identity",
+                             "4. container", "5. instance metadata (AWS_EC2_METADATA_DISABLED"}) {
+    size_t pos = m.find(source);
+    ASSERT_NE(pos, std::string::npos) << source << " missing from: " << m;
+    EXPECT_GE(pos, at) << source << " out of order in: " << m;
+    at = pos;
+  }
+  EXPECT_NE(m.find(".aws/config (no such file)"), std::string::npos) << m;
+  EXPECT_EQ(m.find("AKIDONLY"), std::string::npos) << m;
+}
+
+TEST_F(AwsConfigTest, ANamedProfileThatDoesNotExistIsUsageNamingBothFiles) {
   vars_["AWS_PROFILE"] = "nosuch";
   Write(".aws/credentials", "[default]\naws_access_key_id=A\naws_secret_access_key=B\n");
   auto cfg = LoadAwsConfig({}, Env());
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().kind(), ErrorKind::kUsage);
   const std::string& m = cfg.status().message();
-  EXPECT_NE(m.find("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"), std::string::npos) << m;
-  EXPECT_NE(m.find(".aws/credentials [nosuch] (no such profile)"), std::string::npos) << m;
-  EXPECT_NE(m.find(".aws/config [profile nosuch] (no such file)"), std::string::npos) << m;
-  EXPECT_EQ(m.find("AKIDONLY"), std::string::npos) << m;
+  EXPECT_NE(m.find("profile nosuch"), std::string::npos) << m;
+  EXPECT_NE(m.find(".aws/credentials"), std::string::npos) << m;
+  EXPECT_NE(m.find(".aws/config (no such file)"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -127,13 +127,19 @@ Status ValidateMetadata(const Metadata& m, std::string_view key) {
   return Status::Ok();
 }
 
-RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials creds,
+RequestBuilder::RequestBuilder(S3Location loc, std::string region, aws::ProviderPtr creds,
                                WriteSettings write, std::function<int64_t()> clock)
     : loc_(std::move(loc)),
       target_(std::make_shared<const Target>(Target{std::move(region), loc_.authority})),
       creds_(std::move(creds)),
       write_(std::move(write)),
       clock_(std::move(clock)) {}
+
+RequestBuilder::RequestBuilder(S3Location loc, std::string region, Credentials creds,
+                               WriteSettings write, std::function<int64_t()> clock)
+    : RequestBuilder(std::move(loc), std::move(region),
+                     std::make_shared<aws::StaticProvider>(std::move(creds), "static"),
+                     std::move(write), std::move(clock)) {}
 
 namespace {
 
@@ -246,7 +252,9 @@ HttpRequest RequestBuilder::SignFor(std::shared_ptr<const SigningInput> unsigned
   auto t = target();
   SigningInput in = *unsigned_input;
   in.headers.insert(in.headers.begin(), {"Host", t->authority});
-  SigningResult sig = SignV4(in, creds_, t->region, "s3", clock_());
+  auto creds = creds_->Get();
+  SigningResult sig;
+  if (creds.ok()) sig = SignV4(in, creds->keys, t->region, "s3", clock_());
 
   HttpRequest req;
   req.method = in.method;
@@ -255,7 +263,7 @@ HttpRequest RequestBuilder::SignFor(std::shared_ptr<const SigningInput> unsigned
   if (!qs.empty()) req.url += "?" + qs;
   req.headers = std::move(in.headers);
   for (auto& h : sig.add_headers) req.headers.push_back(std::move(h));
-  req.headers.emplace_back("Authorization", std::move(sig.authorization));
+  if (creds.ok()) req.headers.emplace_back("Authorization", std::move(sig.authorization));
   req.body = body;
   req.unsigned_input = std::move(unsigned_input);
   req.signed_region = t->region;

@@ -30,6 +30,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/aws/credential_provider.h"
 #include "store/object_store.h"
 #include "store/s3/http_client.h"
 #include "store/s3/sigv4.h"
@@ -63,8 +64,15 @@ Status ValidateWriteSettings(const WriteSettings& w);
 
 Status ValidateMetadata(const Metadata& m, std::string_view key);
 
+// Signing: every request is signed when it is built, with the provider's credentials of that
+// moment (so temporary credentials refreshed mid-run are picked up by the next request). When
+// the provider has none to give, the request is returned without an Authorization header: the
+// sender must not send it (S3Store::Send reports the provider's error instead).
 class RequestBuilder {
  public:
+  RequestBuilder(S3Location loc, std::string region, aws::ProviderPtr creds, WriteSettings write,
+                 std::function<int64_t()> clock);
+  // Fixed keys (tests).
   RequestBuilder(S3Location loc, std::string region, Credentials creds, WriteSettings write,
                  std::function<int64_t()> clock);
 
@@ -127,7 +135,7 @@ class RequestBuilder {
   S3Location loc_;
   std::shared_ptr<std::mutex> target_mu_ = std::make_shared<std::mutex>();
   std::shared_ptr<const Target> target_;  // guarded by target_mu_
-  Credentials creds_;
+  aws::ProviderPtr creds_;
   WriteSettings write_;
   std::function<int64_t()> clock_;
 };

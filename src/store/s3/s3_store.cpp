@@ -71,6 +71,8 @@ Result<std::shared_ptr<S3Store>> S3Store::Create(Config config) {
   s3::WriteSettings write{config.options.sse, config.options.sse_kms_key_id,
                           config.options.storage_class};
   DREDGE_RETURN_IF_ERROR(s3::ValidateWriteSettings(write));
+  if (!config.aws.credentials)
+    return Status::InvalidArgument("S3Store::Create needs a credential provider");
   if (config.options.part_size < (5ull << 20))
     return Status::Usage("multipart part size " + std::to_string(config.options.part_size) +
                          " is below S3's minimum of 5 MiB");
@@ -135,6 +137,17 @@ Status S3Store::UseRegion(const std::string& region) {
 Result<s3::HttpResponse> S3Store::SendOnce(const s3::HttpRequest& req, std::string_view op,
                                            std::string_view key, ByteSink* sink,
                                            const s3::ResponseStartFn& on_start) {
+  bool signed_request = false;
+  for (const auto& h : req.headers) signed_request = signed_request || h.first == "Authorization";
+  if (!signed_request) {
+    // The builder found no valid credentials to sign with (s3_request.h): say why.
+    auto creds = config_.aws.credentials->Get();
+    Status why = creds.ok() ? Status::Retryable(
+                                  "the AWS credentials were renewed while the "
+                                  "request was being built; sending it again")
+                            : creds.status();
+    return why.WithContext("S3 " + std::string(op) + " '" + std::string(key) + "' in " + describe_);
+  }
   auto start = std::chrono::steady_clock::now();
   auto r = http_->Perform(req, sink, on_start);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

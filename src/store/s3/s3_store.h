@@ -73,6 +73,8 @@ class S3Store final : public ObjectStore, public IncompleteUploads {
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override;
   std::string Describe() const override { return describe_; }
+  // Where the credentials came from, in the words `dredge check` prints (never a secret).
+  const std::string& CredentialsSource() const { return config_.aws.credentials_source; }
 
   // The transport, for tests of connection reuse.
   const s3::HttpClient& transport() const { return *http_; }

@@ -38,6 +38,8 @@ class LimitStore final : public ObjectStore, public IncompleteUploads {
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
+  // The wrapped store (`dredge check` looks through wrappers for the driver's details).
+  const std::shared_ptr<ObjectStore>& inner() const { return inner_; }
 
  private:
   std::shared_ptr<ObjectStore> inner_;

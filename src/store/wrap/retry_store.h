@@ -80,6 +80,8 @@ class RetryStore final : public ObjectStore, public IncompleteUploads {
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override { return inner_->capabilities(); }
   std::string Describe() const override { return inner_->Describe(); }
+  // The wrapped store (`dredge check` looks through wrappers for the driver's details).
+  const std::shared_ptr<ObjectStore>& inner() const { return inner_; }
 
   RetryStats stats() const;
   uint64_t retries() const { return retries_.load(); }
