@@ -122,9 +122,12 @@ TEST_F(OpsCli, RunRecordsForSuccessAndFailureAndMetricsFile) {
   auto good = Dredge({"--log-dir", dir_ + "/logs", "backup", "files", "--source", src_, "--dest",
                       dest, "--metrics-file", metrics, "--no-nice"});
   ASSERT_EQ(good.exit_code, 0) << good.err;
-  // A failing run: the source vanished. It still takes the lock and records the failure.
-  auto bad = Dredge({"--log-dir", dir_ + "/logs", "backup", "files", "--source",
-                     dir_ + "/no-such-dir", "--dest", dest, "--metrics-file", metrics});
+  // A failing run: the source was emptied, so the damage guard stops it. It still takes the
+  // lock and records the failure. (A source that does not exist is a usage error that touches
+  // no destination and writes no record: tests/cli/usage_test.cpp.)
+  for (auto& e : fs::directory_iterator(src_)) fs::remove_all(e.path());
+  auto bad = Dredge({"--log-dir", dir_ + "/logs", "backup", "files", "--source", src_, "--dest",
+                     dest, "--metrics-file", metrics});
   EXPECT_NE(bad.exit_code, 0);
 
   auto records = Records(root, "files");
@@ -141,7 +144,7 @@ TEST_F(OpsCli, RunRecordsForSuccessAndFailureAndMetricsFile) {
       ++fails;
       EXPECT_EQ(r["status"], "failed");
       EXPECT_NE(r["exit_code"], 0);
-      EXPECT_THAT(r["error"].get<std::string>(), ::testing::HasSubstr("no-such-dir"));
+      EXPECT_THAT(r["error"].get<std::string>(), ::testing::HasSubstr("damage guard"));
     }
   }
   EXPECT_EQ(oks, 1);
