@@ -28,7 +28,9 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
   cmd.add_option("--dest", f->dest, "Destination URL holding the backups")->required();
   AddDbFlags(cmd, &f->opts.pg, false);
-  cmd.add_option("--table", f->opts.table, "With --db: the live table to compare");
+  cmd.add_option(
+      "--table", f->opts.table,
+      "With --db: compare only this table (default: every table of the newest manifest)");
   cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -40,8 +42,8 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
     DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, ConfigOverrides{}, OpsFlags{}));
     DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f->key_file, &config));
     f->opts.with_db = !f->opts.pg.conninfo.empty();
-    if (f->opts.with_db != !f->opts.table.empty())
-      return Status::Usage("--db and --table go together");
+    if (!f->opts.with_db && !f->opts.table.empty())
+      return Status::Usage("--table needs --db (the live database to compare with)");
     DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(f->dest, f->store));
     DbVerifyResult r;
     Status st = RunDbVerify(*store, f->opts, &r);
