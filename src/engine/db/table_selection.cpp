@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace dredge {
 namespace {
@@ -70,18 +72,21 @@ Result<std::vector<Relation>> SchemaRelations(PgConn& conn, const TableSelection
   return out;
 }
 
-// What is done with a relation that is not a table backed up on its own, or "" for a table.
-std::string NotATableAction(const Relation& rel, bool parent_selected, std::string* kind) {
-  if (rel.kind == "v") return *kind = "view", "skipped: a view holds no rows of its own";
+// What is done with a relation that is not a table backed up on its own (kind and action), or
+// nullopt for a table.
+std::optional<std::pair<std::string, std::string>> NotATable(const Relation& rel,
+                                                             bool parent_selected) {
+  using Out = std::pair<std::string, std::string>;
+  if (rel.kind == "v") return Out{"view", "skipped: a view holds no rows of its own"};
   if (rel.kind == "m")
-    return *kind = "materialized view",
-           "skipped: a materialized view is rebuilt from its query (REFRESH MATERIALIZED VIEW)";
-  if (rel.kind == "f") return *kind = "foreign table", "skipped: its rows live in another server";
-  if (rel.kind != "r" && rel.kind != "p")
-    return *kind = "relkind " + rel.kind, "skipped: not a table";
+    return Out{"materialized view",
+               "skipped: a materialized view is rebuilt from its query (REFRESH MATERIALIZED "
+               "VIEW)"};
+  if (rel.kind == "f") return Out{"foreign table", "skipped: its rows live in another server"};
+  if (rel.kind != "r" && rel.kind != "p") return Out{"relkind " + rel.kind, "skipped: not a table"};
   if (!rel.parent.empty() && parent_selected)
-    return *kind = "partition", "backed up through its partitioned table " + rel.parent;
-  return "";
+    return Out{"partition", "backed up through its partitioned table " + rel.parent};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -106,10 +111,8 @@ Result<TablePlan> PlanTables(PgConn& conn, const TableSelection& sel) {
   TablePlan plan;
   for (const auto& r : rels) {
     bool parent_selected = std::find(selected.begin(), selected.end(), r.parent) != selected.end();
-    std::string kind;
-    std::string action = NotATableAction(r, parent_selected, &kind);
-    if (!action.empty()) {
-      plan.not_backed_up.push_back({Qualified(r.ref), kind, action});
+    if (auto skip = NotATable(r, parent_selected)) {
+      plan.not_backed_up.push_back({Qualified(r.ref), skip->first, skip->second});
       continue;
     }
     bool dup = std::any_of(plan.tables.begin(), plan.tables.end(),
