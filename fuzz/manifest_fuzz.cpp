@@ -6,6 +6,6 @@
 #include "formats/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)dredge::ParseManifest(std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)dredge::ParseRunManifest(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "commands/backup_db.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -19,7 +20,8 @@ namespace {
 struct Flags {
   std::string key_file;
   std::vector<std::string> dests;
-  std::string table, chunk_bytes, compress;
+  std::vector<std::string> tables;
+  std::string chunk_bytes, compress;
   int64_t chunk_rows = 0;
   int workers = 0;
   PgOptions pg;  // --db and the timeouts as given
@@ -34,7 +36,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   ConfigOverrides o;
   for (const auto& url : f.dests) o.db_dest.push_back(DestinationFromUrl(url));
   if (!f.pg.conninfo.empty()) o.db_conninfo = f.pg.conninfo;
-  if (!f.table.empty()) o.db_table = f.table;
+  if (f.tables.size() == 1) o.db_table = f.tables[0];
   if (f.chunk_rows > 0) o.db_chunk_size = f.chunk_rows;
   if (f.workers > 0) o.db_workers = f.workers;
   if (!f.compress.empty()) o.db_compress = f.compress;
@@ -44,6 +46,10 @@ Status Run(Flags& f, const GlobalOptions& global) {
     o.db_chunk_bytes = b;
   }
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config, PrepareRun(global, o, f.ops));
+  if (!f.tables.empty()) {  // --table replaces whatever the config names
+    config.db.tables = f.tables.size() > 1 ? f.tables : std::vector<std::string>{};
+    config.db.all_tables = false;
+  }
   DREDGE_ASSIGN_OR_RETURN(f.request.encrypt, LoadEncryptKey(f.key_file, &config));
   // Timeouts given as flags keep PostgreSQL's own units ("5min"); the config holds milliseconds.
   if (f.statement_timeout_opt->count() > 0) f.request.statement_timeout = f.pg.statement_timeout;
@@ -59,7 +65,48 @@ Status Run(Flags& f, const GlobalOptions& global) {
   return CombinedStatus(outcomes, "destinations");
 }
 
+nlohmann::json SummaryJson(const BackupResult& r) {
+  nlohmann::json tables = nlohmann::json::array(), skipped = nlohmann::json::array();
+  for (const auto& t : r.tables)
+    tables.push_back({{"table", t.table},
+                      {"mode", t.mode},
+                      {"full_reason", t.full_reason},
+                      {"key", t.key_source},
+                      {"rows", t.rows},
+                      {"chunks", t.chunks},
+                      {"bytes", t.bytes},
+                      {"live_keys", t.live_keys}});
+  for (const auto& n : r.not_backed_up)
+    skipped.push_back({{"name", n.name}, {"kind", n.kind}, {"action", n.action}});
+  return {{"rows", r.rows},           {"chunks", r.chunks},
+          {"bytes", r.bytes},         {"manifest", r.manifest_key},
+          {"mode", r.mode},           {"full_reason", r.full_reason},
+          {"live_keys", r.live_keys}, {"seconds", r.seconds},
+          {"tables", tables},         {"not_backed_up", skipped}};
+}
+
+void LogSummary(const BackupResult& r, const std::string& url) {
+  if (r.tables.size() > 1)
+    for (const auto& t : r.tables)
+      log::Info("backup db: " + t.table + ": " + t.mode + ", " + std::to_string(t.rows) +
+                " rows in " + std::to_string(t.chunks) + " chunks" +
+                (t.key_source == kKeyNone ? " (no key: read whole)" : ""));
+  log::Info("backup db: " + r.mode + " run to " + url + " wrote " + std::to_string(r.rows) +
+            " rows of " + std::to_string(r.tables.size()) + " table(s) in " +
+            std::to_string(r.chunks) + " chunks (" + std::to_string(r.bytes) + " bytes), " +
+            std::to_string(r.live_keys) + " live keys; manifest " + r.manifest_key);
+}
+
 }  // namespace
+
+TableSelection SelectionOf(const DbConfig& db) {
+  TableSelection sel;
+  sel.all = db.all_tables;
+  sel.schemas = db.schemas;
+  sel.exclude = db.exclude_tables;
+  sel.names = db.tables.empty() ? std::vector<std::string>{db.table} : db.tables;
+  return sel;
+}
 
 std::string PgMillis(int64_t ms) {
   return ms <= 0 ? "0" : std::to_string(ms) + "ms";
@@ -75,7 +122,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
                                   : req.statement_timeout;
   opts.pg.lock_timeout =
       req.lock_timeout.empty() ? PgMillis(config.db.lock_timeout_ms) : req.lock_timeout;
-  opts.table = config.db.table;
+  opts.selection = SelectionOf(config.db);
   opts.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
   opts.chunk_bytes = config.db.chunk_bytes;
   opts.workers = config.db.workers;
@@ -98,20 +145,19 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
     } else {
       auto r = RunDbBackup(**store, opts);
       if (r.ok()) {
-        out.summary = {{"rows", r->rows},           {"chunks", r->chunks},
-                       {"bytes", r->bytes},         {"manifest", r->manifest_key},
-                       {"mode", r->mode},           {"full_reason", r->full_reason},
-                       {"live_keys", r->live_keys}, {"seconds", r->seconds}};
+        out.summary = SummaryJson(*r);
         totals.objects = r->chunks;
         totals.bytes = r->bytes;
         totals.rows = r->rows;
         totals.snapshot = r->manifest_key;
+        int64_t keyless = std::count_if(r->tables.begin(), r->tables.end(),
+                                        [](const auto& t) { return t.key_source == kKeyNone; });
         totals.counts = {{"chunks", static_cast<int64_t>(r->chunks)},
-                         {"live_keys", static_cast<int64_t>(r->live_keys)}};
-        log::Info("backup db: " + r->mode + " run to " + dest.url + " wrote " +
-                  std::to_string(r->rows) + " rows in " + std::to_string(r->chunks) + " chunks (" +
-                  std::to_string(r->bytes) + " bytes), " + std::to_string(r->live_keys) +
-                  " live keys; manifest " + r->manifest_key);
+                         {"live_keys", static_cast<int64_t>(r->live_keys)},
+                         {"tables", static_cast<int64_t>(r->tables.size())},
+                         {"tables_without_key", keyless},
+                         {"not_backed_up", static_cast<int64_t>(r->not_backed_up.size())}};
+        LogSummary(*r, dest.url);
       }
       out.summary["incomplete_uploads_aborted"] = (*scope)->uploads().aborted;
       outcome = (*scope)->Finish(r.ok() ? Status::Ok() : r.status(), totals);
@@ -132,8 +178,9 @@ Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global) {
   AddDbFlags(cmd, &f->pg, false);
   f->statement_timeout_opt = cmd.get_option("--statement-timeout");
   f->lock_timeout_opt = cmd.get_option("--lock-timeout");
-  cmd.add_option("--table", f->table,
-                 "Table to back up, needs a primary key (default: [db] table, articles)");
+  cmd.add_option("--table", f->tables,
+                 "Table to back up (repeatable: all from one snapshot; default: [db] tables or "
+                 "table, articles)");
   cmd.add_option("--dest", f->dests,
                  "Destination URL (file://… or s3://bucket/prefix; repeatable; default: the "
                  "configured [[db.destination]] entries)");

@@ -13,6 +13,7 @@
 
 #include "cli/command.h"
 #include "commands/run_setup.h"
+#include "engine/db/table_selection.h"
 #include "store/store_options.h"
 
 namespace dredge {
@@ -34,5 +35,8 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
 
 // "<n>ms" for PostgreSQL, "0" for 0.
 std::string PgMillis(int64_t ms);
+
+// The tables [db] names: `tables` (a list or "*" with schemas/exclude_tables), else `table`.
+TableSelection SelectionOf(const DbConfig& db);
 
 }  // namespace dredge

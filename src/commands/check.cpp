@@ -73,8 +73,14 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
     failed += PrintLines(ProbeStore(**store, po));
   }
   if (!o.db.empty() || config.db.configured) {
-    std::printf("database (table %s)\n", config.db.table.c_str());
-    failed += PrintLines(ProbeDatabase(config.db.conninfo, config.db.table));
+    // Each listed table ([db] tables, else table); tables = "*" is resolved by the backup.
+    // (With "*" only the connection is probed, through the catalog every role may read.)
+    std::vector<std::string> tables = config.db.tables;
+    if (tables.empty()) tables = {config.db.all_tables ? "pg_catalog.pg_class" : config.db.table};
+    for (const auto& table : tables) {
+      std::printf("database (table %s)\n", table.c_str());
+      failed += PrintLines(ProbeDatabase(config.db.conninfo, table));
+    }
   }
   if (failed)
     return Status::Io(std::to_string(failed) + (failed == 1 ? " check" : " checks") +

@@ -19,6 +19,44 @@ struct Flags {
   StoreOptions store;
 };
 
+std::string TableNames(const RunManifest& m) {
+  std::string out;
+  for (const auto& t : m.tables) out += (out.empty() ? "" : ",") + t.table;
+  return out;
+}
+
+nlohmann::json RunJson(const RunManifest& m) {
+  nlohmann::json tables = nlohmann::json::array();
+  std::string reasons;
+  uint64_t live = 0;
+  for (const auto& t : m.tables) {
+    live += t.live_keys.count();
+    if (!t.full_reason.empty())
+      reasons += (reasons.empty() ? "" : "; ") +
+                 (m.tables.size() > 1 ? t.table + ": " : std::string()) + t.full_reason;
+    tables.push_back({{"table", t.table},
+                      {"mode", t.mode},
+                      {"full_reason", t.full_reason},
+                      {"key", t.schema.key_source},
+                      {"rows", t.rows},
+                      {"chunks", t.chunks.size()},
+                      {"bytes", t.bytes},
+                      {"live_keys", t.live_keys.count()}});
+  }
+  const Manifest& h = m.tables.front();
+  return {{"version", m.version},
+          {"mode", m.mode()},
+          {"full_reason", reasons},
+          {"table", TableNames(m)},
+          {"tables", tables},
+          {"snapshot_at", h.snapshot_at},
+          {"rows", m.rows()},
+          {"chunks", m.chunk_count()},
+          {"bytes", m.bytes()},
+          {"live_keys", live},
+          {"previous", m.previous ? nlohmann::json(*m.previous) : nlohmann::json()}};
+}
+
 }  // namespace
 
 Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
@@ -45,22 +83,21 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
       auto m = LoadManifest(*store, key);
       nlohmann::json e = {{"id", id}, {"key", key}};
       if (m.ok()) {
+        e.update(RunJson(*m));
         // The restore point holds live_keys rows; this run wrote (inserted or updated) `rows`.
-        e.update({{"time", m->finished_at},
-                  {"changed", m->rows},
-                  {"mode", m->mode},
-                  {"full_reason", m->full_reason},
-                  {"table", m->table},
-                  {"snapshot_at", m->snapshot_at},
-                  {"rows", m->rows},
-                  {"chunks", m->chunks.size()},
-                  {"bytes", m->bytes},
-                  {"live_keys", m->live_keys.count()},
-                  {"previous", m->previous ? nlohmann::json(*m->previous) : nlohmann::json()}});
-        if (!f->json)
-          std::printf("%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(), m->mode.c_str(),
-                      m->finished_at.c_str(), static_cast<unsigned long long>(m->live_keys.count()),
-                      m->chunks.size(), static_cast<unsigned long long>(m->rows), m->table.c_str());
+        const std::string& finished = m->tables.front().finished_at;
+        e.update({{"time", finished}, {"changed", m->rows()}});
+        if (!f->json) {
+          std::printf("%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(),
+                      m->mode().c_str(), finished.c_str(),
+                      static_cast<unsigned long long>(e["live_keys"].get<uint64_t>()),
+                      m->chunk_count(), static_cast<unsigned long long>(m->rows()),
+                      TableNames(*m).c_str());
+          for (const auto& t : m->tables)
+            if (t.schema.Keyless())
+              std::printf("%-33s %-11s %s has no key: read whole every run, restored whole\n", "",
+                          "", t.table.c_str());
+        }
       } else {
         std::string kind = m.status().Is(ErrorKind::kUnsupported) ? "legacy" : "unreadable";
         e.update({{"mode", kind}, {"error", m.status().message()}});

@@ -30,7 +30,17 @@ struct Flags {
 };
 
 nlohmann::json ResultJson(const RestoreResult& r) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& t : r.tables)
+    tables.push_back({{"table", t.table},
+                      {"rows", t.rows},
+                      {"created", t.created},
+                      {"chunks_read", t.chunks_read},
+                      {"chunks_skipped", t.chunks_skipped}});
   return {{"rows", r.rows},
+          {"tables", tables},
+          {"foreign_keys_added", r.foreign_keys_added},
+          {"foreign_keys_left_out", r.foreign_keys_left_out},
           {"table", r.table},
           {"created", r.created},
           {"legacy", r.legacy},
@@ -40,6 +50,10 @@ nlohmann::json ResultJson(const RestoreResult& r) {
 }
 
 void LogResult(const RestoreResult& r) {
+  if (r.tables.size() > 1)
+    for (const auto& t : r.tables)
+      log::Info("restore db: " + t.table + ": " + Plural(t.rows, "row") +
+                (t.created ? " (created)" : ""));
   log::Info("restore db: loaded " + Plural(r.rows, "row") + " into " + r.table +
             (r.created ? " (created)" : "") + " from " +
             (r.legacy ? std::string("legacy chunks") : r.manifest_key) + "; " +
@@ -117,7 +131,12 @@ Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions& global) {
                  "destination)");
   AddDbFlags(cmd, &f->opts.pg, false);
   cmd.add_option("--into", f->opts.into,
-                 "Table to load (default: the backed-up table's name); created when missing");
+                 "Table to load (default: the backed-up table's name); created when missing; "
+                 "only when one table is restored");
+  cmd.add_option("--table", f->opts.tables,
+                 "Restore only this table of the restore point (repeatable; default: all)");
+  cmd.add_flag("--with-dependencies", f->opts.with_dependencies,
+               "With --table: also restore the tables their foreign keys reference");
   auto* as_of = cmd.add_option("--as-of", f->as_of,
                                "Restore the newest manifest written at or before TIME (ISO 8601)");
   auto* manifest =

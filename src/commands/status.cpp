@@ -55,6 +55,23 @@ std::string Duration(double s) {
   return FormatAge(secs);
 }
 
+// A db run's tables, and those read whole every run for want of a key (backup db records them).
+void PrintDbTables(const RunRecord& ok) {
+  auto count = [&](const char* k) {
+    auto it = ok.counts.find(k);
+    return it == ok.counts.end() ? int64_t{0} : it->second;
+  };
+  if (count("tables") == 0) return;
+  std::string line = std::to_string(count("tables")) + " table(s)";
+  if (count("tables_without_key") > 0)
+    line += ", " + std::to_string(count("tables_without_key")) +
+            " without a key (read whole every run, restored whole)";
+  if (count("not_backed_up") > 0)
+    line += ", " + std::to_string(count("not_backed_up")) +
+            " relation(s) not backed up as tables (see the run log)";
+  std::printf("  %-6s tables     %s\n", "", line.c_str());
+}
+
 void PrintHuman(const std::vector<DestinationStatus>& all, int64_t now_ns, int64_t max_age_s) {
   for (const auto& d : all) {
     std::printf("%s\n", d.description.c_str());
@@ -78,6 +95,7 @@ void PrintHuman(const std::vector<DestinationStatus>& all, int64_t now_ns, int64
                     Duration(ok->duration_seconds()).c_str(),
                     static_cast<unsigned long long>(ok->objects), FormatBytes(ok->bytes).c_str(),
                     rows.c_str(), flag.c_str());
+        PrintDbTables(*ok);
       } else {
         std::printf("  %-6s last ok    never (%zu runs recorded)%s\n", t.tier.c_str(), t.runs.total,
                     flag.c_str());

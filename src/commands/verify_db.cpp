@@ -32,7 +32,9 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
                  "Destination URL holding the backups (default: the first configured db "
                  "destination)");
   AddDbFlags(cmd, &f->opts.pg, false);
-  cmd.add_option("--table", f->opts.table, "With --db: the live table to compare");
+  cmd.add_option(
+      "--table", f->opts.table,
+      "With --db: compare only this table (default: every table of the newest manifest)");
   cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -41,8 +43,8 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   AddEncryptKeyFlag(cmd, &f->key_file);
   return [f, &global]() -> Status {
     f->opts.with_db = !f->opts.pg.conninfo.empty();
-    if (f->opts.with_db != !f->opts.table.empty())
-      return Status::Usage("--db and --table go together");
+    if (!f->opts.with_db && !f->opts.table.empty())
+      return Status::Usage("--table needs --db (the live database to compare with)");
     // The config supplies the destination when --dest is absent, the key file ([db]
     // encrypt_key_file) and the logging.
     DREDGE_ASSIGN_OR_RETURN(ReadTarget target, OpenForReading(global, "db", f->dest, f->store));

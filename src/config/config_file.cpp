@@ -63,11 +63,37 @@ Status ReadFiles(const toml::table& t, const std::string& file, FilesConfig* c) 
   return f.Finish();
 }
 
+// `tables` is a list of names or "*"; `table` and `tables` exclude each other.
+Status ReadDbTables(const toml::table& t, const std::string& file, TomlFields& f, DbConfig* c) {
+  if (t.get("table") && t.get("tables"))
+    return Status::Usage(file +
+                         ": [db] has both table and tables: keep one (table = \"x\" is "
+                         "the same as tables = [\"x\"])");
+  if (const toml::node* n = t.get("tables"); n && n->is_string()) {
+    std::string all;
+    DREDGE_RETURN_IF_ERROR(f.String("tables", &all));
+    if (all != "*")
+      return Status::Usage(file +
+                           ": [db] tables must be a list of table names or \"*\" (every "
+                           "table of [db] schemas), not \"" +
+                           all + "\"");
+    c->all_tables = true;
+  } else {
+    DREDGE_RETURN_IF_ERROR(f.StringList("tables", &c->tables));
+  }
+  DREDGE_RETURN_IF_ERROR(f.StringList("schemas", &c->schemas));
+  DREDGE_RETURN_IF_ERROR(f.StringList("exclude_tables", &c->exclude_tables));
+  if ((t.get("schemas") || t.get("exclude_tables")) && !c->all_tables)
+    return Status::Usage(file + ": [db] schemas and exclude_tables go with tables = \"*\"");
+  return Status::Ok();
+}
+
 Status ReadDb(const toml::table& t, const std::string& file, DbConfig* c) {
   TomlFields f(t, file, "db");
   c->configured = true;
   DREDGE_RETURN_IF_ERROR(f.String("conninfo", &c->conninfo));
   DREDGE_RETURN_IF_ERROR(f.String("table", &c->table));
+  DREDGE_RETURN_IF_ERROR(ReadDbTables(t, file, f, c));
   DREDGE_RETURN_IF_ERROR(f.Int("chunk_size", &c->chunk_size, 1, 100000000));
   DREDGE_RETURN_IF_ERROR(f.Size("chunk_bytes", &c->chunk_bytes));
   DREDGE_RETURN_IF_ERROR(f.Int("workers", &c->workers, 1, 1024));

@@ -48,9 +48,15 @@ struct FilesConfig {
 };
 
 struct DbConfig {
-  bool configured = false;  // a [db] table was present
-  std::string conninfo;     // libpq conninfo or URI; empty = PG* environment variables
-  std::string table = "articles";
+  bool configured = false;         // a [db] table was present
+  std::string conninfo;            // libpq conninfo or URI; empty = PG* environment variables
+  std::string table = "articles";  // the one-table shorthand, used when `tables` is empty
+  // `tables = ["a", "b"]`: these tables, one snapshot; `tables = "*"` (all_tables): every
+  // table of `schemas` except those matching an `exclude_tables` glob.
+  std::vector<std::string> tables;
+  bool all_tables = false;
+  std::vector<std::string> schemas = {"public"};
+  std::vector<std::string> exclude_tables;
   int64_t chunk_size = 1000;           // rows per chunk
   uint64_t chunk_bytes = 64ull << 20;  // cap on the encoded size of one chunk
   int workers = 4;

@@ -7,11 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/copy_text.h"
+#include "formats/manifest_json.h"
 
-namespace dredge {
-namespace {
-
-using json = nlohmann::json;
+namespace dredge::manifest_json {
 
 json JsonOfField(Codec codec, const std::string& f) {
   if (f == copytext::kNull) return nullptr;
@@ -80,9 +78,9 @@ std::vector<ColumnSpec> KeySpecs(const TableSchema& s) {
   return out;
 }
 
-json SchemaToJson(const TableSchema& s) {
+json SchemaToJson(const TableSchema& s, int64_t version) {
   json cols = json::array();
-  for (const auto& c : s.columns)
+  for (const auto& c : s.columns) {
     cols.push_back({{"name", c.name},
                     {"type", c.type},
                     {"not_null", c.not_null},
@@ -90,6 +88,9 @@ json SchemaToJson(const TableSchema& s) {
                     {"serial", c.serial},
                     {"identity", c.identity},
                     {"generated", c.generated}});
+    if (auto it = s.column_comments.find(c.name); it != s.column_comments.end())
+      cols.back()["comment"] = it->second;
+  }
   json cons = json::array();
   for (const auto& c : s.constraints)
     cons.push_back({{"name", c.name}, {"type", c.type}, {"definition", c.definition}});
@@ -103,14 +104,30 @@ json SchemaToJson(const TableSchema& s) {
            {"last_value", s.sequence->last_value ? Int64Json(*s.sequence->last_value) : json()},
            {"is_called", s.sequence->is_called ? json(*s.sequence->is_called) : json()}};
   }
-  return {{"schema_name", s.schema_name},
-          {"table", s.table},
-          {"columns", cols},
-          {"primary_key", {{"name", s.pk_name}, {"columns", s.pk_columns}}},
-          {"constraints", cons},
-          {"indexes", idx},
-          {"sequence", seq},
-          {"foreign_keys", s.foreign_keys}};
+  json pk = {{"name", s.pk_name}, {"columns", s.pk_columns}};
+  json out = {{"schema_name", s.schema_name},
+              {"table", s.table},
+              {"columns", cols},
+              {"primary_key", version == 1 || s.key_source == kKeyPrimary ? pk : json()},
+              {"constraints", cons},
+              {"indexes", idx},
+              {"sequence", seq}};
+  if (version == 1) {
+    std::vector<std::string> fks;
+    for (const auto& f : s.foreign_keys) fks.push_back(f.definition);
+    out["foreign_keys"] = fks;
+  }
+  if (s.comment) out["comment"] = *s.comment;
+  if (!s.partition_by.empty()) {
+    json parts = json::array();
+    for (const auto& p : s.partitions) {
+      parts.push_back({{"name", p.name}, {"bound", p.bound}});
+      if (p.comment) parts.back()["comment"] = *p.comment;
+    }
+    out["partition_by"] = s.partition_by;
+    out["partitions"] = parts;
+  }
+  return out;
 }
 
 // A type as format_type() prints it ("integer", "character varying(80)", "numeric(12,2)",
@@ -184,11 +201,15 @@ TableSchema SchemaFromJson(const json& j) {
     col.serial = c.value("serial", false);
     col.identity = c.value("identity", "");
     col.generated = c.value("generated", "");
+    if (auto cm = OptStr(c, "comment")) s.column_comments[col.name] = *cm;
     s.columns.push_back(std::move(col));
   }
+  s.comment = OptStr(j, "comment");
   const json& pk = j.at("primary_key");
-  s.pk_name = pk.value("name", "");
-  s.pk_columns = pk.at("columns").get<std::vector<std::string>>();
+  if (!pk.is_null()) {
+    s.pk_name = pk.value("name", "");
+    s.pk_columns = pk.at("columns").get<std::vector<std::string>>();
+  }
   for (const auto& c : j.value("constraints", json::array()))
     s.constraints.push_back({c.at("name").get<std::string>(), c.at("type").get<std::string>(),
                              c.at("definition").get<std::string>()});
@@ -210,11 +231,21 @@ TableSchema SchemaFromJson(const json& j) {
       si.is_called = seq->at("is_called").get<bool>();
     s.sequence = si;
   }
-  s.foreign_keys = j.value("foreign_keys", std::vector<std::string>{});
+  for (const auto& d : j.value("foreign_keys", std::vector<std::string>{}))
+    s.foreign_keys.push_back({s.QualifiedName(), "", "", d});
+  if (j.contains("partition_by")) {
+    s.partition_by = j.at("partition_by").get<std::string>();
+    for (const auto& p : j.at("partitions"))
+      s.partitions.push_back({p.at("name").get<std::string>(), p.at("bound").get<std::string>(),
+                              OptStr(p, "comment")});
+  }
   return s;
 }
 
-}  // namespace
+}  // namespace dredge::manifest_json
+
+namespace dredge {
+using namespace manifest_json;
 
 std::vector<ColumnSpec> TableSchema::ChunkColumns() const {
   std::vector<ColumnSpec> out;
@@ -249,197 +280,6 @@ std::string KeyToJsonArray(const std::vector<ColumnSpec>& key_columns,
   for (size_t i = 0; i < fields.size() && i < key_columns.size(); ++i)
     a.push_back(JsonOfField(key_columns[i].codec, fields[i]));
   return a.dump();
-}
-
-std::string ManifestToJson(const Manifest& m) {
-  auto key_specs = KeySpecs(m.schema);
-  auto all_cols = m.schema.ChunkColumns();
-  auto codec_of = [&](const std::string& name) {
-    for (const auto& c : all_cols)
-      if (c.name == name) return c.codec;
-    return Codec::kString;
-  };
-  auto key_json = [&](const std::vector<std::string>& f) {
-    json a = json::array();
-    for (size_t i = 0; i < f.size() && i < key_specs.size(); ++i)
-      a.push_back(JsonOfField(key_specs[i].codec, f[i]));
-    return a;
-  };
-  json chunks = json::array();
-  for (const auto& c : m.chunks) {
-    json zones = json::object();
-    for (const auto& [col, mm] : c.zones)
-      zones[col] = {{"min", JsonOfField(codec_of(col), mm.first)},
-                    {"max", JsonOfField(codec_of(col), mm.second)}};
-    json chunk = {{"key", c.key},
-                  {"number", c.number},
-                  {"sha256", c.sha256},
-                  {"size", c.size},
-                  {"rows", c.rows},
-                  {"compression", c.compression},
-                  {"key_min", key_json(c.key_min)},
-                  {"key_max", key_json(c.key_max)},
-                  {"zones", zones}};
-    if (!c.key_id.empty())
-      chunk["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", c.key_id}};
-    chunks.push_back(std::move(chunk));
-  }
-  json live;
-  if (m.live_keys.is_int()) {
-    json ranges = json::array();
-    for (const auto& [a, b] : m.live_keys.ranges())
-      ranges.push_back(json::array({Int64Json(a), Int64Json(b)}));
-    live = {{"kind", "int_ranges"}, {"count", m.live_keys.count()}, {"ranges", ranges}};
-  } else {
-    json keys = json::array();
-    std::vector<std::string> fields;
-    for (const auto& t : m.live_keys.texts()) {
-      fields.clear();
-      size_t start = 0;
-      for (;;) {
-        size_t tab = t.find('\t', start);
-        fields.push_back(
-            t.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-        if (tab == std::string::npos) break;
-        start = tab + 1;
-      }
-      keys.push_back(key_json(fields));
-    }
-    live = {{"kind", "list"}, {"count", m.live_keys.count()}, {"keys", keys}};
-  }
-  json j = {
-      {"format", "dredge-manifest"},
-      {"version", m.version},
-      {"id", m.id},
-      {"tool", m.tool},
-      {"started_at", m.started_at},
-      {"finished_at", m.finished_at},
-      {"run", m.run},
-      {"mode", m.mode},
-      {"full_reason", m.full_reason},
-      {"previous", Opt(m.previous)},
-      {"source",
-       {{"database", m.database},
-        {"table", m.table},
-        {"table_oid", m.table_oid},
-        {"server_version", m.server_version},
-        {"system_identifier", Opt(m.system_identifier)},
-        {"snapshot_at", m.snapshot_at}}},
-      {"snapshot", {{"snapshot", m.snapshot}, {"horizon", m.horizon}, {"after", Opt(m.after)}}},
-      {"schema", SchemaToJson(m.schema)},
-      {"chunks", chunks},
-      {"rows", m.rows},
-      {"bytes", m.bytes},
-      {"live_keys", live},
-      {"max_key", m.max_key ? Int64Json(*m.max_key) : json()}};
-  if (m.encryption_key_id)
-    j["encryption"] = {{"algorithm", "AES-256-GCM"}, {"key_id", *m.encryption_key_id}};
-  return j.dump(1) + "\n";
-}
-
-Result<Manifest> ParseManifest(std::string_view text) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const std::exception& e) {
-    return Status::Corrupt(std::string("manifest is not valid JSON: ") + e.what());
-  }
-  if (!j.is_object()) return Status::Corrupt("manifest is not a JSON object");
-  if (!j.contains("format")) {
-    if (j.contains("backup_info"))
-      return Status::Unsupported("a StoryDredge manifest (lists no chunks)");
-    return Status::Corrupt("manifest has no 'format' member");
-  }
-  try {
-    if (j.at("format") != "dredge-manifest")
-      return Status::Corrupt("not a dredge manifest (format " + j.at("format").dump() + ")");
-    Manifest m;
-    m.version = IntMember(j.at("version"));
-    if (m.version != 1)
-      return Status::Corrupt("manifest version " + std::to_string(m.version) +
-                             " is not supported by this dredge (it reads version 1)");
-    m.id = j.at("id").get<std::string>();
-    m.tool = j.value("tool", "");
-    m.started_at = j.value("started_at", "");
-    m.finished_at = j.value("finished_at", "");
-    m.run = j.at("run").get<std::string>();
-    m.mode = j.at("mode").get<std::string>();
-    m.full_reason = j.value("full_reason", "");
-    m.previous = OptStr(j, "previous");
-    const json& src = j.at("source");
-    m.database = src.value("database", "");
-    m.table = src.at("table").get<std::string>();
-    m.table_oid = IntOr(src, "table_oid", 0);
-    m.server_version = IntOr(src, "server_version", 0);
-    m.system_identifier = OptStr(src, "system_identifier");
-    m.snapshot_at = src.value("snapshot_at", "");
-    const json& snap = j.at("snapshot");
-    m.snapshot = snap.at("snapshot").get<std::string>();
-    m.horizon = snap.at("horizon").get<std::string>();
-    m.after = OptStr(snap, "after");
-    // Transaction ids reach SQL (the next run's cursor): decimal digits only.
-    if (!IsXidSnapshot(m.snapshot))
-      return Status::Corrupt("manifest snapshot '" + m.snapshot + "' is not xmin:xmax:xip");
-    for (const std::string* xid : {&m.horizon, m.after ? &*m.after : nullptr})
-      if (xid && !IsDecimalXid(*xid))
-        return Status::Corrupt("manifest horizon '" + *xid + "' is not a transaction id");
-    m.schema = SchemaFromJson(j.at("schema"));
-    auto key_specs = KeySpecs(m.schema);
-    auto all_cols = m.schema.ChunkColumns();
-    auto codec_of = [&](const std::string& name) {
-      for (const auto& c : all_cols)
-        if (c.name == name) return c.codec;
-      return Codec::kString;
-    };
-    auto key_fields = [&](const json& a) {
-      std::vector<std::string> f;
-      for (size_t i = 0; i < a.size(); ++i)
-        f.push_back(FieldOfJson(i < key_specs.size() ? key_specs[i].codec : Codec::kString, a[i]));
-      return f;
-    };
-    for (const auto& c : j.at("chunks")) {
-      ChunkEntry e;
-      e.key = c.at("key").get<std::string>();
-      e.number = UIntMember(c.at("number"));
-      e.sha256 = c.at("sha256").get<std::string>();
-      e.size = UIntMember(c.at("size"));
-      e.rows = UIntMember(c.at("rows"));
-      e.compression = c.value("compression", "none");
-      if (c.contains("encryption")) e.key_id = c.at("encryption").at("key_id").get<std::string>();
-      e.key_min = key_fields(c.at("key_min"));
-      e.key_max = key_fields(c.at("key_max"));
-      const json zone_obj = c.value("zones", json::object());
-      for (const auto& [col, mm] : zone_obj.items())
-        e.zones[col] = {FieldOfJson(codec_of(col), mm.at("min")),
-                        FieldOfJson(codec_of(col), mm.at("max"))};
-      m.chunks.push_back(std::move(e));
-    }
-    if (j.contains("encryption") && !j.at("encryption").is_null())
-      m.encryption_key_id = j.at("encryption").at("key_id").get<std::string>();
-    m.rows = UIntOr(j, "rows", 0);
-    m.bytes = UIntOr(j, "bytes", 0);
-    const json& live = j.at("live_keys");
-    if (live.at("kind") == "int_ranges") {
-      std::vector<IntRange> r;
-      for (const auto& p : live.at("ranges")) r.emplace_back(Int64Of(p.at(0)), Int64Of(p.at(1)));
-      m.live_keys = LiveKeySet::OfInts(std::move(r));
-    } else if (live.at("kind") == "list") {
-      std::vector<std::string> keys;
-      for (const auto& k : live.at("keys")) {
-        auto f = key_fields(k);
-        std::string t;
-        for (size_t i = 0; i < f.size(); ++i) t += (i ? "\t" : "") + f[i];
-        keys.push_back(std::move(t));
-      }
-      m.live_keys = LiveKeySet::OfTexts(std::move(keys));
-    } else {
-      return Status::Corrupt("manifest live_keys has unknown kind " + live.at("kind").dump());
-    }
-    if (j.contains("max_key") && !j.at("max_key").is_null()) m.max_key = Int64Of(j.at("max_key"));
-    return m;
-  } catch (const std::exception& e) {
-    return Status::Corrupt(std::string("manifest is malformed: ") + e.what());
-  }
 }
 
 }  // namespace dredge

@@ -94,8 +94,8 @@ TEST(DbPrune, EveryKeptManifestRestoresExactlyAndSupersededChunksGo) {
   auto m1 = LoadManifest(s, std::string(dbkeys::kManifestPrefix) + ids[0] + ".json");
   ASSERT_TRUE(m1.ok()) << m1.status().ToString();
   int64_t run1 = *ParseCompactUtc(m1->run);
-  std::string body = *GetString(s, m1->chunks[0].key);
-  std::string debris = dbkeys::ChunkKey(m1->chunks[1].number, run1 - 1, false);
+  std::string body = *GetString(s, m1->tables[0].chunks[0].key);
+  std::string debris = dbkeys::ChunkKey(m1->tables[0].chunks[1].number, run1 - 1, false);
   std::string old_script = dbkeys::ChunkKey(0, run1 - 86400, false);
   ASSERT_TRUE(PutString(s, debris, body).ok());
   ASSERT_TRUE(PutString(s, old_script, body).ok());
@@ -288,7 +288,7 @@ TEST(DbPrune, DamagedChunkInAKeptChainStopsBeforeDeletingAnything) {
   ObjectStore& s = **store;
   auto m = LoadManifest(s, std::string(dbkeys::kManifestPrefix) + a + ".json");
   ASSERT_TRUE(m.ok());
-  std::string key = m->chunks[1].key;
+  std::string key = m->tables[0].chunks[1].key;
   std::string body = *GetString(s, key);
   body[body.size() / 2] ^= 1;
   ASSERT_TRUE(PutString(s, key, body).ok());

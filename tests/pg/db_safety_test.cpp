@@ -198,13 +198,38 @@ TEST(DbSafety, ReadOnlyRoleCanBackUpAndWritersAreNotBlocked) {
   EXPECT_TRUE(saw_dredge) << "the backup's session did not call itself application_name=dredge";
 }
 
-TEST(DbSafety, TableWithoutPrimaryKeyIsRefused) {
+// A table without a primary key is not skipped: with a unique index on NOT NULL columns that is
+// its key; with neither it is read whole every run and restored whole, and the run says so.
+TEST(DbSafety, TableWithoutPrimaryKeyIsBackedUpWholeAndSaysSo) {
   TestDb src("nopk");
-  src.Exec("CREATE TABLE loose (a int, b text)");
-  RunResult b = RunDredge({"backup", "db", "--db", src.conninfo(), "--table", "loose", "--dest",
-                           "file://" + TempDir("nopk")});
-  EXPECT_EQ(b.code, 1);
-  EXPECT_NE(b.err.find("no primary key"), std::string::npos) << b.err;
+  src.Exec(
+      "CREATE TABLE loose (a int, b text); INSERT INTO loose VALUES (1, 'x'), (1, 'x'), "
+      "(NULL, 'y');"
+      "CREATE TABLE keyed (code text NOT NULL, v int); CREATE UNIQUE INDEX keyed_code ON "
+      "keyed (code); INSERT INTO keyed VALUES ('a', 1), ('b', 2);");
+  std::string dest = "file://" + TempDir("nopk");
+  for (int run = 0; run < 2; ++run) {
+    RunResult b = RunDredge({"backup", "db", "--db", src.conninfo(), "--table", "loose", "--table",
+                             "keyed", "--dest", dest, "--json"});
+    ASSERT_EQ(b.code, 0) << b.err;
+    EXPECT_NE(b.err.find("public.loose has neither a primary key nor a unique index"),
+              std::string::npos)
+        << b.err;
+    auto j = nlohmann::json::parse(b.out);
+    EXPECT_EQ(j["tables"][1]["table"], "public.loose");
+    EXPECT_EQ(j["tables"][1]["mode"], "full");
+    EXPECT_EQ(j["tables"][1]["rows"], 3);
+    EXPECT_EQ(j["tables"][0]["key"], "unique index");
+    EXPECT_EQ(j["tables"][0]["mode"], run == 0 ? "full" : "incremental");
+  }
+  RunResult m = RunDredge({"manifests", "--dest", dest});
+  EXPECT_NE(m.out.find("public.loose has no key: read whole every run"), std::string::npos)
+      << m.out;
+  TestDb dst("nopk_dst");
+  RunResult r = RunDredge({"restore", "db", "--dest", dest, "--db", dst.conninfo()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(dst.Dump("loose", "1, 2"), src.Dump("loose", "1, 2"));
+  EXPECT_EQ(dst.Dump("keyed"), src.Dump("keyed"));
 }
 
 TEST(DbSafety, PasswordOnTheCommandLineWarnsAndNeverShows) {

@@ -168,6 +168,9 @@ TEST(ConfigFile, ErrorsNameFileLineAndKey) {
       {"files = 3\n", {"line 1", "files", "a table"}},
       {"[[files.destination]]\nurl = \"s3://b\"\nabort_incomplete_after = \"soon\"\n",
        {"line 3", "files.destination[1].abort_incomplete_after", "soon"}},
+      {"[db]\ntable = \"a\"\ntables = [\"b\"]\n", {"t.toml", "both table and tables", ""}},
+      {"[db]\ntables = \"articles\"\n", {"t.toml", "tables must be a list", "\"*\""}},
+      {"[db]\nschemas = [\"x\"]\n", {"t.toml", "schemas and exclude_tables", "\"*\""}},
   };
   for (const auto& bad : cases) {
     auto c = ParseConfigText(bad.text, "t.toml");
@@ -177,6 +180,22 @@ TEST(ConfigFile, ErrorsNameFileLineAndKey) {
       EXPECT_NE(c.status().message().find(want), std::string::npos)
           << "missing '" << want << "' in: " << c.status().message();
   }
+}
+
+// [db] tables: a list of names, or "*" with schemas and exclude_tables (docs/db-tier.md).
+TEST(ConfigFile, DbTablesListOrEverythingOfSchemas) {
+  auto list = ParseConfigText("[db]\ntables = [\"articles\", \"publications\"]\n", "t.toml");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->db.tables, (std::vector<std::string>{"articles", "publications"}));
+  EXPECT_FALSE(list->db.all_tables);
+  auto all = ParseConfigText(
+      "[db]\ntables = \"*\"\nschemas = [\"public\", \"archive\"]\nexclude_tables = "
+      "[\"tmp_*\"]\n",
+      "t.toml");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(all->db.all_tables);
+  EXPECT_EQ(all->db.schemas, (std::vector<std::string>{"public", "archive"}));
+  EXPECT_EQ(all->db.exclude_tables, (std::vector<std::string>{"tmp_*"}));
 }
 
 TEST(ConfigFile, SearchOrderFlagThenEnvThenCwdThenUserDir) {

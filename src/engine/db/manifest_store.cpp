@@ -29,27 +29,28 @@ Result<PrefixListing> ListPrefix(ObjectStore& store) {
   return out;
 }
 
-Result<Manifest> LoadManifest(ObjectStore& store, const std::string& key) {
+Result<RunManifest> LoadManifest(ObjectStore& store, const std::string& key) {
   auto text = GetString(store, key);
   if (!text.ok()) {
     if (text.status().Is(ErrorKind::kNotFound))
       return Status::NotFound("manifest " + key + " does not exist in " + store.Describe());
     return text.status().WithContext("cannot read manifest " + key);
   }
-  auto m = ParseManifest(*text);
+  auto m = ParseRunManifest(*text);
   if (!m.ok()) return m.status().WithContext("manifest " + key);
   m->key = key;
+  for (auto& t : m->tables) t.key = key;
   return m;
 }
 
-Result<std::optional<Manifest>> NewestManifest(ObjectStore& store, const PrefixListing& l) {
+Result<std::optional<RunManifest>> NewestManifest(ObjectStore& store, const PrefixListing& l) {
   for (auto it = l.manifest_keys.rbegin(); it != l.manifest_keys.rend(); ++it) {
     auto m = LoadManifest(store, *it);
-    if (m.ok()) return std::optional<Manifest>(std::move(*m));
+    if (m.ok()) return std::optional<RunManifest>(std::move(*m));
     if (m.status().Is(ErrorKind::kUnsupported)) continue;  // legacy
     return m.status();
   }
-  return std::optional<Manifest>();
+  return std::optional<RunManifest>();
 }
 
 Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target) {
@@ -69,7 +70,12 @@ Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target) {
     if (!m.ok())
       return Status::Corrupt("manifest " + chain.back().key + " continues from " + prev +
                              ", which cannot be read: " + m.status().message());
-    chain.push_back(std::move(*m));
+    const Manifest* entry = m->Find(chain.back().table);
+    if (!entry)
+      return Status::Corrupt("manifest " + chain.back().key + " continues table " +
+                             chain.back().table + " from " + prev +
+                             ", which does not hold that table");
+    chain.push_back(*entry);
   }
   return chain;
 }

@@ -29,16 +29,18 @@ struct PrefixListing {
 
 Result<PrefixListing> ListPrefix(ObjectStore& store);
 
-// Reads and parses one manifest; the result's `key` is filled. Unsupported for a legacy one.
-Result<Manifest> LoadManifest(ObjectStore& store, const std::string& key);
+// Reads and parses one manifest of either version; the `key` of the run and of each table
+// entry is filled. Unsupported for a legacy one.
+Result<RunManifest> LoadManifest(ObjectStore& store, const std::string& key);
 
 // The newest dredge manifest (legacy ones skipped), or nullopt when there is none. An
 // unreadable newest manifest is an error naming it.
-Result<std::optional<Manifest>> NewestManifest(ObjectStore& store, const PrefixListing& listing);
+Result<std::optional<RunManifest>> NewestManifest(ObjectStore& store, const PrefixListing& listing);
 
-// The manifests from `target` back to (and including) its full run, newest first; a link
+// The entries of `target`'s table from `target` back to (and including) the table's full
+// run, newest first: each link is the previous manifest's entry for the same table; a link
 // missing from the manifests is read from its retired copy.
-// Corrupt/NotFound naming the missing link.
+// Corrupt/NotFound naming the missing link (or the manifest that lacks the table).
 Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target);
 
 struct RestorePointQuery {

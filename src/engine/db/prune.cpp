@@ -52,6 +52,10 @@ class KeyCache {
 Status MarkNeeded(const std::vector<Manifest>& chain, KeyCache& cache,
                   std::set<std::string>* needed) {
   const Manifest& top = chain.front();
+  if (top.schema.Keyless()) {  // read whole every run: its chain is its own chunks
+    for (const ChunkEntry& e : top.chunks) needed->insert(e.key);
+    return Status::Ok();
+  }
   std::unordered_set<int64_t> seen_int;
   std::unordered_set<std::string> seen_text;
   for (const Manifest& m : chain) {
@@ -106,14 +110,14 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
 
   // Every dredge manifest (legacy ones are left alone), oldest first.
-  std::vector<Manifest> manifests;
+  std::vector<RunManifest> manifests;
   for (const auto& key : listing.manifest_keys) {
     auto m = LoadManifest(store, key);
     if (!m.ok() && m.status().Is(ErrorKind::kUnsupported)) continue;
     if (!m.ok()) return m.status().WithContext("prune db stops before deleting anything");
     manifests.push_back(std::move(*m));
   }
-  std::vector<Manifest> retired_now;  // retired by an earlier prune
+  std::vector<RunManifest> retired_now;  // retired by an earlier prune
   std::map<std::string, uint64_t> chunk_sizes;
   DREDGE_RETURN_IF_ERROR(store.List(kRetiredPrefix, [&](const ObjectInfo& o) {
     auto m = LoadManifest(store, o.key);
@@ -143,25 +147,32 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
   // What every kept manifest needs: its chain's links and the chunks it reads.
   KeyCache cache(store);
   std::set<std::string> needed_chunks;
-  std::map<std::string, Manifest> links;  // id → chain member that is not kept
+  std::map<std::string, const RunManifest*> by_id;  // retired copies first: originals win
+  for (const auto& m : retired_now) by_id[m.id] = &m;
+  for (const auto& m : manifests) by_id[m.id] = &m;
+  std::map<std::string, const RunManifest*> links;  // id → chain member that is not kept
   for (const auto& m : manifests) {
     if (!keep_ids.count(m.id)) continue;
     report.kept.push_back(m.id);
-    DREDGE_ASSIGN_OR_RETURN(std::vector<Manifest> chain, LoadChain(store, m));
-    DREDGE_RETURN_IF_ERROR(MarkNeeded(chain, cache, &needed_chunks)
-                               .WithContext("prune db stops before deleting anything"));
-    for (auto& link : chain)
-      if (!keep_ids.count(link.id)) links.emplace(link.id, std::move(link));
+    for (const Manifest& table : m.tables) {
+      DREDGE_ASSIGN_OR_RETURN(std::vector<Manifest> chain, LoadChain(store, table));
+      DREDGE_RETURN_IF_ERROR(MarkNeeded(chain, cache, &needed_chunks)
+                                 .WithContext("prune db stops before deleting anything"));
+      for (const auto& link : chain)
+        if (!keep_ids.count(link.id) && by_id.count(link.id))
+          links.emplace(link.id, by_id[link.id]);
+    }
   }
 
   // Chunks some manifest (kept, dropped or retired) lists, and the first dredge chunk number.
   std::set<std::string> listed;
   uint64_t first_number = UINT64_MAX;
-  auto note_listed = [&](const Manifest& m) {
-    for (const auto& c : m.chunks) {
-      listed.insert(c.key);
-      first_number = std::min(first_number, c.number);
-    }
+  auto note_listed = [&](const RunManifest& m) {
+    for (const auto& t : m.tables)
+      for (const auto& c : t.chunks) {
+        listed.insert(c.key);
+        first_number = std::min(first_number, c.number);
+      }
   };
   for (const auto& m : manifests) note_listed(m);
   for (const auto& m : retired_now) note_listed(m);
@@ -191,7 +202,7 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
   }
   report.deleted_chunks = doomed_chunks;
 
-  std::vector<const Manifest*> dropped;
+  std::vector<const RunManifest*> dropped;
   for (const auto& m : manifests) {
     if (keep_ids.count(m.id)) continue;
     (links.count(m.id) ? report.retired : report.deleted_manifests).push_back(m.id);
@@ -208,19 +219,21 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
 
   // 1. Retired copies of every link, listing only the chunks still needed.
   for (auto& [id, link] : links) {
-    Manifest copy = link;
-    std::vector<ChunkEntry> still;
-    for (auto& c : copy.chunks)
-      if (needed_chunks.count(c.key)) still.push_back(std::move(c));
-    copy.chunks = std::move(still);
-    std::string rkey = RetiredKeyOf(link.key);
+    RunManifest copy = *link;
+    for (auto& t : copy.tables) {
+      std::vector<ChunkEntry> still;
+      for (auto& c : t.chunks)
+        if (needed_chunks.count(c.key)) still.push_back(std::move(c));
+      t.chunks = std::move(still);
+    }
+    std::string rkey = RetiredKeyOf(link->key);
     PutOptions po;
     po.content_type = "application/json";
-    auto put = PutString(store, rkey, ManifestToJson(copy), po);
+    auto put = PutString(store, rkey, RunManifestToJson(copy), po);
     if (!put.ok()) return put.status().WithContext("cannot write retired manifest " + rkey);
   }
   // 2. Manifests that are no restore point any more, then retired copies nobody needs.
-  for (const Manifest* m : dropped)
+  for (const RunManifest* m : dropped)
     DREDGE_RETURN_IF_ERROR(store.Remove(m->key).WithContext("cannot remove manifest " + m->key));
   for (const auto& key : doomed_retired)
     DREDGE_RETURN_IF_ERROR(store.Remove(key).WithContext("cannot remove " + key));

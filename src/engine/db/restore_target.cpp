@@ -28,6 +28,19 @@ std::string NewSequenceName(const PgConn& c, const std::string& target, const Ta
   return schema.empty() ? name : c.QuoteIdent(schema) + "." + name;
 }
 
+// A partition keeps its name when the table does; restored under another name (--into), it
+// becomes <into>_<partition name> in the target's schema, so it cannot collide with the source.
+std::string PartitionName(const PgConn& c, const TargetTable& t, const std::string& into_text,
+                          const std::string& partition) {
+  if (t.same_name_as_source) return QuoteQualified(c, partition);
+  std::string part = partition.substr(partition.find('.') + 1);
+  size_t dot = into_text.find('.');
+  std::string schema = dot == std::string::npos ? "" : into_text.substr(0, dot);
+  std::string table = dot == std::string::npos ? into_text : into_text.substr(dot + 1);
+  std::string name = c.QuoteIdent(table + "_" + part);
+  return schema.empty() ? name : c.QuoteIdent(schema) + "." + name;
+}
+
 Status CreateTable(PgConn& c, const TargetTable& t, const std::string& into_text,
                    const TableSchema& s) {
   std::string sql;
@@ -55,12 +68,46 @@ Status CreateTable(PgConn& c, const TargetTable& t, const std::string& into_text
     body += ",\n  " + (t.same_name_as_source ? "CONSTRAINT " + c.QuoteIdent(k.name) + " " : "") +
             k.definition;
   }
-  sql += "CREATE TABLE " + t.quoted + " (\n" + body + "\n);\n";
+  sql += "CREATE TABLE " + t.quoted + " (\n" + body + "\n)";
+  sql += s.partition_by.empty() ? ";\n" : " PARTITION BY " + s.partition_by + ";\n";
+  for (const auto& p : s.partitions)
+    sql += "CREATE TABLE " + PartitionName(c, t, into_text, p.name) + " PARTITION OF " + t.quoted +
+           " " + p.bound + ";\n";
   for (const auto& col : s.columns)
     if (col.serial && col.generated.empty() && col.identity.empty())
       sql += "ALTER SEQUENCE " + NewSequenceName(c, into_text, s, col.name, t.same_name_as_source) +
              " OWNED BY " + t.quoted + "." + c.QuoteIdent(col.name) + ";\n";
   return c.Exec(sql).WithContext("cannot create table " + t.quoted);
+}
+
+std::string CommentsSql(const PgConn& c, const TargetTable& t, const TableSchema& s) {
+  std::string sql;
+  if (s.comment)
+    sql += "COMMENT ON TABLE " + t.quoted + " IS " + c.QuoteLiteral(*s.comment) + ";\n";
+  for (const auto& [col, text] : s.column_comments)
+    sql += "COMMENT ON COLUMN " + t.quoted + "." + c.QuoteIdent(col) + " IS " +
+           c.QuoteLiteral(text) + ";\n";
+  for (const auto& p : s.partitions)
+    if (p.comment)
+      sql += "COMMENT ON TABLE " + PartitionName(c, t, t.into_text, p.name) + " IS " +
+             c.QuoteLiteral(*p.comment) + ";\n";
+  return sql;
+}
+
+// A sequence owned by a column that is not the table's single key column (a serial column in
+// a composite key, say): set past the largest value loaded and the value the backup recorded.
+Status SetOtherSequence(PgConn& c, const TargetTable& t, const TableSchema* schema) {
+  if (!schema || !schema->sequence) return Status::Ok();
+  const SequenceInfo& si = *schema->sequence;
+  if (t.pk_columns.size() == 1 && t.pk_columns[0] == si.column) return Status::Ok();
+  DREDGE_ASSIGN_OR_RETURN(PgRows seq,
+                          c.Query("SELECT pg_get_serial_sequence($1, $2)", {t.quoted, si.column}));
+  if (!seq.at(0, 0)) return Status::Ok();
+  std::string s = c.QuoteLiteral(*seq.at(0, 0));
+  std::string recorded = std::to_string(si.last_value.value_or(0));
+  return c.Exec("SELECT setval(" + s + ", v) FROM (SELECT GREATEST(COALESCE((SELECT max(" +
+                c.QuoteIdent(si.column) + ") FROM " + t.quoted + "), 0), " + recorded +
+                ", COALESCE(pg_sequence_last_value(" + s + "::regclass), 0)) AS v) x WHERE v > 0");
 }
 
 }  // namespace
@@ -83,9 +130,10 @@ Result<std::vector<std::pair<std::string, std::string>>> TableColumns(PgConn& co
 
 Result<TargetTable> PrepareTarget(PgConn& c, const TableSchema* schema, const std::string& into,
                                   bool same_name, const std::vector<std::string>& copy_columns,
-                                  RestoreMode mode) {
+                                  RestoreMode mode, size_t n) {
   TargetTable t;
   t.quoted = QuoteUserTableName(c, into);
+  t.into_text = into;
   t.same_name_as_source = same_name;
   t.copy_columns = copy_columns;
   t.copy_into = t.quoted;
@@ -125,9 +173,9 @@ Result<TargetTable> PrepareTarget(PgConn& c, const TableSchema* schema, const st
   } else if (mode == RestoreMode::kMerge) {
     if (t.pk_columns.empty())
       return Status::PreconditionFailed("--merge needs a primary key on " + into);
+    t.copy_into = "dredge_merge_" + std::to_string(n);
     DREDGE_RETURN_IF_ERROR(
-        c.Exec("CREATE TEMP TABLE dredge_merge (LIKE " + t.quoted + ") ON COMMIT DROP"));
-    t.copy_into = "dredge_merge";
+        c.Exec("CREATE TEMP TABLE " + t.copy_into + " (LIKE " + t.quoted + ") ON COMMIT DROP"));
   } else if (!empty) {
     return Status::PreconditionFailed(
         "table " + into +
@@ -148,17 +196,19 @@ Status FinishTarget(PgConn& c, const TargetTable& t, const TableSchema* schema,
       if (!is_pk)
         set += (set.empty() ? "" : ", ") + c.QuoteIdent(col) + " = EXCLUDED." + c.QuoteIdent(col);
     }
-    std::string sql = "INSERT INTO " + t.quoted + " (" + cols + ") SELECT " + cols +
-                      " FROM dredge_merge ON CONFLICT (" + Join(c, t.pk_columns) + ") DO " +
+    std::string sql = "INSERT INTO " + t.quoted + " (" + cols + ") SELECT " + cols + " FROM " +
+                      t.copy_into + " ON CONFLICT (" + Join(c, t.pk_columns) + ") DO " +
                       (set.empty() ? "NOTHING" : "UPDATE SET " + set);
     DREDGE_RETURN_IF_ERROR(c.Exec(sql).WithContext("cannot merge into " + t.quoted));
   }
   if (t.created && schema) {
-    std::string sql = "ALTER TABLE " + t.quoted + " ADD " +
-                      (t.same_name_as_source && !schema->pk_name.empty()
-                           ? "CONSTRAINT " + c.QuoteIdent(schema->pk_name) + " "
-                           : std::string()) +
-                      "PRIMARY KEY (" + Join(c, schema->pk_columns) + ");\n";
+    std::string sql;
+    if (schema->key_source == kKeyPrimary)
+      sql = "ALTER TABLE " + t.quoted + " ADD " +
+            (t.same_name_as_source && !schema->pk_name.empty()
+                 ? "CONSTRAINT " + c.QuoteIdent(schema->pk_name) + " "
+                 : std::string()) +
+            "PRIMARY KEY (" + Join(c, schema->pk_columns) + ");\n";
     for (const auto& k : schema->constraints) {
       if (k.type == "c") continue;
       sql += "ALTER TABLE " + t.quoted + " ADD " +
@@ -169,8 +219,10 @@ Status FinishTarget(PgConn& c, const TargetTable& t, const TableSchema* schema,
       sql += std::string("CREATE ") + (i.unique ? "UNIQUE " : "") + "INDEX " +
              (t.same_name_as_source ? c.QuoteIdent(i.name) + " " : "") + "ON " + t.quoted + " " +
              i.method + ";\n";
+    sql += CommentsSql(c, t, *schema);
     DREDGE_RETURN_IF_ERROR(c.Exec(sql).WithContext("cannot add keys and indexes to " + t.quoted));
   }
+  DREDGE_RETURN_IF_ERROR(SetOtherSequence(c, t, schema));
   if (max_id && t.pk_columns.size() == 1 && *max_id > 0) {
     DREDGE_ASSIGN_OR_RETURN(
         PgRows seq, c.Query("SELECT pg_get_serial_sequence($1, $2)", {t.quoted, t.pk_columns[0]}));

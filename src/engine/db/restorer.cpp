@@ -12,6 +12,7 @@
 #include "engine/db/chunk_fetch.h"
 #include "engine/db/legacy_restore.h"
 #include "engine/db/manifest_select.h"
+#include "engine/db/restore_plan.h"
 #include "engine/db/row_filter.h"
 #include "formats/chunk_writer.h"
 #include "formats/copy_text.h"
@@ -19,10 +20,6 @@
 
 namespace dredge {
 namespace {
-
-struct WorkItem {
-  const ChunkEntry* entry;
-};
 
 struct Decoded {
   Status status;
@@ -40,70 +37,15 @@ struct Slot {
   Decoded data;
 };
 
-bool KeyRangesOverlap(const std::vector<ColumnSpec>& cols, const std::vector<size_t>& key_idx,
-                      const ChunkEntry& a, const ChunkEntry& b) {
-  if (a.key_min.empty() || b.key_min.empty()) return true;
-  return CompareKeys(cols, key_idx, a.key_min, b.key_max) <= 0 &&
-         CompareKeys(cols, key_idx, b.key_min, a.key_max) <= 0;
-}
-
-// Chunks to read, newest run first; a chunk is left out when the filters exclude all its rows
-// and leaving it out cannot let an older version of one of its keys through.
-std::vector<WorkItem> PlanChunks(const std::vector<Manifest>& chain, const RowFilter& filter,
-                                 const std::vector<ColumnSpec>& cols,
-                                 const std::vector<size_t>& key_idx, uint64_t* skipped) {
-  std::vector<std::vector<char>> skip(chain.size());
-  std::vector<const ChunkEntry*> kept_older;  // kept chunks of runs older than the current one
-  for (size_t r = chain.size(); r-- > 0;) {
-    const auto& chunks = chain[r].chunks;
-    skip[r].assign(chunks.size(), 0);
-    for (size_t i = 0; i < chunks.size(); ++i) {
-      const ChunkEntry& c = chunks[i];
-      if (filter.ids && !c.key_min.empty() && key_idx.size() == 1 &&
-          !RangesOverlap(*filter.ids, IntKeyOf(c.key_min[0]), IntKeyOf(c.key_max[0]))) {
-        skip[r][i] = 1;  // none of its keys is asked for, so it hides nothing that is
-        continue;
-      }
-      if (filter.ExcludesZone(c)) {
-        bool hides = false;
-        for (const ChunkEntry* o : kept_older)
-          if (KeyRangesOverlap(cols, key_idx, c, *o)) hides = true;
-        if (!hides) skip[r][i] = 1;
-      }
-    }
-    for (size_t i = 0; i < chunks.size(); ++i)
-      if (!skip[r][i]) kept_older.push_back(&chunks[i]);
-  }
-  std::vector<WorkItem> out;
-  for (size_t r = 0; r < chain.size(); ++r)
-    for (size_t i = 0; i < chain[r].chunks.size(); ++i) {
-      if (skip[r][i])
-        ++*skipped;
-      else
-        out.push_back({&chain[r].chunks[i]});
-    }
-  return out;
-}
-
-Result<std::optional<int64_t>> HighestIdEver(ObjectStore& store, const PrefixListing& listing,
-                                             const Manifest& target) {
-  std::optional<int64_t> best = target.max_key;
-  auto fold = [&](const Manifest& m) {
-    if (m.max_key) best = std::max(best.value_or(INT64_MIN), *m.max_key);
-    if (m.schema.sequence && m.schema.sequence->last_value)
-      best = std::max(best.value_or(INT64_MIN), *m.schema.sequence->last_value);
-  };
-  fold(target);
-  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
-  if (newest) fold(*newest);
-  return best;
-}
-
 Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
-                const std::vector<WorkItem>& work, const Manifest& m0,
-                const std::vector<ColumnSpec>& cols, const std::vector<size_t>& key_idx,
-                const RowFilter& filter, int workers, uint64_t* rows_out) {
+                const TableRestorePlan& plan, int workers, uint64_t* rows_out) {
+  const Manifest& m0 = plan.entry();
+  const auto& work = plan.work;
+  const RowFilter& filter = plan.filter;
+  auto cols = m0.schema.ChunkColumns();
+  auto key_idx = m0.schema.KeyIndexes();
   bool int_key = m0.schema.HasIntegerKey();
+  bool keyless = m0.schema.Keyless();
   std::string copy_sql = "COPY " + target.copy_into + " (";
   for (size_t i = 0; i < cols.size(); ++i)
     copy_sql += (i ? ", " : "") + conn.QuoteIdent(cols[i].name);
@@ -111,7 +53,9 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
   // A table this transaction created is invisible to every other one until COMMIT, so its rows
   // may be written frozen: COPY is ~5 % faster, the key build after it ~15 % (no hint bits to
   // set), and the table needs no freezing vacuum later.
-  if (target.created && target.copy_into == target.quoted) copy_sql += " WITH (FREEZE)";
+  // (Not through a partitioned table: PostgreSQL refuses FREEZE there.)
+  if (target.created && target.copy_into == target.quoted && m0.schema.partition_by.empty())
+    copy_sql += " WITH (FREEZE)";
 
   std::atomic<bool> cancel{false};
   std::vector<std::shared_ptr<Slot>> slots(work.size());
@@ -126,7 +70,9 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
       Decoded d;
       if (!cancel) {
         d.status = ReadChunkRows(store, *e, cols, [&](std::vector<std::string>& f) {
-          if (int_key) {
+          if (keyless) {
+            d.text_keys.emplace_back();
+          } else if (int_key) {
             d.int_keys.push_back(IntKeyOf(f[key_idx[0]]));
           } else {
             d.text_keys.push_back(TextKeyOf(f, key_idx));
@@ -177,7 +123,9 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
     for (size_t r = 0; r < d.ends.size(); ++r) {
       size_t end = d.ends[r];
       bool take;
-      if (int_key) {
+      if (keyless) {
+        take = true;  // a keyless table's chain is one full read: every row is live
+      } else if (int_key) {
         int64_t k = d.int_keys[r];
         take = m0.live_keys.Contains(k) && seen_int.insert(k).second;
       } else {
@@ -209,6 +157,74 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
   return Status::Ok();
 }
 
+// Creates or checks the target, loads the rows, then keys, indexes, sequence and comments.
+Status RestoreTable(ObjectStore& store, PgConn& conn, const TableRestorePlan& plan, size_t n,
+                    const DbRestoreOptions& opts, TableRestoreResult* out) {
+  const Manifest& m0 = plan.entry();
+  out->table = plan.into;
+  out->chunks_read = plan.work.size();
+  out->chunks_skipped = plan.chunks_skipped;
+  std::vector<std::string> names;
+  for (const auto& c : m0.schema.ChunkColumns()) names.push_back(c.name);
+  DREDGE_ASSIGN_OR_RETURN(TargetTable t, PrepareTarget(conn, &m0.schema, plan.into, plan.same_name,
+                                                       names, opts.mode, n));
+  out->created = t.created;
+  DREDGE_RETURN_IF_ERROR(
+      LoadRows(store, conn, t, plan, opts.workers, &out->rows).WithContext("table " + m0.table));
+  return FinishTarget(conn, t, &m0.schema, plan.max_id);
+}
+
+Status AddForeignKeys(PgConn& conn, const RestorePlan& plan, RestoreResult* out) {
+  for (const auto& fk : plan.foreign_keys) {
+    std::string sql = "ALTER TABLE " + QuoteQualified(conn, fk.table) + " ADD CONSTRAINT " +
+                      conn.QuoteIdent(fk.name) + " " + fk.definition;
+    DREDGE_RETURN_IF_ERROR(conn.Exec(sql).WithContext(
+        "cannot add foreign key " + fk.name + " of " + fk.table +
+        " (the restored rows do not satisfy it, or the referenced key is missing)"));
+    out->foreign_keys_added.push_back(fk.table + "." + fk.name);
+  }
+  for (const auto& why : plan.left_out) log::Warn("restore db: " + why);
+  out->foreign_keys_left_out = plan.left_out;
+  return Status::Ok();
+}
+
+Status ExecutePlan(ObjectStore& store, const RestorePlan& plan, const DbRestoreOptions& opts,
+                   RestoreResult* out) {
+  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(opts.pg));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN"));
+  out->created = true;
+  for (size_t i = 0; i < plan.tables.size(); ++i) {
+    TableRestoreResult r;
+    DREDGE_RETURN_IF_ERROR(RestoreTable(store, *conn, plan.tables[i], i, opts, &r));
+    out->rows += r.rows;
+    out->created = out->created && r.created;
+    out->chunks_read += r.chunks_read;
+    out->chunks_skipped += r.chunks_skipped;
+    out->table += (out->table.empty() ? "" : ",") + r.table;
+    out->tables.push_back(std::move(r));
+  }
+  // Every table's rows are in: now the foreign keys between them can be checked.
+  DREDGE_RETURN_IF_ERROR(AddForeignKeys(*conn, plan, out));
+  return conn->Exec("COMMIT");
+}
+
+// The restore point: the chosen manifest, or the newest dredge one at/before it; nullopt when
+// the prefix holds only legacy chunks.
+Result<std::optional<RunManifest>> ChoosePoint(ObjectStore& store, const PrefixListing& listing,
+                                               const RestorePointQuery& q) {
+  if (listing.manifest_keys.empty()) return std::optional<RunManifest>();
+  DREDGE_ASSIGN_OR_RETURN(std::string key, ChooseManifestKey(listing, q, store.Describe()));
+  auto it = std::find(listing.manifest_keys.begin(), listing.manifest_keys.end(), key);
+  for (;;) {
+    auto m = LoadManifest(store, *it);
+    if (m.ok()) return std::optional<RunManifest>(std::move(*m));
+    if (!m.status().Is(ErrorKind::kUnsupported)) return m.status();
+    if (!q.manifest.empty() || it == listing.manifest_keys.begin()) break;
+    --it;
+  }
+  return std::optional<RunManifest>();
+}
+
 }  // namespace
 
 Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& opts) {
@@ -218,51 +234,19 @@ Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& o
         "--replace cannot be combined with --since/--until/--ids: it would "
         "drop the rows the filters leave out (use --merge)");
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
-
-  // The restore point: the chosen manifest, or the newest dredge one at/before it.
-  std::optional<Manifest> target;
-  if (!listing.manifest_keys.empty()) {
-    DREDGE_ASSIGN_OR_RETURN(std::string key,
-                            ChooseManifestKey(listing, opts.point, store.Describe()));
-    auto it = std::find(listing.manifest_keys.begin(), listing.manifest_keys.end(), key);
-    for (;;) {
-      auto m = LoadManifest(store, *it);
-      if (m.ok()) {
-        target = std::move(*m);
-        break;
-      }
-      if (!m.status().Is(ErrorKind::kUnsupported)) return m.status();
-      if (!opts.point.manifest.empty() || it == listing.manifest_keys.begin()) break;
-      --it;
-    }
+  DREDGE_ASSIGN_OR_RETURN(std::optional<RunManifest> point,
+                          ChoosePoint(store, listing, opts.point));
+  if (!point) {
+    if (!opts.tables.empty() || opts.with_dependencies)
+      return Status::Usage(
+          "--table/--with-dependencies need dredge manifests; this prefix holds "
+          "only StoryDredge chunks of one table (use --into)");
+    return RunLegacyRestore(store, listing, opts);
   }
-  if (!target) return RunLegacyRestore(store, listing, opts);
-
-  DREDGE_ASSIGN_OR_RETURN(std::vector<Manifest> chain, LoadChain(store, *target));
-  const Manifest& m0 = chain.front();
-  auto cols = m0.schema.ChunkColumns();
-  auto key_idx = m0.schema.KeyIndexes();
-  DREDGE_ASSIGN_OR_RETURN(RowFilter filter, MakeRowFilter(opts, cols, m0.schema.HasIntegerKey()));
-
+  DREDGE_ASSIGN_OR_RETURN(RestorePlan plan, PlanRestore(store, listing, *point, opts));
   RestoreResult out;
-  out.manifest_key = m0.key;
-  out.table = opts.into.empty() ? m0.table : opts.into;
-  std::vector<WorkItem> work = PlanChunks(chain, filter, cols, key_idx, &out.chunks_skipped);
-  out.chunks_read = work.size();
-  DREDGE_ASSIGN_OR_RETURN(std::optional<int64_t> max_id, HighestIdEver(store, listing, m0));
-
-  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(opts.pg));
-  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN"));
-  std::vector<std::string> names;
-  for (const auto& c : cols) names.push_back(c.name);
-  bool same_name = opts.into.empty() || opts.into == m0.table || opts.into == m0.schema.table;
-  DREDGE_ASSIGN_OR_RETURN(TargetTable t,
-                          PrepareTarget(*conn, &m0.schema, out.table, same_name, names, opts.mode));
-  out.created = t.created;
-  DREDGE_RETURN_IF_ERROR(
-      LoadRows(store, *conn, t, work, m0, cols, key_idx, filter, opts.workers, &out.rows));
-  DREDGE_RETURN_IF_ERROR(FinishTarget(*conn, t, &m0.schema, max_id));
-  DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
+  out.manifest_key = plan.manifest_key;
+  DREDGE_RETURN_IF_ERROR(ExecutePlan(store, plan, opts, &out));
   return out;
 }
 

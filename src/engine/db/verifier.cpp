@@ -33,39 +33,43 @@ std::string JoinLine(const std::vector<std::string>& f, size_t from) {
   return line;
 }
 
-Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
-                     DbVerifyResult* out) {
-  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
-  if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
-  out->manifest_key = newest->key;
-  DREDGE_ASSIGN_OR_RETURN(auto chain, LoadChain(store, *newest));
+// The restorable state of one table: row hash by key (by the whole row for a keyless table).
+Result<std::unordered_map<std::string, uint64_t>> BackupState(ObjectStore& store,
+                                                              const Manifest& entry,
+                                                              std::vector<size_t>* key_idx) {
+  DREDGE_ASSIGN_OR_RETURN(auto chain, LoadChain(store, entry));
   const Manifest& m0 = chain.front();
   auto cols = m0.schema.ChunkColumns();
-  auto key_idx = m0.schema.KeyIndexes();
+  *key_idx = m0.schema.KeyIndexes();
+  if (m0.schema.Keyless())
+    for (size_t i = 0; i < cols.size(); ++i) key_idx->push_back(i);
 
   // The restorable state: newest version of each live key.
   std::unordered_map<std::string, uint64_t> backup;
   for (const auto& m : chain)
     for (const auto& c : m.chunks) {
       Status st = ReadChunkRows(store, c, cols, [&](std::vector<std::string>& f) {
-        std::string k = TextKeyOf(f, key_idx);
-        bool live = m0.schema.HasIntegerKey() ? m0.live_keys.Contains(std::stoll(k))
-                                              : m0.live_keys.Contains(k);
+        std::string k = TextKeyOf(f, *key_idx);
+        bool live = m0.schema.Keyless()         ? true
+                    : m0.schema.HasIntegerKey() ? m0.live_keys.Contains(std::stoll(k))
+                                                : m0.live_keys.Contains(k);
         if (live && !backup.count(k)) backup.emplace(std::move(k), RowHash(JoinLine(f, 0)));
         return Status::Ok();
       });
       if (!st.ok()) return st;
     }
-  out->rows_backup = backup.size();
+  return backup;
+}
 
-  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(o.pg));
-  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
-  DREDGE_ASSIGN_OR_RETURN(PgRows snap,
-                          conn->Query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"));
-  DREDGE_ASSIGN_OR_RETURN(TableRef table, ResolveTable(*conn, o.table));
-  if (m0.schema.QualifiedName() != table.schema_name + "." + table.table)
-    return Status::Usage("the destination holds backups of " + m0.table + ", not " + o.table);
-  int64_t x = std::stoll(snap.str(0, 0));
+// Compares the live table with the entry's restorable state (inside conn's transaction, whose
+// snapshot xmax is `x`).
+Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_t x, bool name_keys,
+                    DbVerifyResult* out) {
+  std::vector<size_t> key_idx;
+  DREDGE_ASSIGN_OR_RETURN(auto backup, BackupState(store, m0, &key_idx));
+  out->rows_backup += backup.size();
+  auto cols = m0.schema.ChunkColumns();
+  DREDGE_ASSIGN_OR_RETURN(TableRef table, ResolveTable(*conn, m0.table));
   std::string X = std::to_string(x), X32 = std::to_string(x % 4294967296LL);
   std::string changed = "(xmin::text::bigint >= 3 AND " + X + " - ((" + X32 +
                         " - xmin::text::bigint + 4294967296) % 4294967296) >= " + m0.horizon + ")";
@@ -90,14 +94,37 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbV
       ++out->not_yet_backed_up;
     } else {
       ++out->mismatched;
-      if (out->mismatch_keys.size() < 20) out->mismatch_keys.push_back(k);
+      if (out->mismatch_keys.size() < 20)
+        out->mismatch_keys.push_back(name_keys ? m0.table + ": " + k : k);
     }
     if (it != backup.end()) backup.erase(it);
     return Status::Ok();
   }));
-  DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
-  out->deleted_since_backup = backup.size();
+  out->deleted_since_backup += backup.size();
   return Status::Ok();
+}
+
+Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
+                     DbVerifyResult* out) {
+  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
+  if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
+  out->manifest_key = newest->key;
+  std::vector<const Manifest*> entries;
+  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(o.pg));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+  DREDGE_ASSIGN_OR_RETURN(PgRows snap,
+                          conn->Query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"));
+  for (const auto& t : newest->tables) entries.push_back(&t);
+  if (!o.table.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(TableRef table, ResolveTable(*conn, o.table));
+    const Manifest* m = newest->Find(table.schema_name + "." + table.table);
+    if (!m) return Status::Usage("the destination's newest manifest holds no backup of " + o.table);
+    entries = {m};
+  }
+  int64_t x = std::stoll(snap.str(0, 0));
+  for (const Manifest* m : entries)
+    DREDGE_RETURN_IF_ERROR(CompareTable(store, conn.get(), *m, x, entries.size() > 1, out));
+  return conn->Exec("COMMIT");
 }
 
 }  // namespace
@@ -124,20 +151,22 @@ Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& o, DbVerifyResult*
           return true;
         return store.Stat(RetiredKeyOf(prev)).ok();
       };
-      if (m->mode == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
+      if (m->mode() == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
         out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +
                                m->previous.value_or("(none named)") +
                                " is missing: restore points from it on cannot be restored");
       }
-      auto cols = std::make_shared<std::vector<ColumnSpec>>(m->schema.ChunkColumns());
-      for (const auto& c : m->chunks) {
-        pool.Submit([&, c, cols] {
-          Status st = ReadChunkRows(store, c, *cols,
-                                    [](std::vector<std::string>&) { return Status::Ok(); });
-          std::lock_guard lock(mu);
-          ++out->chunks_checked;
-          if (!st.ok()) out->corrupt.push_back(st.message());
-        });
+      for (const auto& t : m->tables) {
+        auto cols = std::make_shared<std::vector<ColumnSpec>>(t.schema.ChunkColumns());
+        for (const auto& c : t.chunks) {
+          pool.Submit([&, c, cols] {
+            Status st = ReadChunkRows(store, c, *cols,
+                                      [](std::vector<std::string>&) { return Status::Ok(); });
+            std::lock_guard lock(mu);
+            ++out->chunks_checked;
+            if (!st.ok()) out->corrupt.push_back(st.message());
+          });
+        }
       }
     }
     pool.Wait();
