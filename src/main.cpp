@@ -9,8 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
-#include "cli/exit_codes.h"
+#include "commands/command_table.h"
 #include "common/early_secrets.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 
 namespace {

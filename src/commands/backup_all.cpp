@@ -3,13 +3,13 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/exit_codes.h"
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/run_summary.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 
 namespace dredge {
