@@ -11,9 +11,10 @@
 #include "cli/build_info.h"
 #include "cli/cli_dump.h"
 #include "cli/command.h"
-#include "cli/exit_codes.h"
 #include "cli/suggest.h"
+#include "commands/command_table.h"
 #include "common/early_secrets.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 
 namespace {

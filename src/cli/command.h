@@ -1,4 +1,4 @@
-// How a command plugs into the CLI: one entry in the table in cli/command_table.cpp.
+// How a command plugs into the CLI: one entry in the table in commands/command_table.cpp.
 // A command's Setup registers its flags on its CLI11 subcommand and returns the function that
 // runs it once parsing succeeded. Commands orchestrate; engines decide.
 #pragma once
@@ -32,9 +32,5 @@ struct CommandEntry {
   const char* summary;  // one line for --help
   SetupFn setup;
 };
-
-// The table; defined in cli/command_table.cpp.
-extern const CommandEntry kCommands[];
-extern const size_t kCommandCount;
 
 }  // namespace dredge

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/exit_codes.h"
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
@@ -11,6 +10,7 @@
 #include "commands/files_command_support.h"
 #include "commands/run_summary.h"
 #include "commands/upload_flags.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 
 namespace dredge {

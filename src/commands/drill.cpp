@@ -4,12 +4,12 @@
 #include <memory>
 #include <optional>
 
-#include "cli/exit_codes.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/run_setup.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "config/byte_size.h"

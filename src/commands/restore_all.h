@@ -8,7 +8,7 @@
 //  - the table into --db, else [db] conninfo, named --into or the backed-up table's name; a
 //    non-empty table is refused unless --replace.
 // One tier failing does not stop the other. One summary at the end (--json: one object).
-// Exit: combined over the tiers (cli/exit_codes.h).
+// Exit: combined over the tiers (common/exit_codes.h).
 #pragma once
 
 #include "cli/command.h"

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include "cli/exit_codes.h"
 #include "cli/store_flags.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 #include "config/config_file.h"
 #include "ops/limits.h"

@@ -62,7 +62,7 @@ struct DestOutcome {
   nlohmann::json summary;  // what the tier command prints with --json for this destination
 };
 
-// Exit codes of all outcomes combined by the README order (cli/exit_codes.h), except that an
+// Exit codes of all outcomes combined by the README order (common/exit_codes.h), except that an
 // error (1) next to at least one success is a partial result (3): the other destinations hold
 // complete backups.
 int CombinedExitCode(const std::vector<DestOutcome>& outcomes);

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "cli/exit_codes.h"
 #include "commands/files_command_support.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 
 namespace dredge {

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/exit_codes.h"
 #include "cli/store_flags.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "config/byte_size.h"

@@ -1,9 +1,9 @@
 // Errors as values. Every fallible function returns a Status or a Result<T>; nothing throws
 // across a module boundary. The kind is what callers branch on; the message is for a person
 // and must say what happened and, where possible, what to do. Messages never contain secrets
-// (see common/redact.h: the logger scrubs registered secrets as a second line of defence).
+// (common/log.h: the logger scrubs registered secrets as a second line of defence).
 //
-// The single place that turns a kind into a process exit code is cli/exit_codes.cpp.
+// The single place that turns a kind into a process exit code is common/exit_codes.cpp.
 #pragma once
 
 #include <cassert>

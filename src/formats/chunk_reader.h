@@ -33,7 +33,8 @@ class ChunkRowSink {
 };
 
 // Corrupt naming what is wrong (syntax with byte offset, unknown format/version, a row
-// value of the wrong shape, a member that names no column).
+// value of the wrong shape, a row that lacks a column). A row member that names no column is
+// read and dropped, as docs/formats/chunk.md asks of readers.
 Status DecodeChunk(std::string_view json, ChunkRowSink& sink);
 
 }  // namespace dredge

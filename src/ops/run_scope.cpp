@@ -1,6 +1,6 @@
 #include "ops/run_scope.h"
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "ops/metrics.h"

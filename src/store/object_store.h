@@ -1,5 +1,5 @@
 // ObjectStore: the one interface every storage driver implements (file://, s3://, memory) and
-// every wrapper (retry, rate limit, dry-run, logging) decorates. The conformance suite in
+// every wrapper (store/wrap/: retry, rate limit) decorates. The conformance suite in
 // tests/conformance/ tests each numbered sentence below on every driver.
 //
 // Keys

@@ -2,7 +2,8 @@
 //   file:///abs/path, file://./rel, /abs/path, ./rel  → FileStore
 //   s3://bucket[/prefix]                              → S3Store
 //   memory://name                                     → process-wide MemoryStore (tests)
-// Every store returned is wrapped by the retry wrapper when the driver is remote.
+// OpenStore returns the bare driver: commands open stores through OpenDestination
+// (cli/store_flags.h), which adds the wrappers (rate limits, retry for remote stores).
 #pragma once
 
 #include <memory>
@@ -19,7 +20,8 @@ struct ParsedUrl {
   std::string rest;    // after "scheme://" (for file: the path, made absolute)
 };
 
-// InvalidArgument naming the URL and listing the supported schemes when unknown.
+// Usage naming the URL and listing the supported schemes when the scheme is unknown, and for
+// an empty URL or a file:// URL without a path.
 Result<ParsedUrl> ParseStoreUrl(const std::string& url);
 
 Result<std::shared_ptr<ObjectStore>> OpenStore(const std::string& url, const StoreOptions& opts);

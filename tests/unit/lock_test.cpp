@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "common/time_util.h"
 #include "ops/lock.h"
 #include "store/file/file_store.h"

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "cli/exit_codes.h"
 #include "commands/status.h"
+#include "common/exit_codes.h"
 #include "common/time_util.h"
 #include "ops/run_record.h"
 #include "ops/status_report.h"

@@ -1,5 +1,5 @@
-#include "cli/exit_codes.h"
 #include "common/status.h"
+#include "common/exit_codes.h"
 
 #include <gtest/gtest.h>
 

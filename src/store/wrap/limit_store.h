@@ -1,4 +1,4 @@
-// LimitStore: an ObjectStore wrapper that enforces a shared Limiter (ops/limits.h).
+// LimitStore: an ObjectStore wrapper that enforces a shared Limiter (store/wrap/limiter.h).
 //  - Every operation takes one request token first; List takes one more per 1,000 objects
 //    delivered (one ListObjectsV2 page).
 //  - Put bodies are charged as the driver reads them, each byte once however often the driver
@@ -11,9 +11,9 @@
 
 #include <memory>
 
-#include "ops/limits.h"
 #include "store/incomplete_uploads.h"
 #include "store/object_store.h"
+#include "store/wrap/limiter.h"
 
 namespace dredge {
 

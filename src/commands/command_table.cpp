@@ -1,4 +1,5 @@
-#include "cli/command.h"
+#include "commands/command_table.h"
+
 #include "commands/backup_all.h"
 #include "commands/backup_db.h"
 #include "commands/backup_files.h"
