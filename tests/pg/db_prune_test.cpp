@@ -117,7 +117,7 @@ TEST(DbPrune, EveryKeptManifestRestoresExactlyAndSupersededChunksGo) {
   auto chunks_after = Keys(s, dbkeys::kChunkPrefix);
   EXPECT_FALSE(chunks_after.count(debris));
   EXPECT_TRUE(chunks_after.count(old_script));
-  EXPECT_FALSE(chunks_after.count(m1->chunks[0].key)) << "ids 1-10 were superseded in m2";
+  EXPECT_FALSE(chunks_after.count(m1->tables[0].chunks[0].key)) << "ids 1-10 were superseded in m2";
   EXPECT_GT(rep->deleted_chunks.size(), 1u);
   EXPECT_EQ(chunks_after.size() + rep->deleted_chunks.size(), chunks_before.size());
 

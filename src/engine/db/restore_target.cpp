@@ -220,7 +220,9 @@ Status FinishTarget(PgConn& c, const TargetTable& t, const TableSchema* schema,
              (t.same_name_as_source ? c.QuoteIdent(i.name) + " " : "") + "ON " + t.quoted + " " +
              i.method + ";\n";
     sql += CommentsSql(c, t, *schema);
-    DREDGE_RETURN_IF_ERROR(c.Exec(sql).WithContext("cannot add keys and indexes to " + t.quoted));
+    // (A keyless table without indexes or comments has nothing to add: no empty statement.)
+    if (!sql.empty())
+      DREDGE_RETURN_IF_ERROR(c.Exec(sql).WithContext("cannot add keys and indexes to " + t.quoted));
   }
   DREDGE_RETURN_IF_ERROR(SetOtherSequence(c, t, schema));
   if (max_id && t.pk_columns.size() == 1 && *max_id > 0) {
