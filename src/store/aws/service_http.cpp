@@ -66,7 +66,11 @@ Result<s3::HttpResponse> Call(s3::HttpClient& http, const std::string& method,
                               const std::string& url, s3::HeaderList headers,
                               const std::string& body, const std::string& what) {
   MemorySource src(body);
-  s3::HttpRequest req{method, url, std::move(headers), body.empty() ? nullptr : &src};
+  s3::HttpRequest req;
+  req.method = method;
+  req.url = url;
+  req.headers = std::move(headers);
+  req.body = body.empty() ? nullptr : &src;
   auto r = http.Perform(req);
   if (!r.ok()) return r.status().WithContext(what);
   return r;
