@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/record_header.h"
 #include "formats/copy_text.h"
 
 namespace dredge {
@@ -350,14 +351,10 @@ Result<Manifest> ParseManifest(std::string_view text) {
       return Status::Unsupported("a StoryDredge manifest (lists no chunks)");
     return Status::Corrupt("manifest has no 'format' member");
   }
+  DREDGE_RETURN_IF_ERROR(CheckRecordHeader(j, "dredge-manifest", 1, "manifest"));
   try {
-    if (j.at("format") != "dredge-manifest")
-      return Status::Corrupt("not a dredge manifest (format " + j.at("format").dump() + ")");
     Manifest m;
     m.version = IntMember(j.at("version"));
-    if (m.version != 1)
-      return Status::Corrupt("manifest version " + std::to_string(m.version) +
-                             " is not supported by this dredge (it reads version 1)");
     m.id = j.at("id").get<std::string>();
     m.tool = j.value("tool", "");
     m.started_at = j.value("started_at", "");
