@@ -29,6 +29,13 @@ std::string ManifestKey(int64_t unix_seconds) {
          ".json";
 }
 
+std::string RetiredKey(std::string_view manifest_key) {
+  size_t slash = manifest_key.rfind('/');
+  std::string_view name =
+      slash == std::string_view::npos ? manifest_key : manifest_key.substr(slash + 1);
+  return std::string(kRetiredPrefix) + std::string(name);
+}
+
 std::optional<ChunkName> ParseChunkKey(std::string_view key) {
   if (!StartsWith(key, kChunkPrefix)) return std::nullopt;
   std::string_view name = key.substr(kChunkPrefix.size());

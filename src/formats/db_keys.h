@@ -2,6 +2,7 @@
 // docs/formats/chunk.md and docs/formats/manifest.md). Keys are relative to the destination:
 //   database_backups/chunks/chunk_NNNNNN_YYYYMMDD_HHMMSS.json[.zst]
 //   database_backups/manifests/backup_manifest_YYYYMMDD_HHMMSS.json
+//   database_backups/retired/backup_manifest_YYYYMMDD_HHMMSS.json  (a manifest prune retired)
 // Chunk numbers have at least six digits; times are UTC for keys dredge writes (the original
 // StoryDredge script used local time; parsing does not care).
 #pragma once
@@ -15,9 +16,12 @@ namespace dredge::dbkeys {
 
 inline constexpr std::string_view kChunkPrefix = "database_backups/chunks/";
 inline constexpr std::string_view kManifestPrefix = "database_backups/manifests/";
+inline constexpr std::string_view kRetiredPrefix = "database_backups/retired/";
 
 std::string ChunkKey(uint64_t number, int64_t unix_seconds, bool zstd);
 std::string ManifestKey(int64_t unix_seconds);
+// Where prune moves a manifest: kRetiredPrefix + the file name of `manifest_key`.
+std::string RetiredKey(std::string_view manifest_key);
 
 struct ChunkName {
   uint64_t number = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/record_header.h"
 #include "formats/manifest_json.h"
 
 namespace dredge {
@@ -47,12 +48,7 @@ Result<json> ParseManifestJson(std::string_view text) {
       return Status::Unsupported("a StoryDredge manifest (lists no chunks)");
     return Status::Corrupt("manifest has no 'format' member");
   }
-  if (j.at("format") != "dredge-manifest")
-    return Status::Corrupt("not a dredge manifest (format " + j.at("format").dump() + ")");
-  if (!j.contains("version") || !j.at("version").is_number_integer() ||
-      (j.at("version") != 1 && j.at("version") != 2))
-    return Status::Corrupt("manifest version " + j.value("version", json()).dump() +
-                           " is not supported by this dredge (it reads versions 1 and 2)");
+  DREDGE_RETURN_IF_ERROR(CheckRecordHeader(j, "dredge-manifest", 2, "manifest"));
   return j;
 }
 

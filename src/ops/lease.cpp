@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/record_header.h"
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 
 namespace dredge {
 namespace {
@@ -29,10 +31,6 @@ std::string HeldMessage(const LeaseRecord& other, const std::string& key,
 
 }  // namespace
 
-std::string LeaseKey(const std::string& tier) {
-  return ".dredge/locks/" + tier + ".lease";
-}
-
 std::string EncodeLease(const LeaseRecord& l) {
   nlohmann::ordered_json j = {
       {"format", "dredge-lease"},
@@ -53,12 +51,8 @@ std::string EncodeLease(const LeaseRecord& l) {
 Result<LeaseRecord> DecodeLease(std::string_view bytes, const std::string& key) {
   try {
     auto j = nlohmann::json::parse(bytes);
-    if (j.value("format", "") != "dredge-lease")
-      return Status::Corrupt("'" + key + "' is not a dredge lease (no format \"dredge-lease\")");
-    if (j.value("version", 0) > kLeaseVersion)
-      return Status::Corrupt("'" + key + "' has lease version " +
-                             std::to_string(j.value("version", 0)) +
-                             ", newer than this dredge understands: upgrade dredge");
+    DREDGE_RETURN_IF_ERROR(
+        CheckRecordHeader(j, "dredge-lease", kLeaseVersion, "lease '" + key + "'"));
     LeaseRecord l;
     l.tier = j.at("tier").get<std::string>();
     l.holder.host = j.at("host").get<std::string>();
@@ -76,7 +70,7 @@ Result<LeaseRecord> DecodeLease(std::string_view bytes, const std::string& key) 
 
 RemoteLease::RemoteLease(std::shared_ptr<ObjectStore> store, RunIdentity me, LeaseOptions options)
     : store_(std::move(store)), me_(std::move(me)), options_(std::move(options)) {
-  key_ = LeaseKey(options_.tier);
+  key_ = ops_keys::LeaseKey(options_.tier);
   if (options_.renew_interval.count() <= 0) options_.renew_interval = options_.ttl / 3;
 }
 

@@ -56,7 +56,6 @@ struct LeaseRecord {
   int64_t expiry_ns = 0;
 };
 
-std::string LeaseKey(const std::string& tier);
 std::string EncodeLease(const LeaseRecord& lease);
 // Corrupt naming `key` when the bytes are not a lease.
 Result<LeaseRecord> DecodeLease(std::string_view bytes, const std::string& key);

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 #include "ops/run_identity.h"
 
 namespace dredge {
@@ -27,7 +28,7 @@ std::string Seconds(int64_t ns) {
 std::vector<CheckLine> ProbeStore(ObjectStore& store, const ProbeOptions& options) {
   std::vector<CheckLine> out;
   const std::string where = " on " + store.Describe();
-  const std::string key = ".dredge/check/probe-" + HostName() + "-" + RandomHex(12);
+  const std::string key = ops_keys::ProbeKey(HostName(), RandomHex(12));
   const std::string body = "dredge check probe " + key + "\n";
 
   int64_t before = NowUnixNanos();
@@ -89,15 +90,16 @@ std::vector<CheckLine> ProbeStore(ObjectStore& store, const ProbeOptions& option
     read_ok = true, out.push_back(Ok("read", "read the probe back, bytes match"));
 
   bool listed = false;
-  Status list = store.List(".dredge/check/", [&](const ObjectInfo& info) {
+  const std::string probes(ops_keys::kProbePrefix);
+  Status list = store.List(probes, [&](const ObjectInfo& info) {
     if (info.key == key) listed = true;
     return Status::Ok();
   });
   if (!list.ok())
-    out.push_back(Fail("list", "cannot list '.dredge/check/'" + where + ": " + list.message(),
+    out.push_back(Fail("list", "cannot list '" + probes + "'" + where + ": " + list.message(),
                        "allow s3:ListBucket on the bucket (with the destination's prefix)"));
   else if (!listed)
-    out.push_back(Fail("list", "the probe is missing from the listing of '.dredge/check/'",
+    out.push_back(Fail("list", "the probe is missing from the listing of '" + probes + "'",
                        "the store does not list what it stores: check the endpoint and that no "
                        "lifecycle rule or replication lag hides new objects"));
   else

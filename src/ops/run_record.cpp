@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/record_header.h"
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 
 namespace dredge {
 namespace {
@@ -16,10 +18,9 @@ constexpr const char* kFormat = "dredge-run";
 
 Result<std::vector<std::string>> ListKeys(ObjectStore& store, const std::string& tier) {
   std::vector<std::string> keys;
-  std::string prefix = RunRecordPrefix(tier);
+  std::string prefix = ops_keys::RunRecordPrefix(tier);
   Status st = store.List(prefix, [&](const ObjectInfo& info) {
-    if (info.key.size() > 5 && info.key.compare(info.key.size() - 5, 5, ".json") == 0)
-      keys.push_back(info.key);
+    if (ops_keys::IsRunRecordKey(info.key)) keys.push_back(info.key);
     return Status::Ok();
   });
   if (!st.ok()) return st.WithContext("cannot list run records under '" + prefix + "'");
@@ -40,13 +41,8 @@ std::string RunStatusFor(const Status& status) {
   return "failed";
 }
 
-std::string RunRecordPrefix(const std::string& tier) {
-  return ".dredge/runs/" + tier + "/";
-}
-
 std::string RunRecordKey(const RunRecord& r) {
-  return RunRecordPrefix(r.tier) + "run_" + FormatCompactUtc(r.run.start_ns / 1000000000) + "_" +
-         r.run.run_id + ".json";
+  return ops_keys::RunRecordKey(r.tier, r.run.start_ns / 1000000000, r.run.run_id);
 }
 
 std::string EncodeRunRecord(const RunRecord& r) {
@@ -79,12 +75,8 @@ std::string EncodeRunRecord(const RunRecord& r) {
 Result<RunRecord> DecodeRunRecord(std::string_view bytes, const std::string& key) {
   try {
     auto j = nlohmann::json::parse(bytes);
-    if (!j.is_object() || j.value("format", "") != kFormat)
-      return Status::Corrupt("'" + key + "' is not a dredge run record");
-    if (j.value("version", 0) > kRunRecordVersion)
-      return Status::Corrupt("run record '" + key + "' has version " +
-                             std::to_string(j.value("version", 0)) +
-                             ", newer than this dredge understands: upgrade dredge");
+    DREDGE_RETURN_IF_ERROR(
+        CheckRecordHeader(j, kFormat, kRunRecordVersion, "run record '" + key + "'"));
     RunRecord r;
     r.key = key;
     r.tier = j.at("tier").get<std::string>();

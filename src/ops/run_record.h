@@ -44,7 +44,6 @@ struct RunRecord {
 // "ok" / "partial" / "failed" for a run's final Status (Partial → partial, else failed).
 std::string RunStatusFor(const Status& status);
 
-std::string RunRecordPrefix(const std::string& tier);  // ".dredge/runs/<tier>/"
 std::string RunRecordKey(const RunRecord& record);
 std::string EncodeRunRecord(const RunRecord& record);
 Result<RunRecord> DecodeRunRecord(std::string_view bytes, const std::string& key);

@@ -2,14 +2,11 @@
 
 #include <cstdio>
 
+#include "formats/db_keys.h"
+#include "formats/file_keys.h"
+#include "formats/ops_keys.h"
+
 namespace dredge {
-namespace {
-
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
-}  // namespace
 
 std::string FormatAge(int64_t s) {
   if (s < 0) return "-";
@@ -33,17 +30,15 @@ Status GatherStatus(ObjectStore& store, const StatusQuery& query, DestinationSta
   Status st = store.List("", [&](const ObjectInfo& info) {
     ++out->objects;
     out->bytes += info.size;
-    if (StartsWith(info.key, kSnapshotPrefix))
+    if (info.key.starts_with(file_keys::kSnapshotPrefix))
       ++out->snapshots;
-    else if (StartsWith(info.key, kManifestPrefix))
+    else if (info.key.starts_with(dbkeys::kManifestPrefix))
       ++out->manifests;
-    else if (StartsWith(info.key, kChunkPrefix))
+    else if (info.key.starts_with(dbkeys::kChunkPrefix))
       ++out->chunks;
-    else if (StartsWith(info.key, ".dredge/runs/")) {
-      std::string rest = info.key.substr(13);
-      std::string tier = rest.substr(0, rest.find('/'));
-      if (!tier.empty() && (tiers_with_runs.empty() || tiers_with_runs.back() != tier))
-        tiers_with_runs.push_back(tier);
+    else if (auto tier = ops_keys::RunRecordTier(info.key)) {
+      if (tiers_with_runs.empty() || tiers_with_runs.back() != *tier)
+        tiers_with_runs.push_back(*tier);
     }
     return Status::Ok();
   });

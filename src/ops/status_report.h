@@ -1,7 +1,7 @@
 // What `dredge status` reports for one destination: per tier the run history summary (last
 // success, last failure, how many runs) and whether the newest good backup is too old; for the
-// store, object and byte totals and the number of file snapshots (.dredge/snapshots/), DB
-// manifests (database_backups/manifests/) and chunks (database_backups/chunks/).
+// store, object and byte totals and the number of file snapshots, DB manifests and chunks (keys
+// as formats/file_keys.h and formats/db_keys.h parse them).
 //
 // GatherStatus reads run records (ops/run_record.h) and lists the whole store once; it never
 // writes. The command (commands/status.cpp) decides which destinations and tiers to ask about
@@ -46,10 +46,6 @@ struct StatusQuery {
   int64_t max_age_s = -1;  // -1: staleness not checked
   int64_t now_ns = 0;
 };
-
-inline constexpr const char* kSnapshotPrefix = ".dredge/snapshots/";
-inline constexpr const char* kManifestPrefix = "database_backups/manifests/";
-inline constexpr const char* kChunkPrefix = "database_backups/chunks/";
 
 // Fills everything but url/description/error; store errors are returned.
 Status GatherStatus(ObjectStore& store, const StatusQuery& query, DestinationStatus* out);

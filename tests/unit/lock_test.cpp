@@ -11,6 +11,7 @@
 
 #include "common/exit_codes.h"
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 #include "ops/lock.h"
 #include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
@@ -152,7 +153,7 @@ void RaceForLease(std::shared_ptr<ObjectStore> store) {
     if (k) {
       EXPECT_TRUE(k->Release().ok());
     }
-  EXPECT_TRUE(GetString(*store, LeaseKey("db")).status().Is(ErrorKind::kNotFound))
+  EXPECT_TRUE(GetString(*store, ops_keys::LeaseKey("db")).status().Is(ErrorKind::kNotFound))
       << "release removes the lease";
 }
 
@@ -179,11 +180,11 @@ TEST(RemoteLease, ConcurrentRunsOnAFileStoreExactlyOneProceeds) {
 TEST(RemoteLease, AnExpiredLeaseIsTakenOver) {
   auto store = std::make_shared<MemoryStore>();
   LeaseRecord stale{Other("crashed-host", 77), "files", 0, NowUnixNanos() - 1000000000};
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), EncodeLease(stale)).ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), EncodeLease(stale)).ok());
   RunIdentity me = NewRunIdentity();
   auto lease = RemoteLease::Acquire(store, me, FastLease());
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();
-  auto now = DecodeLease(*GetString(*store, LeaseKey("files")), "k");
+  auto now = DecodeLease(*GetString(*store, ops_keys::LeaseKey("files")), "k");
   ASSERT_TRUE(now.ok());
   EXPECT_EQ(now->holder.run_id, me.run_id);
   EXPECT_GT(now->expiry_ns, NowUnixNanos());
@@ -193,7 +194,7 @@ TEST(RemoteLease, ALiveLeaseOfAnotherHostIsRespected) {
   auto store = std::make_shared<MemoryStore>();
   LeaseRecord live{Other("db-host-2", 4242), "files", NowUnixNanos(),
                    NowUnixNanos() + 600ll * 1000000000};
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), EncodeLease(live)).ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), EncodeLease(live)).ok());
   auto t0 = std::chrono::steady_clock::now();
   auto lease = RemoteLease::Acquire(store, NewRunIdentity(), FastLease());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
@@ -212,7 +213,7 @@ TEST(RemoteLease, ADeadProcessOnThisHostIsTakenOverWhenTheLocalLockIsOurs) {
   RunIdentity me = NewRunIdentity();
   LeaseRecord orphan{Other(me.host, child), "files", NowUnixNanos(),
                      NowUnixNanos() + 600ll * 1000000000};
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), EncodeLease(orphan)).ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), EncodeLease(orphan)).ok());
   LeaseOptions o = FastLease();
   EXPECT_FALSE(RemoteLease::Acquire(store, me, o).ok()) << "without the local lock: respected";
   o.local_lock_held = true;
@@ -235,18 +236,18 @@ TEST(RemoteLease, RenewalKeepsTheLeaseAliveAndNoticesATakeover) {
   EXPECT_FALSE((*lease)->lost());
 
   LeaseRecord thief{Other("elsewhere", 1), "files", NowUnixNanos(), NowUnixNanos() + 60000000000};
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), EncodeLease(thief)).ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), EncodeLease(thief)).ok());
   for (int i = 0; i < 40 && !(*lease)->lost(); ++i) std::this_thread::sleep_for(25ms);
   EXPECT_TRUE((*lease)->lost());
   EXPECT_TRUE((*lease)->Release().ok());
-  auto still = DecodeLease(*GetString(*store, LeaseKey("files")), "k");
+  auto still = DecodeLease(*GetString(*store, ops_keys::LeaseKey("files")), "k");
   ASSERT_TRUE(still.ok());
   EXPECT_EQ(still->holder.host, "elsewhere") << "release must not remove another run's lease";
 }
 
 TEST(RemoteLease, ACorruptLeaseIsReplaced) {
   auto store = std::make_shared<MemoryStore>();
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), "{not json").ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), "{not json").ok());
   auto lease = RemoteLease::Acquire(store, NewRunIdentity(), FastLease());
   EXPECT_TRUE(lease.ok()) << lease.status().ToString();
 }

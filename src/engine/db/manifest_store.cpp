@@ -4,13 +4,6 @@
 
 namespace dredge {
 
-std::string RetiredKeyOf(std::string_view manifest_key) {
-  size_t slash = manifest_key.rfind('/');
-  std::string_view name =
-      slash == std::string_view::npos ? manifest_key : manifest_key.substr(slash + 1);
-  return std::string(kRetiredPrefix) + std::string(name);
-}
-
 Result<PrefixListing> ListPrefix(ObjectStore& store) {
   PrefixListing out;
   DREDGE_RETURN_IF_ERROR(store.List(dbkeys::kManifestPrefix, [&](const ObjectInfo& o) {
@@ -64,7 +57,7 @@ Result<std::vector<Manifest>> LoadChain(ObjectStore& store, Manifest target) {
     std::string prev = *chain.back().previous;
     auto m = LoadManifest(store, prev);
     if (!m.ok() && m.status().Is(ErrorKind::kNotFound)) {
-      auto retired = LoadManifest(store, RetiredKeyOf(prev));
+      auto retired = LoadManifest(store, dbkeys::RetiredKey(prev));
       if (retired.ok() || !retired.status().Is(ErrorKind::kNotFound)) m = std::move(retired);
     }
     if (!m.ok())

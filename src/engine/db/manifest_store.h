@@ -1,7 +1,7 @@
 // Reading the database tier's records from a store: which manifests and chunks exist, the
 // newest dredge manifest, a manifest's chain back to its full run, and the restore point a
 // user asks for (newest, --as-of TIME, --manifest ID). Keys come from formats/db_keys.h.
-// A manifest that prune retired (engine/db/prune.h) lives under kRetiredPrefix: it is no
+// A manifest that prune retired (engine/db/prune.h) lives under dbkeys::kRetiredPrefix: it is no
 // restore point (ListPrefix does not list it) but LoadChain still follows links through it.
 #pragma once
 
@@ -16,10 +16,6 @@
 #include "store/object_store.h"
 
 namespace dredge {
-
-inline constexpr std::string_view kRetiredPrefix = "database_backups/retired/";
-// database_backups/retired/<file name of the manifest key>.
-std::string RetiredKeyOf(std::string_view manifest_key);
 
 struct PrefixListing {
   std::vector<std::string> manifest_keys;  // ascending (= by time)

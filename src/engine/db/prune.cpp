@@ -119,7 +119,7 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
   }
   std::vector<RunManifest> retired_now;  // retired by an earlier prune
   std::map<std::string, uint64_t> chunk_sizes;
-  DREDGE_RETURN_IF_ERROR(store.List(kRetiredPrefix, [&](const ObjectInfo& o) {
+  DREDGE_RETURN_IF_ERROR(store.List(dbkeys::kRetiredPrefix, [&](const ObjectInfo& o) {
     auto m = LoadManifest(store, o.key);
     if (!m.ok()) return m.status().WithContext("prune db stops before deleting anything");
     retired_now.push_back(std::move(*m));
@@ -226,7 +226,7 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
         if (needed_chunks.count(c.key)) still.push_back(std::move(c));
       t.chunks = std::move(still);
     }
-    std::string rkey = RetiredKeyOf(link->key);
+    std::string rkey = dbkeys::RetiredKey(link->key);
     PutOptions po;
     po.content_type = "application/json";
     auto put = PutString(store, rkey, RunManifestToJson(copy), po);

@@ -13,6 +13,7 @@
 #include "engine/db/chunk_fetch.h"
 #include "engine/db/manifest_store.h"
 #include "formats/copy_text.h"
+#include "formats/db_keys.h"
 
 namespace dredge {
 namespace {
@@ -149,7 +150,7 @@ Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& o, DbVerifyResult*
       auto predecessor_present = [&](const std::string& prev) {
         if (std::binary_search(listing.manifest_keys.begin(), listing.manifest_keys.end(), prev))
           return true;
-        return store.Stat(RetiredKeyOf(prev)).ok();
+        return store.Stat(dbkeys::RetiredKey(prev)).ok();
       };
       if (m->mode() == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
         out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +

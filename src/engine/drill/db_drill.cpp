@@ -192,13 +192,13 @@ DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
   };
   auto listing = ListPrefix(store);
   if (!listing.ok()) return fail(listing.status());
-  Result<std::optional<Manifest>> newest = std::optional<Manifest>();
+  Result<std::optional<RunManifest>> newest = std::optional<RunManifest>();
   if (!o.point.manifest.empty() || o.point.as_of_unix_nanos) {  // --manifest / --as-of
     auto key = ChooseManifestKey(*listing, o.point, store.Describe());
     if (!key.ok()) return fail(key.status());
     auto chosen = LoadManifest(store, *key);
     if (!chosen.ok()) return fail(chosen.status());
-    newest = std::optional<Manifest>(std::move(*chosen));
+    newest = std::optional<RunManifest>(std::move(*chosen));
   } else {
     newest = NewestManifest(store, *listing);
   }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/record_header.h"
 #include "common/thread_pool.h"
 #include "common/time_util.h"
 #include "engine/files/planner.h"
@@ -19,6 +20,9 @@ namespace dredge {
 namespace {
 
 constexpr size_t kMaxFailureNames = 1000;
+// docs/formats/prune-record.md
+constexpr const char* kPruneRecordFormat = "dredge-files-prune";
+constexpr int kPruneRecordVersion = 1;
 
 // Prune records in the store, ascending by name (= by time).
 Result<std::vector<std::string>> ListPruneRecords(ObjectStore& store) {
@@ -41,11 +45,8 @@ Result<std::set<std::string>> RetiringFromRecords(ObjectStore& store,
     DREDGE_ASSIGN_OR_RETURN(std::string body, GetString(store, file_keys::PruneRecordKey(id)));
     try {
       auto j = nlohmann::json::parse(body);
-      if (j.value("format", "") != "dredge-files-prune")
-        return Status::Corrupt("prune record " + id + " is not a dredge-files-prune record");
-      if (j.value("version", 0) > 1)
-        return Status::Corrupt("prune record " + id + " has a newer version than this dredge " +
-                               "reads: upgrade dredge");
+      DREDGE_RETURN_IF_ERROR(
+          CheckRecordHeader(j, kPruneRecordFormat, kPruneRecordVersion, "prune record " + id));
       for (const auto& s : j.at("retiring")) out.insert(s.get<std::string>());
     } catch (const std::exception& e) {
       return Status::Corrupt("prune record " + id + " is not valid: " + e.what() +
@@ -106,8 +107,8 @@ Result<std::string> WriteRecord(ObjectStore& store, const PruneOptions& o,
       if (t.ok() && *t >= name_s) name_s = *t + 1;
     }
     std::string id = file_keys::NewPruneRecordId(name_s);
-    nlohmann::json j = {{"format", "dredge-files-prune"},
-                        {"version", 1},
+    nlohmann::json j = {{"format", kPruneRecordFormat},
+                        {"version", kPruneRecordVersion},
                         {"id", id},
                         {"started_at", FormatIsoUtc(now_s)},
                         {"host", IsValidUtf8(o.host) ? o.host : ""},

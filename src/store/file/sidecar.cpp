@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash.h"
+#include "common/record_header.h"
 
 namespace dredge::filestore {
 namespace {
@@ -58,11 +59,7 @@ std::string EncodeSidecar(const Sidecar& sidecar) {
 Result<Sidecar> DecodeSidecar(std::string_view text) {
   try {
     auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || j.value("format", "") != kFormat)
-      return Status::Corrupt("not a dredge file-store sidecar");
-    int version = j.at("version").get<int>();
-    if (version < 1 || version > kSidecarVersion)
-      return Status::Corrupt("sidecar version " + std::to_string(version) + " is not supported");
+    DREDGE_RETURN_IF_ERROR(CheckRecordHeader(j, kFormat, kSidecarVersion, "file-store sidecar"));
     Sidecar out;
     if (j.contains("key")) {
       out.key = j.at("key").get<std::string>();
