@@ -92,13 +92,7 @@ Status ListFiles(const Flags& f, ObjectStore& store, const RestorePointSelector&
       [](const SnapshotHeader&) { return Status::Ok(); });
 }
 
-Status ListChunks(const Flags& f, ObjectStore& store, const RestorePointSelector& sel) {
-  DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
-  auto key = ChooseManifestKey(listing, {sel.as_of_ns, sel.text}, store.Describe());
-  if (!key.ok())
-    return key.status().Is(ErrorKind::kNotFound) ? ExplainEmpty(store, "db", key.status())
-                                                 : key.status();
-  DREDGE_ASSIGN_OR_RETURN(Manifest m, LoadManifest(store, *key));
+void PrintManifestChunks(const Flags& f, const Manifest& m) {
   if (!f.json)
     std::printf("# %s: table %s, %s mode, %llu rows written in %zu chunks\n", m.id.c_str(),
                 m.table.c_str(), m.mode.c_str(), static_cast<unsigned long long>(m.rows),
@@ -127,6 +121,16 @@ Status ListChunks(const Flags& f, ObjectStore& store, const RestorePointSelector
       std::printf("\n");
     }
   }
+}
+
+Status ListChunks(const Flags& f, ObjectStore& store, const RestorePointSelector& sel) {
+  DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
+  auto key = ChooseManifestKey(listing, {sel.as_of_ns, sel.text}, store.Describe());
+  if (!key.ok())
+    return key.status().Is(ErrorKind::kNotFound) ? ExplainEmpty(store, "db", key.status())
+                                                 : key.status();
+  DREDGE_ASSIGN_OR_RETURN(RunManifest run, LoadManifest(store, *key));
+  for (const Manifest& m : run.tables) PrintManifestChunks(f, m);
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 #include "ops/lease.h"
 
 namespace dredge {
@@ -15,7 +16,7 @@ namespace {
 // The holder of another run's unexpired lease on `store`, if any ("" = none).
 std::string LiveOtherHolder(ObjectStore& store, const RunIdentity& me, int64_t now_ns) {
   for (const char* tier : {"files", "db"}) {
-    const std::string key = LeaseKey(tier);
+    const std::string key = ops_keys::LeaseKey(tier);
     auto bytes = GetString(store, key);
     if (bytes.status().Is(ErrorKind::kNotFound)) continue;
     if (!bytes.ok()) return "an unreadable lease '" + key + "' (" + bytes.status().message() + ")";

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 #include "ops/lease.h"
 #include "store/memory/memory_store.h"
 #include "unit/forwarding_store.h"
@@ -47,7 +48,7 @@ TEST(LeaseSettle, TakingOverAnExpiredLeaseWaitsEvenWithConditionalWrites) {
   RunIdentity gone = NewRunIdentity();
   gone.host = "gone-host";
   LeaseRecord stale{gone, "files", 0, NowUnixNanos() - 1000000000};
-  ASSERT_TRUE(PutString(*store, LeaseKey("files"), EncodeLease(stale)).ok());
+  ASSERT_TRUE(PutString(*store, ops_keys::LeaseKey("files"), EncodeLease(stale)).ok());
   auto t0 = Clock::now();
   auto lease = RemoteLease::Acquire(store, NewRunIdentity(), Options(400ms));
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();

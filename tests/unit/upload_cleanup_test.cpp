@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/time_util.h"
+#include "formats/ops_keys.h"
 #include "ops/lease.h"
 #include "ops/upload_cleanup.h"
 #include "store/incomplete_uploads.h"
@@ -33,7 +34,7 @@ UploadCleanupOptions At(std::chrono::seconds older_than) {
 void PutLease(ObjectStore& store, const std::string& tier, const RunIdentity& who,
               int64_t expiry_ns) {
   LeaseRecord l{who, tier, kNow, expiry_ns};
-  ASSERT_TRUE(PutString(store, LeaseKey(tier), EncodeLease(l)).ok());
+  ASSERT_TRUE(PutString(store, ops_keys::LeaseKey(tier), EncodeLease(l)).ok());
 }
 
 TEST(UploadCleanup, AbortsUploadsOlderThanTheThresholdAndKeepsYoungerOnes) {
@@ -84,7 +85,7 @@ TEST(UploadCleanup, AnExpiredLeaseOrOurOwnDoesNotKeepUploads) {
 TEST(UploadCleanup, AnUnreadableLeaseCountsAsLive) {
   testing::UploadsStore store;
   store.uploads = {{"a", "u1", kNow - 48 * kHour}};
-  ASSERT_TRUE(PutString(store, LeaseKey("files"), "not a lease").ok());
+  ASSERT_TRUE(PutString(store, ops_keys::LeaseKey("files"), "not a lease").ok());
   auto r = AbortOrphanedUploads(store, NewRunIdentity(), At(0s));
   EXPECT_EQ(r.aborted, 0u);
   EXPECT_EQ(r.kept_live, 1u);
