@@ -88,11 +88,10 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
         const std::string& finished = m->tables.front().finished_at;
         e.update({{"time", finished}, {"changed", m->rows()}});
         if (!f->json) {
-          std::printf("%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(),
-                      m->mode().c_str(), finished.c_str(),
-                      static_cast<unsigned long long>(e["live_keys"].get<uint64_t>()),
-                      m->chunk_count(), static_cast<unsigned long long>(m->rows()),
-                      TableNames(*m).c_str());
+          std::printf(
+              "%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(), m->mode().c_str(),
+              finished.c_str(), static_cast<unsigned long long>(e["live_keys"].get<uint64_t>()),
+              m->chunk_count(), static_cast<unsigned long long>(m->rows()), TableNames(*m).c_str());
           for (const auto& t : m->tables)
             if (t.schema.Keyless())
               std::printf("%-33s %-11s %s has no key: read whole every run, restored whole\n", "",
