@@ -14,14 +14,8 @@ set -euo pipefail
 cmd=$1
 envdir=$(mkdir -p "$2" && cd "$2" && pwd)
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-  done
-  echo "moto.sh: no free port found" >&2; exit 1
-}
+# shellcheck source=free_port.sh
+source "$(dirname "$0")/free_port.sh"
 
 put() {  # put URL [curl args…]: an unsigned PUT that must answer 200
   local url=$1; shift

@@ -9,14 +9,8 @@ envdir=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$envdir"
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-  done
-  echo "no free port found" >&2; exit 1
-}
+# shellcheck source=free_port.sh
+source "$(dirname "$0")/free_port.sh"
 
 case $cmd in
 start)
