@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/cache_dir.h"
 #include "common/hash.h"
 #include "common/time_util.h"
 
@@ -28,15 +29,7 @@ Status OpenConnection(const std::string& path, sqlite3** db) {
 }  // namespace
 
 std::string StateIndex::DefaultPath(const std::string& dest_url) {
-  std::string base;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    base = x;
-  } else if (const char* h = std::getenv("HOME"); h && *h) {
-    base = std::string(h) + "/.cache";
-  } else {
-    base = ".cache";
-  }
-  return base + "/dredge/" + Sha256Hex(dest_url).substr(0, 16) + ".sqlite";
+  return DredgeCacheDir() + "/" + Sha256Hex(dest_url).substr(0, 16) + ".sqlite";
 }
 
 Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,

@@ -50,7 +50,7 @@ class StateIndex {
   enum class Table { kFiles, kRemote };
 
   // Default location: ~/.cache/dredge/<first 16 hex of sha256(dest_url)>.sqlite
-  // ($XDG_CACHE_HOME is honoured).
+  // (DredgeCacheDir(): $XDG_CACHE_HOME is honoured; no HOME → /tmp/dredge-<uid>).
   static std::string DefaultPath(const std::string& dest_url);
   static Result<std::unique_ptr<StateIndex>> Open(const std::string& path,
                                                   const std::string& dest_url);
