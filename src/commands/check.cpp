@@ -8,8 +8,7 @@
 #include "config/config_file.h"
 #include "ops/probe.h"
 #include "store/s3/s3_store.h"
-#include "store/wrap/limit_store.h"
-#include "store/wrap/retry_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
@@ -24,9 +23,7 @@ struct CheckOptions {
 
 // The S3 driver under the wrappers OpenDestination adds, or null for other stores.
 const S3Store* FindS3Store(const std::shared_ptr<ObjectStore>& store) {
-  if (auto* r = dynamic_cast<const RetryStore*>(store.get())) return FindS3Store(r->inner());
-  if (auto* l = dynamic_cast<const LimitStore*>(store.get())) return FindS3Store(l->inner());
-  return dynamic_cast<const S3Store*>(store.get());
+  return dynamic_cast<const S3Store*>(Unwrap(store.get()));
 }
 
 int PrintLines(const std::vector<CheckLine>& lines) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "store/object_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge::testing {
 
@@ -37,9 +38,9 @@ enum class CrashDamage {
   kZeroed,     // the object has its size, but every byte is zero
 };
 
-class CrashStore final : public ObjectStore {
+class CrashStore final : public StoreWrapper {
  public:
-  explicit CrashStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  explicit CrashStore(std::shared_ptr<ObjectStore> inner) : StoreWrapper(std::move(inner)) {}
 
   CrashDamage damage = CrashDamage::kLost;
   bool listing_lies = false;
@@ -87,7 +88,7 @@ class CrashStore final : public ObjectStore {
       }
       if (!owed_.count(k)) before = Before(k);
     }
-    auto r = inner_->Put(key, src, opts);
+    auto r = inner()->Put(key, src, opts);
     if (!r.ok()) return r;
     Written(k);
     if (!opts.defer_durability) {
@@ -103,18 +104,18 @@ class CrashStore final : public ObjectStore {
       std::lock_guard lock(mu_);
       if (crashed_) return Down();
     }
-    return inner_->Get(key, sink, range);
+    return inner()->Get(key, sink, range);
   }
   Result<ObjectInfo> Stat(std::string_view key) override {
     std::lock_guard lock(mu_);
     if (crashed_) return Down();
     if (auto it = lies_.find(std::string(key)); it != lies_.end()) return it->second;
-    return inner_->Stat(key);
+    return inner()->Stat(key);
   }
   Status List(std::string_view prefix, const ListFn& fn) override {
     std::lock_guard lock(mu_);
     if (crashed_) return Down();
-    return inner_->List(prefix, [&](const ObjectInfo& o) -> Status {
+    return inner()->List(prefix, [&](const ObjectInfo& o) -> Status {
       auto it = lies_.find(o.key);
       if (it == lies_.end()) return fn(o);
       ObjectInfo shown = o;
@@ -128,13 +129,13 @@ class CrashStore final : public ObjectStore {
     if (crashed_) return Down();
     owed_.erase(std::string(key));
     lies_.erase(std::string(key));
-    return inner_->Remove(key);
+    return inner()->Remove(key);
   }
   Status Copy(std::string_view src, std::string_view dst,
               const std::optional<Metadata>& md) override {
     std::lock_guard lock(mu_);
     if (crashed_) return Down();
-    Status s = inner_->Copy(src, dst, md);
+    Status s = inner()->Copy(src, dst, md);
     if (s.ok()) {
       owed_.erase(std::string(dst));
       Written(std::string(dst));
@@ -146,10 +147,9 @@ class CrashStore final : public ObjectStore {
     if (crashed_) return Down();
     ++syncs_;
     owed_.clear();
-    return inner_->Sync();
+    return inner()->Sync();
   }
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return "crash+" + inner_->Describe(); }
+  std::string Describe() const override { return "crash+" + StoreWrapper::Describe(); }
 
  private:
   struct Owed {
@@ -162,8 +162,8 @@ class CrashStore final : public ObjectStore {
 
   Owed Before(const std::string& key) {
     Owed o;
-    auto info = inner_->Stat(key);
-    auto bytes = GetString(*inner_, key);
+    auto info = inner()->Stat(key);
+    auto bytes = GetString(*inner(), key);
     if (info.ok() && bytes.ok()) {
       o.old_bytes = *bytes;
       o.old_metadata = info->metadata;
@@ -194,14 +194,14 @@ class CrashStore final : public ObjectStore {
   void CrashLocked() {
     damaged_.clear();
     for (auto& [key, o] : owed_) {
-      auto now = GetString(*inner_, key);
+      auto now = GetString(*inner(), key);
       auto left = Survivor(o, now.ok() ? *now : std::string());
       if (!left) {
-        (void)inner_->Remove(key);
+        (void)inner()->Remove(key);
       } else {
         PutOptions po;
         po.metadata = damage == CrashDamage::kLost ? o.old_metadata : o.claimed.metadata;
-        (void)PutString(*inner_, key, *left, po);
+        (void)PutString(*inner(), key, *left, po);
       }
       damaged_.insert(key);
       if (listing_lies) lies_[key] = o.claimed;
@@ -210,7 +210,6 @@ class CrashStore final : public ObjectStore {
     crashed_ = true;
   }
 
-  std::shared_ptr<ObjectStore> inner_;
   mutable std::mutex mu_;
   bool crashed_ = false;
   uint64_t deferred_puts_ = 0;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "store/object_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge::testing {
 
@@ -72,10 +73,10 @@ struct Fault {
   uint64_t seen = 0;
 };
 
-class FaultStore final : public ObjectStore {
+class FaultStore final : public StoreWrapper {
  public:
   explicit FaultStore(std::shared_ptr<ObjectStore> inner, uint64_t seed = 42)
-      : inner_(std::move(inner)), rng_(seed) {}
+      : StoreWrapper(std::move(inner)), rng_(seed) {}
 
   void Inject(Fault f) {
     std::lock_guard lock(mu_);
@@ -96,13 +97,12 @@ class FaultStore final : public ObjectStore {
     auto it = fired_.find(op);
     return it == fired_.end() ? 0 : it->second;
   }
-  ObjectStore& inner() { return *inner_; }
 
   Result<PutResult> Put(std::string_view key, const ByteSource& src,
                         const PutOptions& opts) override {
     auto f = Select(StoreOp::kPut, key);
     if (f && !f->after_effect) return Fire(*f, key);
-    auto r = inner_->Put(key, src, opts);
+    auto r = inner()->Put(key, src, opts);
     if (f) return Fire(*f, key);
     return r;
   }
@@ -110,10 +110,10 @@ class FaultStore final : public ObjectStore {
   Status Get(std::string_view key, ByteSink& sink,
              std::optional<ByteRange> range = std::nullopt) override {
     auto f = Select(StoreOp::kGet, key);
-    if (!f) return inner_->Get(key, sink, range);
+    if (!f) return inner()->Get(key, sink, range);
     if (f->after_bytes >= 0) {
       TruncatingSink cut(sink, static_cast<uint64_t>(f->after_bytes));
-      Status s = inner_->Get(key, cut, range);
+      Status s = inner()->Get(key, cut, range);
       if (cut.sink_error) return s;       // the caller's sink failed: report that, not the fault
       if (!s.ok() && !cut.cut) return s;  // a real error (NotFound…) came before the cut
     }
@@ -122,17 +122,17 @@ class FaultStore final : public ObjectStore {
 
   Result<ObjectInfo> Stat(std::string_view key) override {
     if (auto f = Select(StoreOp::kStat, key)) return Fire(*f, key);
-    return inner_->Stat(key);
+    return inner()->Stat(key);
   }
 
   Status List(std::string_view prefix, const ListFn& fn) override {
     auto f = Select(StoreOp::kList, prefix);
-    if (!f) return inner_->List(prefix, fn);
+    if (!f) return inner()->List(prefix, fn);
     if (f->after_bytes >= 0) {
       int64_t left = f->after_bytes;
       bool fn_failed = false;
       Status stop(ErrorKind::kCancelled, "fault: stop listing");
-      Status s = inner_->List(prefix, [&](const ObjectInfo& info) -> Status {
+      Status s = inner()->List(prefix, [&](const ObjectInfo& info) -> Status {
         if (left-- <= 0) return stop;
         Status st = fn(info);
         if (!st.ok()) fn_failed = true;
@@ -147,7 +147,7 @@ class FaultStore final : public ObjectStore {
   Status Remove(std::string_view key) override {
     auto f = Select(StoreOp::kRemove, key);
     if (f && !f->after_effect) return Fire(*f, key);
-    Status s = inner_->Remove(key);
+    Status s = inner()->Remove(key);
     if (f) return Fire(*f, key);
     return s;
   }
@@ -156,14 +156,12 @@ class FaultStore final : public ObjectStore {
               const std::optional<Metadata>& metadata = std::nullopt) override {
     auto f = Select(StoreOp::kCopy, dst_key);
     if (f && !f->after_effect) return Fire(*f, dst_key);
-    Status s = inner_->Copy(src_key, dst_key, metadata);
+    Status s = inner()->Copy(src_key, dst_key, metadata);
     if (f) return Fire(*f, dst_key);
     return s;
   }
 
-  Status Sync() override { return inner_->Sync(); }
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return "fault+" + inner_->Describe(); }
+  std::string Describe() const override { return "fault+" + StoreWrapper::Describe(); }
 
  private:
   // Forwards the first `limit` bytes, then aborts the inner transfer.
@@ -221,7 +219,6 @@ class FaultStore final : public ObjectStore {
     return f.retry_after_ms >= 0 ? s.WithRetryAfterMs(f.retry_after_ms) : s;
   }
 
-  std::shared_ptr<ObjectStore> inner_;
   mutable std::mutex mu_;
   std::vector<Fault> faults_;
   std::map<StoreOp, uint64_t> calls_, fired_;

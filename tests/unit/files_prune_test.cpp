@@ -16,6 +16,7 @@
 #include "engine/files/snapshot_catalog.h"
 #include "files_test_support.h"
 #include "formats/file_keys.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
@@ -27,31 +28,14 @@ using testing::WriteFile;
 using Tree = std::map<std::string, std::string>;
 
 // Fails Remove for chosen keys (to interrupt a prune).
-class FailingRemoveStore final : public ObjectStore {
+class FailingRemoveStore final : public StoreWrapper {
  public:
-  explicit FailingRemoveStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
-  Result<PutResult> Put(std::string_view k, const ByteSource& s, const PutOptions& o) override {
-    return inner_->Put(k, s, o);
-  }
-  Status Get(std::string_view k, ByteSink& s, std::optional<ByteRange> r) override {
-    return inner_->Get(k, s, r);
-  }
-  Result<ObjectInfo> Stat(std::string_view k) override { return inner_->Stat(k); }
-  Status List(std::string_view p, const ListFn& fn) override { return inner_->List(p, fn); }
+  using StoreWrapper::StoreWrapper;
   Status Remove(std::string_view k) override {
     if (fail_keys.count(std::string(k))) return Status::Retryable("injected failure");
-    return inner_->Remove(k);
+    return StoreWrapper::Remove(k);
   }
-  Status Copy(std::string_view s, std::string_view d, const std::optional<Metadata>& m) override {
-    return inner_->Copy(s, d, m);
-  }
-  Status Sync() override { return inner_->Sync(); }
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return inner_->Describe(); }
   std::set<std::string> fail_keys;
-
- private:
-  std::shared_ptr<ObjectStore> inner_;
 };
 
 class FilesPruneTest : public ::testing::Test {

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "store/memory/memory_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge::testing {
 
@@ -59,49 +60,44 @@ inline int64_t MtimeNs(const std::string& path) {
 }
 
 // Counts requests per kind; data_puts counts puts outside .dredge/.
-class CountingStore final : public ObjectStore {
+class CountingStore final : public StoreWrapper {
  public:
-  explicit CountingStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  explicit CountingStore(std::shared_ptr<ObjectStore> inner) : StoreWrapper(std::move(inner)) {}
   Result<PutResult> Put(std::string_view key, const ByteSource& src,
                         const PutOptions& opts) override {
     ++puts;
     if (!key.starts_with(".dredge/")) ++data_puts;
-    return inner_->Put(key, src, opts);
+    return inner()->Put(key, src, opts);
   }
   Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override {
     ++gets;
-    return inner_->Get(key, sink, range);
+    return inner()->Get(key, sink, range);
   }
   Result<ObjectInfo> Stat(std::string_view key) override {
     ++stats;
-    return inner_->Stat(key);
+    return inner()->Stat(key);
   }
   Status List(std::string_view prefix, const ListFn& fn) override {
     ++lists;
-    return inner_->List(prefix, fn);
+    return inner()->List(prefix, fn);
   }
   Status Remove(std::string_view key) override {
     ++removes;
-    return inner_->Remove(key);
+    return inner()->Remove(key);
   }
   Status Copy(std::string_view s, std::string_view d, const std::optional<Metadata>& m) override {
     ++copies;
-    return inner_->Copy(s, d, m);
+    return inner()->Copy(s, d, m);
   }
   Status Sync() override {
     ++syncs;
-    return fail_sync ? Status::Io("injected: the disk is gone") : inner_->Sync();
+    return fail_sync ? Status::Io("injected: the disk is gone") : inner()->Sync();
   }
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return inner_->Describe(); }
   void Reset() { puts = data_puts = gets = stats = lists = removes = copies = syncs = 0; }
 
   std::atomic<int> puts{0}, data_puts{0}, gets{0}, stats{0}, lists{0}, removes{0}, copies{0},
       syncs{0};
   std::atomic<bool> fail_sync{false};
-
- private:
-  std::shared_ptr<ObjectStore> inner_;
 };
 
 }  // namespace dredge::testing

@@ -10,12 +10,13 @@
 #include <string>
 
 #include "store/object_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge::testing {
 
-class ForwardingStore : public ObjectStore {
+class ForwardingStore : public StoreWrapper {
  public:
-  explicit ForwardingStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  explicit ForwardingStore(std::shared_ptr<ObjectStore> inner) : StoreWrapper(std::move(inner)) {}
 
   // op: "put", "get", "stat", "list", "remove", "copy". Fails every later call of that kind.
   void FailOp(const std::string& op, Status st) {
@@ -32,42 +33,41 @@ class ForwardingStore : public ObjectStore {
     if (auto f = Failure("put"); !f.ok()) return f;
     PutOptions o = opts;
     if (!conditional_put) o.if_absent = false;
-    return inner_->Put(key, src, o);
+    return inner()->Put(key, src, o);
   }
   Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override {
     ++calls;
     if (auto f = Failure("get"); !f.ok()) return f;
-    return inner_->Get(key, sink, range);
+    return inner()->Get(key, sink, range);
   }
   Result<ObjectInfo> Stat(std::string_view key) override {
     ++calls;
     if (auto f = Failure("stat"); !f.ok()) return f;
-    return inner_->Stat(key);
+    return inner()->Stat(key);
   }
   Status List(std::string_view prefix, const ListFn& fn) override {
     ++calls;
     if (auto f = Failure("list"); !f.ok()) return f;
-    return inner_->List(prefix, fn);
+    return inner()->List(prefix, fn);
   }
   Status Remove(std::string_view key) override {
     ++calls;
     if (auto f = Failure("remove"); !f.ok()) return f;
-    return inner_->Remove(key);
+    return inner()->Remove(key);
   }
   Status Copy(std::string_view src, std::string_view dst,
               const std::optional<Metadata>& md) override {
     ++calls;
     if (auto f = Failure("copy"); !f.ok()) return f;
-    return inner_->Copy(src, dst, md);
+    return inner()->Copy(src, dst, md);
   }
-  Status Sync() override { return inner_->Sync(); }
   StoreCapabilities capabilities() const override {
-    auto c = inner_->capabilities();
+    auto c = StoreWrapper::capabilities();
     c.conditional_put = c.conditional_put && conditional_put;
     return c;
   }
   std::string Describe() const override {
-    return description.empty() ? inner_->Describe() : description;
+    return description.empty() ? StoreWrapper::Describe() : description;
   }
 
  private:
@@ -76,7 +76,6 @@ class ForwardingStore : public ObjectStore {
     auto it = failures_.find(op);
     return it == failures_.end() ? Status::Ok() : it->second;
   }
-  std::shared_ptr<ObjectStore> inner_;
   std::mutex mu_;
   std::map<std::string, Status> failures_;
 };

@@ -10,39 +10,23 @@
 #include "store/memory/memory_store.h"
 #include "store/wrap/limit_store.h"
 #include "store/wrap/retry_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
 
-class SyncCountingStore final : public ObjectStore {
+// A leaf store for the test: a memory store whose Sync only counts and answers `result`.
+class SyncCountingStore final : public StoreWrapper {
  public:
-  Result<PutResult> Put(std::string_view key, const ByteSource& src,
-                        const PutOptions& opts) override {
-    return inner_.Put(key, src, opts);
-  }
-  Status Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) override {
-    return inner_.Get(key, sink, range);
-  }
-  Result<ObjectInfo> Stat(std::string_view key) override { return inner_.Stat(key); }
-  Status List(std::string_view prefix, const ListFn& fn) override {
-    return inner_.List(prefix, fn);
-  }
-  Status Remove(std::string_view key) override { return inner_.Remove(key); }
-  Status Copy(std::string_view s, std::string_view d, const std::optional<Metadata>& m) override {
-    return inner_.Copy(s, d, m);
-  }
+  SyncCountingStore() : StoreWrapper(std::make_shared<MemoryStore>()) {}
   Status Sync() override {
     ++syncs;
     return result;
   }
-  StoreCapabilities capabilities() const override { return inner_.capabilities(); }
   std::string Describe() const override { return "counting"; }
 
   std::atomic<int> syncs{0};
   Status result;
-
- private:
-  MemoryStore inner_;
 };
 
 RetryEnv InstantEnv() {

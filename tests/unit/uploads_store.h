@@ -14,7 +14,7 @@
 
 namespace dredge::testing {
 
-class UploadsStore final : public ForwardingStore, public IncompleteUploads {
+class UploadsStore final : public ForwardingStore {
  public:
   UploadsStore() : ForwardingStore(std::make_shared<MemoryStore>()) {}
   std::vector<IncompleteUpload> uploads;

@@ -68,31 +68,31 @@ constexpr uint64_t kObjectsPerListPage = 1000;
 Result<PutResult> LimitStore::Put(std::string_view key, const ByteSource& src,
                                   const PutOptions& opts) {
   limiter_->TakeRequest();
-  if (limiter_->bytes_unlimited()) return inner_->Put(key, src, opts);
+  if (limiter_->bytes_unlimited()) return inner()->Put(key, src, opts);
   PutOptions o = opts;
   if (o.content_md5_hex.empty()) {
     DREDGE_ASSIGN_OR_RETURN(o.content_md5_hex, Md5HexOfSource(src));
   }
   ThrottledSource throttled(src, *limiter_);
-  return inner_->Put(key, throttled, o);
+  return inner()->Put(key, throttled, o);
 }
 
 Status LimitStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {
   limiter_->TakeRequest();
-  if (limiter_->bytes_unlimited()) return inner_->Get(key, sink, range);
+  if (limiter_->bytes_unlimited()) return inner()->Get(key, sink, range);
   ThrottledSink throttled(sink, *limiter_);
-  return inner_->Get(key, throttled, range);
+  return inner()->Get(key, throttled, range);
 }
 
 Result<ObjectInfo> LimitStore::Stat(std::string_view key) {
   limiter_->TakeRequest();
-  return inner_->Stat(key);
+  return inner()->Stat(key);
 }
 
 Status LimitStore::List(std::string_view prefix, const ListFn& fn) {
   limiter_->TakeRequest();
   uint64_t seen = 0;
-  return inner_->List(prefix, [&](const ObjectInfo& info) {
+  return inner()->List(prefix, [&](const ObjectInfo& info) {
     if (++seen % kObjectsPerListPage == 0) limiter_->TakeRequest();
     return fn(info);
   });
@@ -100,23 +100,23 @@ Status LimitStore::List(std::string_view prefix, const ListFn& fn) {
 
 Status LimitStore::Remove(std::string_view key) {
   limiter_->TakeRequest();
-  return inner_->Remove(key);
+  return inner()->Remove(key);
 }
 
 Status LimitStore::Copy(std::string_view src_key, std::string_view dst_key,
                         const std::optional<Metadata>& metadata) {
   limiter_->TakeRequest();
-  return inner_->Copy(src_key, dst_key, metadata);
+  return inner()->Copy(src_key, dst_key, metadata);
 }
 
 Status LimitStore::ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) {
   limiter_->TakeRequest();
-  return dredge::ListIncompleteUploads(*inner_, prefix, fn);
+  return dredge::ListIncompleteUploads(*inner(), prefix, fn);
 }
 
 Status LimitStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
   limiter_->TakeRequest();
-  return dredge::AbortIncompleteUpload(*inner_, upload);
+  return dredge::AbortIncompleteUpload(*inner(), upload);
 }
 
 std::shared_ptr<ObjectStore> WrapWithLimits(std::shared_ptr<ObjectStore> store,

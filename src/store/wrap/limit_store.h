@@ -11,16 +11,15 @@
 
 #include <memory>
 
-#include "store/incomplete_uploads.h"
-#include "store/object_store.h"
 #include "store/wrap/limiter.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 
-class LimitStore final : public ObjectStore, public IncompleteUploads {
+class LimitStore final : public StoreWrapper {
  public:
   LimitStore(std::shared_ptr<ObjectStore> inner, std::shared_ptr<Limiter> limiter)
-      : inner_(std::move(inner)), limiter_(std::move(limiter)) {}
+      : StoreWrapper(std::move(inner)), limiter_(std::move(limiter)) {}
 
   Result<PutResult> Put(std::string_view key, const ByteSource& src,
                         const PutOptions& opts) override;
@@ -30,19 +29,12 @@ class LimitStore final : public ObjectStore, public IncompleteUploads {
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
               const std::optional<Metadata>& metadata) override;
-  // D2: forwarded unthrottled: Sync sends no bytes and makes no request of its own.
-  Status Sync() override { return inner_->Sync(); }
-  // U1-U3 forwarded; each call takes one request token.
-  bool KeepsIncompleteUploads() const override { return dredge::KeepsIncompleteUploads(*inner_); }
+  // D2's Sync is forwarded unthrottled by StoreWrapper: it sends no bytes and makes no request
+  // of its own. U1-U2 each take one request token.
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return inner_->Describe(); }
-  // The wrapped store (`dredge check` looks through wrappers for the driver's details).
-  const std::shared_ptr<ObjectStore>& inner() const { return inner_; }
 
  private:
-  std::shared_ptr<ObjectStore> inner_;
   std::shared_ptr<Limiter> limiter_;
 };
 

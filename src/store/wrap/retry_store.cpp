@@ -41,7 +41,7 @@ class CountingSink final : public ByteSink {
 }  // namespace
 
 RetryStore::RetryStore(std::shared_ptr<ObjectStore> inner, RetryPolicy policy, RetryEnv env)
-    : inner_(std::move(inner)), policy_(policy), env_(std::move(env)) {
+    : StoreWrapper(std::move(inner)), policy_(policy), env_(std::move(env)) {
   if (policy_.max_attempts < 1) policy_.max_attempts = 1;
   if (!env_.sleep) env_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (!env_.now_ns) env_.now_ns = [] { return NowUnixNanos(); };
@@ -93,7 +93,7 @@ Result<PutResult> RetryStore::Put(std::string_view key, const ByteSource& src,
   std::optional<PutResult> out;
   bool may_have_landed = false;
   Status s = Loop("PUT", key, [&](int, bool*) -> Status {
-    auto r = inner_->Put(key, src, opts);
+    auto r = inner()->Put(key, src, opts);
     if (r.ok()) {
       out = *r;
       return Status::Ok();
@@ -101,7 +101,7 @@ Result<PutResult> RetryStore::Put(std::string_view key, const ByteSource& src,
     if (opts.if_absent && may_have_landed && r.status().Is(ErrorKind::kPreconditionFailed)) {
       // An earlier attempt may have written the object and lost only its reply: if what is
       // stored is our bytes, the put did succeed.
-      auto info = inner_->Stat(key);
+      auto info = inner()->Stat(key);
       std::string md5 = opts.content_md5_hex;
       if (md5.empty()) {
         auto computed = Md5HexOfSource(src);
@@ -135,11 +135,11 @@ Status RetryStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteR
 
   Status s = Loop("GET", key, [&](int, bool* stop) -> Status {
     if (counted.delivered() == 0) {
-      Status g = inner_->Get(key, counted, range);
+      Status g = inner()->Get(key, counted, range);
       if (counted.refused()) *stop = true;
       return g;
     }
-    auto info = inner_->Stat(key);
+    auto info = inner()->Stat(key);
     if (!info.ok()) {
       if (info.status().Is(ErrorKind::kRetryable)) return info.status();
       *stop = true;
@@ -164,7 +164,7 @@ Status RetryStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteR
     }
     if (next > last || next == info->size) return Status::Ok();  // all delivered already
     resumed_gets_++;
-    Status g = inner_->Get(key, counted, ByteRange{next, last});
+    Status g = inner()->Get(key, counted, ByteRange{next, last});
     if (counted.refused()) *stop = true;
     return g;
   });
@@ -179,7 +179,7 @@ Status RetryStore::Get(std::string_view key, ByteSink& sink, std::optional<ByteR
 Result<ObjectInfo> RetryStore::Stat(std::string_view key) {
   std::optional<ObjectInfo> out;
   Status s = Loop("STAT", key, [&](int, bool*) -> Status {
-    auto r = inner_->Stat(key);
+    auto r = inner()->Stat(key);
     if (!r.ok()) return r.status();
     out = std::move(r).value();
     return Status::Ok();
@@ -193,7 +193,7 @@ Status RetryStore::List(std::string_view prefix, const ListFn& fn) {
   bool any = false;
   return Loop("LIST", prefix, [&](int, bool* stop) -> Status {
     bool fn_failed = false;
-    Status s = inner_->List(prefix, [&](const ObjectInfo& info) -> Status {
+    Status s = inner()->List(prefix, [&](const ObjectInfo& info) -> Status {
       if (any && info.key <= last) return Status::Ok();  // delivered before the failure
       Status st = fn(info);
       if (!st.ok()) {
@@ -214,7 +214,7 @@ Status RetryStore::ListIncompleteUploads(std::string_view prefix, const Incomple
   return Loop("LIST-UPLOADS", prefix, [&](int, bool* stop) -> Status {
     bool fn_failed = false;
     Status s =
-        dredge::ListIncompleteUploads(*inner_, prefix, [&](const IncompleteUpload& u) -> Status {
+        dredge::ListIncompleteUploads(*inner(), prefix, [&](const IncompleteUpload& u) -> Status {
           if (!delivered.emplace(u.key, u.upload_id).second) return Status::Ok();
           Status st = fn(u);
           fn_failed = !st.ok();
@@ -227,17 +227,17 @@ Status RetryStore::ListIncompleteUploads(std::string_view prefix, const Incomple
 
 Status RetryStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
   return Loop("ABORT-UPLOAD", upload.key,
-              [&](int, bool*) { return dredge::AbortIncompleteUpload(*inner_, upload); });
+              [&](int, bool*) { return dredge::AbortIncompleteUpload(*inner(), upload); });
 }
 
 Status RetryStore::Remove(std::string_view key) {
-  return Loop("REMOVE", key, [&](int, bool*) { return inner_->Remove(key); });
+  return Loop("REMOVE", key, [&](int, bool*) { return inner()->Remove(key); });
 }
 
 Status RetryStore::Copy(std::string_view src_key, std::string_view dst_key,
                         const std::optional<Metadata>& metadata) {
   return Loop("COPY", dst_key,
-              [&](int, bool*) { return inner_->Copy(src_key, dst_key, metadata); });
+              [&](int, bool*) { return inner()->Copy(src_key, dst_key, metadata); });
 }
 
 }  // namespace dredge

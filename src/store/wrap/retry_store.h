@@ -32,8 +32,7 @@
 #include <random>
 #include <string>
 
-#include "store/incomplete_uploads.h"
-#include "store/object_store.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 
@@ -59,7 +58,7 @@ struct RetryStats {
   uint64_t resumed_gets = 0;
 };
 
-class RetryStore final : public ObjectStore, public IncompleteUploads {
+class RetryStore final : public StoreWrapper {
  public:
   RetryStore(std::shared_ptr<ObjectStore> inner, RetryPolicy policy = {}, RetryEnv env = {});
 
@@ -72,16 +71,11 @@ class RetryStore final : public ObjectStore, public IncompleteUploads {
   Status Remove(std::string_view key) override;
   Status Copy(std::string_view src_key, std::string_view dst_key,
               const std::optional<Metadata>& metadata = std::nullopt) override;
-  // D2: forwarded once, not retried: a failed sync (EIO) does not heal by trying again.
-  Status Sync() override { return inner_->Sync(); }
-  // U1-U3 forwarded; a listing that fails midway is listed again, fn never sees an upload twice.
-  bool KeepsIncompleteUploads() const override { return dredge::KeepsIncompleteUploads(*inner_); }
+  // D2's Sync is forwarded once by StoreWrapper, not retried: a failed sync (EIO) does not heal
+  // by trying again. U1-U2 retried; a listing that fails midway is listed again, fn never sees
+  // an upload twice.
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
-  StoreCapabilities capabilities() const override { return inner_->capabilities(); }
-  std::string Describe() const override { return inner_->Describe(); }
-  // The wrapped store (`dredge check` looks through wrappers for the driver's details).
-  const std::shared_ptr<ObjectStore>& inner() const { return inner_; }
 
   RetryStats stats() const;
   uint64_t retries() const { return retries_.load(); }
@@ -97,7 +91,6 @@ class RetryStore final : public ObjectStore, public IncompleteUploads {
   Status Loop(const char* op, std::string_view key, Attempt&& attempt);
   Status GetAttemptLoop(std::string_view key, ByteSink& sink, std::optional<ByteRange> range);
 
-  std::shared_ptr<ObjectStore> inner_;
   RetryPolicy policy_;
   RetryEnv env_;
   std::mutex rng_mu_;
