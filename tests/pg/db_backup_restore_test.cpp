@@ -354,5 +354,37 @@ TEST(DbBackupRestore, LegacyStoryDredgeChunksRestore) {
   EXPECT_EQ(numbered2, 1);
 }
 
+TEST(DbBackupRestore, LegacyRestoreRefusesWhatItCannotDoAndSaysWhatToDo) {
+  std::string dir = TempDir("legacyrefuse");
+  std::filesystem::create_directories(dir + "/database_backups/chunks");
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/database_backups/chunks/" + name) << text;
+  };
+  write("chunk_000001_20250527_000750.json", R"([{"id": 1, "title": "t"}])");
+  auto said = [](const RunResult& r, const std::string& what) {
+    return (r.out + r.err).find(what) != std::string::npos;
+  };
+
+  TestDb no_table("legacynotable");
+  RunResult missing = Restore(no_table, "file://" + dir);
+  EXPECT_NE(missing.code, 0);
+  EXPECT_TRUE(said(missing, "does not exist: a legacy backup carries no schema")) << missing.err;
+
+  TestDb other_key("legacyotherkey");
+  other_key.Exec("CREATE TABLE articles (article_key int PRIMARY KEY, title text)");
+  RunResult unkeyed = Restore(other_key, "file://" + dir);
+  EXPECT_NE(unkeyed.code, 0);
+  EXPECT_TRUE(said(unkeyed, "needs a primary key carried by the legacy rows")) << unkeyed.err;
+  EXPECT_EQ(other_key.Scalar("SELECT count(*) FROM articles"), "0");
+
+  std::filesystem::remove(dir + "/database_backups/chunks/chunk_000001_20250527_000750.json");
+  write("chunk_000002_20250527_000750.json", "[]");
+  TestDb empty("legacyempty");
+  empty.Exec("CREATE TABLE articles (id int PRIMARY KEY, title text)");
+  RunResult none = Restore(empty, "file://" + dir);
+  EXPECT_NE(none.code, 0);
+  EXPECT_TRUE(said(none, "no StoryDredge chunk with rows")) << none.err;
+}
+
 }  // namespace
 }  // namespace dredge::testing

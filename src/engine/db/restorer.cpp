@@ -241,7 +241,8 @@ Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& o
       return Status::Usage(
           "--table/--with-dependencies need dredge manifests; this prefix holds "
           "only StoryDredge chunks of one table (use --into)");
-    return RunLegacyRestore(store, listing, opts);
+    DREDGE_ASSIGN_OR_RETURN(LegacyRestorePlan legacy, PlanLegacyRestore(listing, opts));
+    return RunLegacyRestore(store, legacy, opts);
   }
   DREDGE_ASSIGN_OR_RETURN(RestorePlan plan, PlanRestore(store, listing, *point, opts));
   RestoreResult out;
