@@ -137,6 +137,135 @@ Status ForEachIndexRow(RecordSpill& spill, const std::function<Status(IndexRow&)
   }
 }
 
+namespace {
+
+// Where a walked file stands against the index and the listing, and what it needs.
+struct MergeFlags {
+  bool listing_is_base = false;      // empty index: the listing records the previous backup
+  bool verify_with_listing = false;  // the listing vouches for what the index says is stored
+};
+
+// True when the index holds the file as stored with the same size, mtime and inode.
+bool StatSame(const WalkEntry& e, const IndexRow* in_idx) {
+  return in_idx && !in_idx->removed && in_idx->size == e.size && in_idx->mtime_ns == e.mtime_ns &&
+         in_idx->inode == e.inode;
+}
+
+// True when the file is unchanged in the source and (where the listing is consulted) stored as
+// the index says; such a file needs no work.
+bool Unchanged(const WalkEntry& e, const IndexRow* in_idx, const IndexRow* in_list,
+               const MergeFlags& f) {
+  const bool stat_same = StatSame(e, in_idx);
+  // After a killed run or a prune, the index may describe objects that are not (or no longer)
+  // stored: only the listing vouches for them.
+  const bool stored =
+      !f.verify_with_listing || (stat_same && in_list && in_list->size == in_idx->size &&
+                                 (!IsPlainMd5(in_list->md5) || in_list->md5 == in_idx->md5));
+  return stat_same && stored;
+}
+
+// The work item of a changed or new file, with what was stored before it (for the guard).
+WorkItem MakeWorkItem(const WalkEntry& e, const IndexRow* in_idx, const IndexRow* in_list,
+                      const MergeFlags& f) {
+  WorkItem w;
+  w.path = e.rel_path;
+  w.size = e.size;
+  w.mtime_ns = e.mtime_ns;
+  w.inode = e.inode;
+  const bool stat_same = StatSame(e, in_idx);
+  const IndexRow* prev = f.verify_with_listing ? in_list : (in_idx ? in_idx : in_list);
+  if (!prev) return w;
+  w.has_prev = true;
+  w.prev_md5 = prev->md5;
+  w.prev_size = prev->size;
+  w.prev_from_listing = prev == in_list;
+  if (f.verify_with_listing)  // only a file that changed in the source counts for the guard
+    w.prev_removed = !in_idx || in_idx->removed || stat_same;
+  else if (prev == in_idx)
+    w.prev_removed = in_idx->removed;
+  else  // stored by an unfinished run: not a change
+    w.prev_removed = !f.listing_is_base;
+  return w;
+}
+
+// Merges the sorted walk with the sorted index and listing into a Plan.
+class PlanMerge {
+ public:
+  PlanMerge(Plan& plan, const PathFilter& filter, MergeFlags flags,
+            std::unique_ptr<StateIndex::Cursor> idx, std::unique_ptr<StateIndex::Cursor> remote)
+      : plan_(plan), filter_(filter), f_(flags), idx_(std::move(idx)), remote_(std::move(remote)) {}
+
+  Status Start() {
+    DREDGE_RETURN_IF_ERROR(idx_.Advance());
+    return remote_.Advance();
+  }
+
+  Status OnEntry(const WalkEntry& e) {
+    ++plan_.scanned;
+    plan_.scanned_bytes += e.size;
+    DREDGE_RETURN_IF_ERROR(PassBefore(&e.rel_path));
+    const IndexRow* in_idx = idx_.has() && idx_.row().path == e.rel_path ? &idx_.row() : nullptr;
+    const IndexRow* in_list =
+        remote_.has() && remote_.row().path == e.rel_path ? &remote_.row() : nullptr;
+    if (in_idx && !in_idx->removed) ++plan_.previous;
+    if (!in_idx && in_list && f_.listing_is_base) ++plan_.previous;
+    if (Unchanged(e, in_idx, in_list, f_)) {
+      ++plan_.unchanged;
+    } else {
+      plan_.work_bytes += e.size;
+      DREDGE_RETURN_IF_ERROR(
+          plan_.work->Append(EncodeWorkItem(MakeWorkItem(e, in_idx, in_list, f_))));
+    }
+    if (in_idx) DREDGE_RETURN_IF_ERROR(idx_.Advance());
+    if (in_list) DREDGE_RETURN_IF_ERROR(remote_.Advance());
+    return Status::Ok();
+  }
+
+  // Rows of the index and listing before `path` (all of them when null) are gone from the source.
+  Status PassBefore(const std::string* path) {
+    while (idx_.has() && (!path || idx_.row().path < *path)) {
+      DREDGE_RETURN_IF_ERROR(GoneFromIndex(idx_.row()));
+      DREDGE_RETURN_IF_ERROR(idx_.Advance());
+    }
+    while (remote_.has() && (!path || remote_.row().path < *path)) {
+      DREDGE_RETURN_IF_ERROR(GoneFromListing(remote_.row()));
+      DREDGE_RETURN_IF_ERROR(remote_.Advance());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status GoneFromIndex(const IndexRow& r) {
+    if (r.removed || !filter_.Selects(r.path)) return Status::Ok();
+    ++plan_.previous;
+    return plan_.removed->Append(r.path);
+  }
+  Status GoneFromListing(const IndexRow& r) {
+    if (!f_.listing_is_base) return Status::Ok();
+    DREDGE_RETURN_IF_ERROR(plan_.listed_only->Append(EncodeIndexRow(r)));
+    if (!filter_.Selects(r.path)) return Status::Ok();
+    ++plan_.previous;
+    return plan_.removed->Append(r.path);
+  }
+
+  Plan& plan_;
+  const PathFilter& filter_;
+  MergeFlags f_;
+  PeekCursor idx_, remote_;
+};
+
+void NoteWalkIssue(Plan& plan, const WalkIssue& issue) {
+  if (!issue.error) {
+    log::Warn(issue.rel_path + ": " + issue.message);
+    return;
+  }
+  ++plan.walk_errors;
+  if (plan.walk_error_names.size() < 1000) plan.walk_error_names.push_back(issue.rel_path);
+  log::Warn("cannot back up " + issue.rel_path + ": " + issue.message);
+}
+
+}  // namespace
+
 Result<Plan> BuildPlan(StateIndex& index, const std::string& source, const PathFilter& filter,
                        bool use_listing, const std::string& tmp_dir) {
   Plan plan;
@@ -146,132 +275,38 @@ Result<Plan> BuildPlan(StateIndex& index, const std::string& source, const PathF
   DREDGE_ASSIGN_OR_RETURN(plan.listed_only, RecordSpill::Create(tmp_dir));
   DREDGE_ASSIGN_OR_RETURN(auto idx_cursor, index.OpenCursor(StateIndex::Table::kFiles));
   DREDGE_ASSIGN_OR_RETURN(uint64_t index_rows, index.Count(StateIndex::Table::kFiles));
-  PeekCursor idx(std::move(idx_cursor));
   std::unique_ptr<StateIndex::Cursor> remote_cursor;
   if (use_listing) {
     DREDGE_ASSIGN_OR_RETURN(remote_cursor, index.OpenCursor(StateIndex::Table::kRemote));
   }
-  PeekCursor remote(std::move(remote_cursor));
-  DREDGE_RETURN_IF_ERROR(idx.Advance());
-  DREDGE_RETURN_IF_ERROR(remote.Advance());
-  // With an empty index the listing is the record of what was backed up before.
-  const bool listing_is_base = index_rows == 0;
-  const bool verify_with_listing = use_listing && !listing_is_base;
-
-  auto gone_from_index = [&](const IndexRow& r) -> Status {
-    if (r.removed || !filter.Selects(r.path)) return Status::Ok();
-    ++plan.previous;
-    return plan.removed->Append(r.path);
-  };
-  auto gone_from_listing = [&](const IndexRow& r) -> Status {
-    if (!listing_is_base) return Status::Ok();
-    DREDGE_RETURN_IF_ERROR(plan.listed_only->Append(EncodeIndexRow(r)));
-    if (!filter.Selects(r.path)) return Status::Ok();
-    ++plan.previous;
-    return plan.removed->Append(r.path);
-  };
-
-  Status st = WalkTree(
-      source, filter,
-      [&](const WalkEntry& e) -> Status {
-        ++plan.scanned;
-        plan.scanned_bytes += e.size;
-        while (idx.has() && idx.row().path < e.rel_path) {
-          DREDGE_RETURN_IF_ERROR(gone_from_index(idx.row()));
-          DREDGE_RETURN_IF_ERROR(idx.Advance());
-        }
-        while (remote.has() && remote.row().path < e.rel_path) {
-          DREDGE_RETURN_IF_ERROR(gone_from_listing(remote.row()));
-          DREDGE_RETURN_IF_ERROR(remote.Advance());
-        }
-        const IndexRow* in_idx = idx.has() && idx.row().path == e.rel_path ? &idx.row() : nullptr;
-        const IndexRow* in_list =
-            remote.has() && remote.row().path == e.rel_path ? &remote.row() : nullptr;
-        if (in_idx && !in_idx->removed) ++plan.previous;
-        if (!in_idx && in_list && listing_is_base) ++plan.previous;
-        const bool stat_same = in_idx && !in_idx->removed && in_idx->size == e.size &&
-                               in_idx->mtime_ns == e.mtime_ns && in_idx->inode == e.inode;
-        // After a killed run or a prune, the index may describe objects that are not (or no
-        // longer) stored: only the listing vouches for them.
-        const bool stored =
-            !verify_with_listing || (stat_same && in_list && in_list->size == in_idx->size &&
-                                     (!IsPlainMd5(in_list->md5) || in_list->md5 == in_idx->md5));
-        if (stat_same && stored) {
-          ++plan.unchanged;
-        } else {
-          WorkItem w;
-          w.path = e.rel_path;
-          w.size = e.size;
-          w.mtime_ns = e.mtime_ns;
-          w.inode = e.inode;
-          if (verify_with_listing) {
-            if (in_list) {
-              w.has_prev = true;
-              w.prev_from_listing = true;
-              // Only a file that changed in the source counts as a change for the guard.
-              w.prev_removed = !in_idx || in_idx->removed || stat_same;
-              w.prev_md5 = in_list->md5;
-              w.prev_size = in_list->size;
-            }
-          } else if (in_idx) {
-            w.has_prev = true;
-            w.prev_removed = in_idx->removed;
-            w.prev_md5 = in_idx->md5;
-            w.prev_size = in_idx->size;
-          } else if (in_list) {
-            w.has_prev = true;
-            w.prev_from_listing = true;
-            w.prev_removed = !listing_is_base;  // stored by an unfinished run: not a change
-            w.prev_md5 = in_list->md5;
-            w.prev_size = in_list->size;
-          }
-          plan.work_bytes += w.size;
-          DREDGE_RETURN_IF_ERROR(plan.work->Append(EncodeWorkItem(w)));
-        }
-        if (in_idx) DREDGE_RETURN_IF_ERROR(idx.Advance());
-        if (in_list) DREDGE_RETURN_IF_ERROR(remote.Advance());
-        return Status::Ok();
-      },
-      [&](const WalkIssue& issue) {
-        if (issue.error) {
-          ++plan.walk_errors;
-          if (plan.walk_error_names.size() < 1000) plan.walk_error_names.push_back(issue.rel_path);
-          log::Warn("cannot back up " + issue.rel_path + ": " + issue.message);
-        } else {
-          log::Warn(issue.rel_path + ": " + issue.message);
-        }
-      });
-  DREDGE_RETURN_IF_ERROR(st);
-  while (idx.has()) {
-    DREDGE_RETURN_IF_ERROR(gone_from_index(idx.row()));
-    DREDGE_RETURN_IF_ERROR(idx.Advance());
-  }
-  while (remote.has()) {
-    DREDGE_RETURN_IF_ERROR(gone_from_listing(remote.row()));
-    DREDGE_RETURN_IF_ERROR(remote.Advance());
-  }
+  MergeFlags flags;
+  flags.listing_is_base = index_rows == 0;
+  flags.verify_with_listing = use_listing && !flags.listing_is_base;
+  PlanMerge merge(plan, filter, flags, std::move(idx_cursor), std::move(remote_cursor));
+  DREDGE_RETURN_IF_ERROR(merge.Start());
+  DREDGE_RETURN_IF_ERROR(WalkTree(
+      source, filter, [&](const WalkEntry& e) { return merge.OnEntry(e); },
+      [&](const WalkIssue& issue) { NoteWalkIssue(plan, issue); }));
+  DREDGE_RETURN_IF_ERROR(merge.PassBefore(nullptr));
   return plan;
 }
 
-Result<GuardResult> EvaluateDamageGuard(Plan& plan, const std::string& source,
-                                        double max_change_pct, int workers,
-                                        const std::string& tmp_dir) {
-  GuardResult g;
-  g.previous = plan.previous;
-  g.removed = plan.removed->count();
-  auto counts_as_change = [](const WorkItem& w) { return w.has_prev && !w.prev_removed; };
-  DREDGE_RETURN_IF_ERROR(ForEachWorkItem(*plan.work, [&](WorkItem& w) {
-    if (counts_as_change(w)) ++g.changed;
-    return Status::Ok();
-  }));
-  auto over = [&] {
-    return g.previous > 0 && static_cast<double>(g.changed + g.removed) * 100.0 >
-                                 max_change_pct * static_cast<double>(g.previous);
-  };
-  if (!over()) return g;
-  // The cheap estimate tripped: a mass touch or a lost index looks like change. Hash the
-  // candidates whose size did not change to see whether their content did. The items are
-  // rewritten with their md5 so the upload does not hash them again.
+namespace {
+
+bool CountsAsChange(const WorkItem& w) {
+  return w.has_prev && !w.prev_removed;
+}
+
+bool OverLimit(const GuardResult& g, double max_change_pct) {
+  return g.previous > 0 && static_cast<double>(g.changed + g.removed) * 100.0 >
+                               max_change_pct * static_cast<double>(g.previous);
+}
+
+// Hashes the candidate changes whose size did not change (a mass touch or a lost index looks
+// like change) and rewrites plan.work with their md5, so the upload does not hash them again.
+// Returns how many turned out to hold the same content as before.
+Result<uint64_t> RefineByContent(Plan& plan, const std::string& source, int workers,
+                                 const std::string& tmp_dir) {
   std::atomic<uint64_t> same{0};
   DREDGE_ASSIGN_OR_RETURN(auto refined, RecordSpill::Create(tmp_dir));
   std::mutex mu;
@@ -284,7 +319,7 @@ Result<GuardResult> EvaluateDamageGuard(Plan& plan, const std::string& source,
   {
     ThreadPool pool(workers > 0 ? workers : 1, 64);
     st = ForEachWorkItem(*plan.work, [&](WorkItem& item) {
-      if (!counts_as_change(item) || item.size != item.prev_size) {
+      if (!CountsAsChange(item) || item.size != item.prev_size) {
         append(item);
         return Status::Ok();
       }
@@ -304,17 +339,39 @@ Result<GuardResult> EvaluateDamageGuard(Plan& plan, const std::string& source,
   DREDGE_RETURN_IF_ERROR(st);
   DREDGE_RETURN_IF_ERROR(append_status);
   plan.work = std::move(refined);
-  g.changed -= same.load();
-  if (!over()) return g;
-  g.tripped = true;
+  return same.load();
+}
+
+std::string GuardMessage(const GuardResult& g, double max_change_pct) {
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.1f", 100.0 * (g.changed + g.removed) / g.previous);
-  g.message = "damage guard: this run would change " + std::to_string(g.changed) + " and remove " +
-              std::to_string(g.removed) + " of " + std::to_string(g.previous) +
-              " previously backed-up files (" + pct + " %, more than --max-change " +
-              std::to_string(static_cast<int>(max_change_pct)) +
-              " %); nothing was written. If the source is healthy (not encrypted, truncated or "
-              "unmounted), rerun with --force";
+  return "damage guard: this run would change " + std::to_string(g.changed) + " and remove " +
+         std::to_string(g.removed) + " of " + std::to_string(g.previous) +
+         " previously backed-up files (" + pct + " %, more than --max-change " +
+         std::to_string(static_cast<int>(max_change_pct)) +
+         " %); nothing was written. If the source is healthy (not encrypted, truncated or "
+         "unmounted), rerun with --force";
+}
+
+}  // namespace
+
+Result<GuardResult> EvaluateDamageGuard(Plan& plan, const std::string& source,
+                                        double max_change_pct, int workers,
+                                        const std::string& tmp_dir) {
+  GuardResult g;
+  g.previous = plan.previous;
+  g.removed = plan.removed->count();
+  DREDGE_RETURN_IF_ERROR(ForEachWorkItem(*plan.work, [&](WorkItem& w) {
+    if (CountsAsChange(w)) ++g.changed;
+    return Status::Ok();
+  }));
+  if (!OverLimit(g, max_change_pct)) return g;
+  // The cheap estimate tripped: look at the content of the files whose size stayed.
+  DREDGE_ASSIGN_OR_RETURN(uint64_t same, RefineByContent(plan, source, workers, tmp_dir));
+  g.changed -= same;
+  if (!OverLimit(g, max_change_pct)) return g;
+  g.tripped = true;
+  g.message = GuardMessage(g, max_change_pct);
   return g;
 }
 
