@@ -60,76 +60,111 @@ Result<bool> FetchInto(ObjectStore& store, const std::string& key, int fd, const
   return sink.Hex() == md5;
 }
 
+// What is already at the destination decides first: the right bytes are skipped, a directory
+// fails, other bytes are a conflict unless --overwrite. nullopt: go on and restore.
+std::optional<EntryResult> CheckExisting(const RestoreOptions& o, const std::string& dest,
+                                         const SnapshotEntry& e) {
+  struct stat st {};
+  if (::lstat(dest.c_str(), &st) != 0) return std::nullopt;
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) == e.size) {
+    auto md5 = Md5HexOfFile(dest);
+    if (md5.ok() && *md5 == e.md5) return EntryResult{Outcome::kSkipped, ""};
+  }
+  if (S_ISDIR(st.st_mode))
+    return EntryResult{Outcome::kFailed,
+                       "cannot restore " + e.path + ": a directory is in the way"};
+  if (!o.overwrite)
+    return EntryResult{Outcome::kConflict, "left alone: " + e.path +
+                                               " exists and differs from the snapshot (use "
+                                               "--overwrite)"};
+  return std::nullopt;
+}
+
+// Creates the destination's directory and returns its real path; a symlinked directory inside
+// the target must not lead the write elsewhere.
+Result<std::string> SafeParent(const fs::path& dest, const std::string& root_real,
+                               const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(dest.parent_path(), ec);
+  if (ec) return Status::Io("cannot create directory for " + path + ": " + ec.message());
+  auto parent_real = fs::canonical(dest.parent_path(), ec);
+  if (ec) return Status::Io("cannot resolve directory of " + path + ": " + ec.message());
+  std::string pr = parent_real.string();
+  if (pr != root_real && !pr.starts_with(root_real + "/"))
+    return Status::Io("refusing " + path + ": its directory resolves outside the target");
+  return pr;
+}
+
+// A temporary file beside the destination, removed unless it was moved into place.
+class RestoreTemp {
+ public:
+  ~RestoreTemp() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  }
+  Status Create(const std::string& dir, const std::string& path) {
+    std::string tmpl = dir + "/.dredge-restore-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    fd_ = ::mkstemp(buf.data());
+    if (fd_ < 0)
+      return Status::Io("cannot create a temporary file for " + path + ": " + std::strerror(errno));
+    tmp_ = buf.data();
+    return Status::Ok();
+  }
+  int fd() const { return fd_; }
+  // Sets mode and mtime, closes, and renames over `dest`.
+  Status Commit(mode_t mode, int64_t mtime_ns, const std::string& dest, const std::string& path) {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = mtime_ns / 1000000000LL;
+    times[0].tv_nsec = times[1].tv_nsec = mtime_ns % 1000000000LL;
+    if (times[0].tv_nsec < 0) {
+      times[0].tv_nsec = times[1].tv_nsec = times[0].tv_nsec + 1000000000LL;
+      times[0].tv_sec = times[1].tv_sec = times[0].tv_sec - 1;
+    }
+    ::fchmod(fd_, mode);  // mkstemp makes 0600; restored files get the usual 0666 & ~umask
+    if (::futimens(fd_, times) != 0) return Status::Io("cannot set mtime of " + path);
+    int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) return Status::Io("cannot write " + path + ": " + std::strerror(errno));
+    if (::rename(tmp_.c_str(), dest.c_str()) != 0)
+      return Status::Io("cannot move " + path + " into place: " + std::strerror(errno));
+    tmp_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+  std::string tmp_;
+};
+
+// The entry's bytes into fd: from its own key, else from preserved content.
+Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
+  auto at_path = FetchInto(store, file_keys::DataKey(e.path), fd, e.md5);
+  if (!at_path.ok()) return at_path.status().WithContext("cannot restore " + e.path);
+  if (*at_path) return Status::Ok();
+  auto kept = FetchInto(store, file_keys::ContentKey(e.md5), fd, e.md5);
+  if (!kept.ok()) return kept.status().WithContext("cannot restore " + e.path);
+  if (!*kept)
+    return Status::NotFound("content of " + e.path + " (md5 " + e.md5 +
+                            ") is no longer in the store: neither its key nor .dredge/content/ "
+                            "holds it");
+  return Status::Ok();
+}
+
 EntryResult RestoreOne(ObjectStore& store, const RestoreOptions& o, const std::string& root_real,
                        mode_t mode, const SnapshotEntry& e) {
   auto rel = file_keys::SafeRelativePath(e.path);
   if (!rel.ok()) return {Outcome::kFailed, rel.status().message()};
   fs::path dest = fs::path(o.target) / *rel;
-  const std::string dest_s = dest.string();
-
-  struct stat st {};
-  if (::lstat(dest_s.c_str(), &st) == 0) {
-    if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) == e.size) {
-      auto md5 = Md5HexOfFile(dest_s);
-      if (md5.ok() && *md5 == e.md5) return {Outcome::kSkipped, ""};
-    }
-    if (S_ISDIR(st.st_mode))
-      return {Outcome::kFailed, "cannot restore " + e.path + ": a directory is in the way"};
-    if (!o.overwrite)
-      return {Outcome::kConflict,
-              "left alone: " + e.path + " exists and differs from the snapshot (use --overwrite)"};
-  }
-
-  std::error_code ec;
-  fs::create_directories(dest.parent_path(), ec);
-  if (ec) return {Outcome::kFailed, "cannot create directory for " + e.path + ": " + ec.message()};
-  // A symlinked directory inside the target must not lead the write elsewhere.
-  auto parent_real = fs::canonical(dest.parent_path(), ec);
-  if (ec) return {Outcome::kFailed, "cannot resolve directory of " + e.path + ": " + ec.message()};
-  std::string pr = parent_real.string();
-  if (pr != root_real && !pr.starts_with(root_real + "/"))
-    return {Outcome::kFailed, "refusing " + e.path + ": its directory resolves outside the target"};
-
-  std::string tmpl = pr + "/.dredge-restore-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
-  if (fd < 0)
-    return {Outcome::kFailed,
-            "cannot create a temporary file for " + e.path + ": " + std::strerror(errno)};
-  std::string tmp = buf.data();
-  auto fail = [&](std::string msg) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return EntryResult{Outcome::kFailed, std::move(msg)};
-  };
-  auto at_path = FetchInto(store, file_keys::DataKey(e.path), fd, e.md5);
-  if (!at_path.ok()) return fail("cannot restore " + e.path + ": " + at_path.status().message());
-  if (!*at_path) {
-    auto kept = FetchInto(store, file_keys::ContentKey(e.md5), fd, e.md5);
-    if (!kept.ok()) return fail("cannot restore " + e.path + ": " + kept.status().message());
-    if (!*kept)
-      return fail("content of " + e.path + " (md5 " + e.md5 +
-                  ") is no longer in the store: neither its key nor .dredge/content/ holds it");
-  }
-  struct timespec times[2];
-  times[0].tv_sec = times[1].tv_sec = e.mtime_ns / 1000000000LL;
-  times[0].tv_nsec = times[1].tv_nsec = e.mtime_ns % 1000000000LL;
-  if (times[0].tv_nsec < 0) {
-    times[0].tv_nsec = times[1].tv_nsec = times[0].tv_nsec + 1000000000LL;
-    times[0].tv_sec = times[1].tv_sec = times[0].tv_sec - 1;
-  }
-  ::fchmod(fd, mode);  // mkstemp makes 0600; restored files get the usual 0666 & ~umask
-  if (::futimens(fd, times) != 0) return fail("cannot set mtime of " + e.path);
-  if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return {Outcome::kFailed, "cannot write " + e.path + ": " + std::strerror(errno)};
-  }
-  if (::rename(tmp.c_str(), dest_s.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return {Outcome::kFailed, "cannot move " + e.path + " into place: " + std::strerror(err)};
-  }
+  if (auto existing = CheckExisting(o, dest.string(), e)) return *existing;
+  auto parent = SafeParent(dest, root_real, e.path);
+  if (!parent.ok()) return {Outcome::kFailed, parent.status().message()};
+  RestoreTemp tmp;
+  Status st = tmp.Create(*parent, e.path);
+  if (st.ok()) st = FetchEntry(store, e, tmp.fd());
+  if (st.ok()) st = tmp.Commit(mode, e.mtime_ns, dest.string(), e.path);
+  if (!st.ok()) return {Outcome::kFailed, st.message()};
   return {Outcome::kRestored, ""};
 }
 
