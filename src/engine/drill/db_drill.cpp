@@ -92,9 +92,10 @@ uint64_t ExpectedRows(const Manifest& m) {
   return n;
 }
 
-Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
-                       const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
-                       DbDrillReport& r) {
+// Restores `m` into the scratch schema and checks the row count against the manifest.
+Status RestoreIntoScratch(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
+                          const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
+                          DbDrillReport& r) {
   DbRestoreOptions ro;
   ro.pg = scratch_pg;
   ro.into = schema + "." + m.schema.table;
@@ -124,16 +125,14 @@ Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manife
                       std::to_string(r.rows) + " rows from " + m.key + " into " + r.scratch_table +
                           " (" + std::to_string(restored->chunks_read) +
                           " chunks, sha256 checked) = the manifest's live keys"});
+  return Status::Ok();
+}
 
-  DREDGE_ASSIGN_OR_RETURN(auto source, PgConn::Connect(o.source));
-  r.source_table = o.table.empty() ? m.table : o.table;
-  if (m.schema.Keyless()) {
-    r.checks.push_back({"db source", Outcome::kSkip,
-                        r.source_table + " has no key: its rows are checked by count only"});
-    return Status::Ok();
-  }
+// What CompareRows compares: the key columns with their types, the chunk's columns.
+Result<RowCompareSpec> MakeCompareSpec(PgConn& source, const DbDrillOptions& o, const Manifest& m,
+                                       const DbDrillReport& r) {
   RowCompareSpec spec;
-  spec.source_table = QuoteQualified(*source, r.source_table);
+  spec.source_table = QuoteQualified(source, r.source_table);
   spec.copy_table = r.scratch_table;
   spec.key_columns = m.schema.pk_columns;
   for (const auto& k : spec.key_columns)
@@ -145,6 +144,20 @@ Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manife
   spec.horizon = m.horizon;
   spec.sample_rows = o.sample_rows;
   spec.seed = o.seed;
+  return spec;
+}
+
+// Compares a sample of the restored rows with the live table (keyless tables: count only).
+Status CheckAgainstSource(const DbDrillOptions& o, const Manifest& m, PgConn& scratch,
+                          DbDrillReport& r) {
+  DREDGE_ASSIGN_OR_RETURN(auto source, PgConn::Connect(o.source));
+  r.source_table = o.table.empty() ? m.table : o.table;
+  if (m.schema.Keyless()) {
+    r.checks.push_back({"db source", Outcome::kSkip,
+                        r.source_table + " has no key: its rows are checked by count only"});
+    return Status::Ok();
+  }
+  DREDGE_ASSIGN_OR_RETURN(RowCompareSpec spec, MakeCompareSpec(*source, o, m, r));
   std::string why;
   DREDGE_ASSIGN_OR_RETURN(spec.horizon_valid, HorizonValid(*source, m, spec.source_table, &why));
   DREDGE_ASSIGN_OR_RETURN(r.rows_compared, CompareRows(scratch, *source, spec));
@@ -169,6 +182,13 @@ Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manife
   return Status::Ok();
 }
 
+Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
+                       const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
+                       DbDrillReport& r) {
+  DREDGE_RETURN_IF_ERROR(RestoreIntoScratch(store, o, m, scratch_pg, scratch, schema, r));
+  return CheckAgainstSource(o, m, scratch, r);
+}
+
 Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) {
   // Without this the server's "drop cascades to table …" NOTICE reaches stderr.
   const std::string sql =
@@ -181,6 +201,55 @@ Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) 
   return (*fresh)->Exec(sql);
 }
 
+// The drill's plan: the chosen manifest (--manifest/--as-of, else the newest) and the tables of
+// it to drill (--table, else all).
+Result<RunManifest> ChooseDrillManifest(ObjectStore& store, const DbDrillOptions& o) {
+  DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
+  if (!o.point.manifest.empty() || o.point.as_of_unix_nanos) {  // --manifest / --as-of
+    DREDGE_ASSIGN_OR_RETURN(std::string key, ChooseManifestKey(listing, o.point, store.Describe()));
+    return LoadManifest(store, key);
+  }
+  DREDGE_ASSIGN_OR_RETURN(std::optional<RunManifest> newest, NewestManifest(store, listing));
+  if (newest) return std::move(*newest);
+  return Status::NotFound(listing.manifest_keys.empty()
+                              ? "no database backup in " + store.Describe() +
+                                    " (run 'dredge backup db' first)"
+                              : store.Describe() +
+                                    " holds only StoryDredge legacy manifests; a drill needs a "
+                                    "dredge manifest (run 'dredge backup db' first)");
+}
+
+Result<std::vector<const Manifest*>> DrillTables(const RunManifest& run, const std::string& table) {
+  std::vector<const Manifest*> entries;
+  for (const auto& t : run.tables)
+    if (table.empty() || t.table == table || t.table == "public." + table || run.tables.size() == 1)
+      entries.push_back(&t);
+  if (entries.empty())
+    return Status::Usage("--table " + table + ": manifest " + run.key + " holds no such table");
+  return entries;
+}
+
+// Opens the scratch database and creates a fresh dredge_drill_<hex> schema in it.
+Result<std::string> CreateScratchSchema(PgConn& scratch, bool same_database) {
+  DREDGE_RETURN_IF_ERROR(CheckCanCreate(scratch, same_database));
+  const std::string schema = "dredge_drill_" + RandomHex(8);
+  Status st = scratch.Exec("CREATE SCHEMA " + scratch.QuoteIdent(schema));
+  if (!st.ok()) return st.WithContext("cannot create the scratch schema " + schema);
+  return schema;
+}
+
+void DropScratchSchema(PgConn& scratch, const PgOptions& pg, const std::string& schema,
+                       DbDrillReport& r) {
+  const std::string quoted = scratch.QuoteIdent(schema);
+  Status dropped = DropSchema(scratch, pg, quoted);
+  r.scratch_removed = dropped.ok();
+  if (dropped.ok()) return;
+  r.checks.push_back({"db cleanup", Outcome::kFail,
+                      "cannot drop the scratch schema " + schema + ": " + dropped.message() +
+                          "; drop it by hand (DROP SCHEMA " + quoted + " CASCADE)"});
+  if (r.status.ok()) r.status = dropped;
+}
+
 }  // namespace
 
 DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
@@ -190,47 +259,19 @@ DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
     r.checks.push_back({"db restore", Outcome::kFail, st.message()});
     return r;
   };
-  auto listing = ListPrefix(store);
-  if (!listing.ok()) return fail(listing.status());
-  Result<std::optional<RunManifest>> newest = std::optional<RunManifest>();
-  if (!o.point.manifest.empty() || o.point.as_of_unix_nanos) {  // --manifest / --as-of
-    auto key = ChooseManifestKey(*listing, o.point, store.Describe());
-    if (!key.ok()) return fail(key.status());
-    auto chosen = LoadManifest(store, *key);
-    if (!chosen.ok()) return fail(chosen.status());
-    newest = std::optional<RunManifest>(std::move(*chosen));
-  } else {
-    newest = NewestManifest(store, *listing);
-  }
-  if (!newest.ok()) return fail(newest.status());
-  if (!*newest)
-    return fail(Status::NotFound(
-        listing->manifest_keys.empty()
-            ? "no database backup in " + store.Describe() + " (run 'dredge backup db' first)"
-            : store.Describe() + " holds only StoryDredge legacy manifests; a drill needs a "
-                                 "dredge manifest (run 'dredge backup db' first)"));
-  const RunManifest& run = **newest;
-  r.manifest = run.key;
-  std::vector<const Manifest*> entries;
-  for (const auto& t : run.tables)
-    if (o.table.empty() || t.table == o.table || t.table == "public." + o.table ||
-        run.tables.size() == 1)
-      entries.push_back(&t);
-  if (entries.empty())
-    return fail(
-        Status::Usage("--table " + o.table + ": manifest " + run.key + " holds no such table"));
-
+  auto run = ChooseDrillManifest(store, o);
+  if (!run.ok()) return fail(run.status());
+  r.manifest = run->key;
+  auto entries = DrillTables(*run, o.table);
+  if (!entries.ok()) return fail(entries.status());
   const PgOptions scratch_pg = o.scratch.value_or(o.source);
   auto scratch = PgConn::Connect(scratch_pg);
   if (!scratch.ok()) return fail(scratch.status().WithContext("scratch database"));
-  if (Status st = CheckCanCreate(**scratch, !o.scratch.has_value()); !st.ok()) return fail(st);
-  const std::string schema = "dredge_drill_" + RandomHex(8);
-  const std::string quoted_schema = (*scratch)->QuoteIdent(schema);
-  if (Status st = (*scratch)->Exec("CREATE SCHEMA " + quoted_schema); !st.ok())
-    return fail(st.WithContext("cannot create the scratch schema " + schema));
+  auto schema = CreateScratchSchema(**scratch, !o.scratch.has_value());
+  if (!schema.ok()) return fail(schema.status());
   uint64_t rows = 0, expected = 0;
-  for (const Manifest* m : entries) {
-    r.status = RestoreAndCheck(store, o, *m, scratch_pg, **scratch, schema, r);
+  for (const Manifest* m : *entries) {
+    r.status = RestoreAndCheck(store, o, *m, scratch_pg, **scratch, *schema, r);
     rows += r.rows;
     expected += r.live_keys;
     if (!r.status.ok()) break;
@@ -239,17 +280,7 @@ DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
   r.live_keys = expected;
   if (!r.status.ok() && (r.checks.empty() || r.checks.back().outcome != Outcome::kFail))
     r.checks.push_back({"db source", Outcome::kFail, r.status.message()});
-
-  if (!o.keep) {
-    Status dropped = DropSchema(**scratch, scratch_pg, quoted_schema);
-    r.scratch_removed = dropped.ok();
-    if (!dropped.ok()) {
-      r.checks.push_back({"db cleanup", Outcome::kFail,
-                          "cannot drop the scratch schema " + schema + ": " + dropped.message() +
-                              "; drop it by hand (DROP SCHEMA " + quoted_schema + " CASCADE)"});
-      if (r.status.ok()) r.status = dropped;
-    }
-  }
+  if (!o.keep) DropScratchSchema(**scratch, scratch_pg, *schema, r);
   return r;
 }
 

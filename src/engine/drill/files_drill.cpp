@@ -123,88 +123,81 @@ void SourceCheck(const FilesDrillOptions& o, const std::vector<SnapshotEntry>& s
   for (auto& p : source_bad) r.mismatched.push_back(std::move(p));
 }
 
-}  // namespace
+// Ends the drill before it could sample: the error as the status and as the sample's check.
+FilesDrillReport& FailSample(FilesDrillReport& r, Status st) {
+  r.status = std::move(st);
+  r.checks.push_back({"files sample", DrillCheck::Outcome::kFail, r.status.message()});
+  return r;
+}
 
-FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
-  FilesDrillReport r;
-  auto id = SelectSnapshot(store, o.snapshot);
-  if (!id.ok()) {
-    r.status = id.status();
-    r.checks.push_back({"files sample", DrillCheck::Outcome::kFail, id.status().message()});
-    return r;
-  }
-  r.snapshot = *id;
+// The drill's plan: the chosen snapshot and its seeded sample (fills the report's counts).
+Result<std::vector<SnapshotEntry>> DrawSample(ObjectStore& store, const FilesDrillOptions& o,
+                                              FilesDrillReport& r) {
+  DREDGE_ASSIGN_OR_RETURN(r.snapshot, SelectSnapshot(store, o.snapshot));
   Sampler<SnapshotEntry> sampler(o.seed, o.sample_count, o.sample_bytes);
-  Status st = ReadSnapshot(
-      store, *id,
+  DREDGE_RETURN_IF_ERROR(ReadSnapshot(
+      store, r.snapshot,
       [&](const SnapshotEntry& e) {
         sampler.Offer(e.path, e.size, e);
         return Status::Ok();
       },
-      nullptr);
-  if (!st.ok()) {
-    r.status = st;
-    r.checks.push_back({"files sample", DrillCheck::Outcome::kFail, st.message()});
-    return r;
-  }
+      nullptr));
   r.snapshot_files = sampler.offered();
   r.snapshot_bytes = sampler.offered_bytes();
   std::vector<SnapshotEntry> sample = sampler.Take();
-  std::unordered_set<std::string> wanted;
-  for (const auto& e : sample) {
-    wanted.insert(e.path);
-    r.bytes += e.size;
-  }
+  for (const auto& e : sample) r.bytes += e.size;
   r.sampled = sample.size();
+  return sample;
+}
 
-  r.scratch_dir = MakeScratchDir(o.scratch_parent);
-  if (r.scratch_dir.empty()) {
-    r.status = Status::Io("cannot create a temporary directory under " +
-                          (o.scratch_parent.empty() ? std::string("$TMPDIR") : o.scratch_parent));
-    r.checks.push_back({"files sample", DrillCheck::Outcome::kFail, r.status.message()});
-    return r;
-  }
+// Restores the sample into the scratch directory with the files tier's own restore.
+Status RestoreSample(ObjectStore& store, const FilesDrillOptions& o, const FilesDrillReport& r,
+                     const std::vector<SnapshotEntry>& sample) {
+  std::unordered_set<std::string> wanted;
+  for (const auto& e : sample) wanted.insert(e.path);
   RestoreOptions ro;
   ro.target = r.scratch_dir;
-  ro.snapshot_id = *id;
+  ro.snapshot_id = r.snapshot;
   ro.select = [&wanted](const std::string& p) { return wanted.count(p) > 0; };
   ro.workers = o.workers;
   auto restored = RunFilesRestore(store, ro);
+  return restored.ok() ? Status::Ok() : restored.status();
+}
 
-  std::unordered_set<std::string> bad;
-  Status worst;  // a store error beats a mismatch: the drill could not look at everything
-  if (!restored.ok()) {
-    worst = restored.status();
-  } else {
-    for (const auto& e : sample) {
-      auto rel = file_keys::SafeRelativePath(e.path);
-      std::string problem;
-      if (!rel.ok()) {
-        problem = "the snapshot names an unsafe path: " + rel.status().message();
-      } else {
-        std::string p = (fs::path(r.scratch_dir) / *rel).string();
-        struct stat sb {};
-        if (::lstat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) {
-          problem = CheckRestored(p, e);
-        } else {
-          Status why = Diagnose(store, e);
-          if (!why.Is(ErrorKind::kMismatch)) {
-            if (worst.ok()) worst = why;
-            bad.insert(e.path);
-            continue;
-          }
-          problem = why.message().substr(e.path.size() + 2);
-        }
-      }
-      if (problem.empty()) {
-        ++r.matched;
-      } else {
+// Each restored copy against its record. Mismatches go to the report and `bad`; returns the
+// first store error (which beats a mismatch: the drill could not look at everything).
+Status CompareSample(ObjectStore& store, const std::vector<SnapshotEntry>& sample,
+                     FilesDrillReport& r, std::unordered_set<std::string>& bad) {
+  Status worst;
+  for (const auto& e : sample) {
+    auto rel = file_keys::SafeRelativePath(e.path);
+    std::string problem;
+    if (!rel.ok()) {
+      problem = "the snapshot names an unsafe path: " + rel.status().message();
+    } else {
+      std::string p = (fs::path(r.scratch_dir) / *rel).string();
+      struct stat sb {};
+      if (::lstat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        problem = CheckRestored(p, e);
+      } else if (Status why = Diagnose(store, e); !why.Is(ErrorKind::kMismatch)) {
+        if (worst.ok()) worst = why;
         bad.insert(e.path);
-        r.mismatched.push_back({e.path, problem});
+        continue;
+      } else {
+        problem = why.message().substr(e.path.size() + 2);
       }
     }
+    if (problem.empty()) {
+      ++r.matched;
+    } else {
+      bad.insert(e.path);
+      r.mismatched.push_back({e.path, problem});
+    }
   }
+  return worst;
+}
 
+void AddSampleCheck(FilesDrillReport& r, const FilesDrillOptions& o, const Status& worst) {
   std::string counts = std::to_string(r.matched) + "/" + std::to_string(r.sampled) + " files, " +
                        HumanBytes(r.bytes) + ", snapshot " + r.snapshot + " (" +
                        std::to_string(r.snapshot_files) + " files), seed " + std::to_string(o.seed);
@@ -212,40 +205,57 @@ FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
     r.checks.push_back(
         {"files sample", DrillCheck::Outcome::kFail, counts + "; " + worst.message()});
   } else if (!r.mismatched.empty()) {
-    r.checks.push_back({"files sample", DrillCheck::Outcome::kFail,
-                        counts + "; " + r.mismatched.front().path + ": " +
-                            r.mismatched.front().error +
-                            (r.mismatched.size() > 1
-                                 ? " (and " + std::to_string(r.mismatched.size() - 1) + " more)"
-                                 : std::string())});
+    std::string more = r.mismatched.size() > 1
+                           ? " (and " + std::to_string(r.mismatched.size() - 1) + " more)"
+                           : std::string();
+    r.checks.push_back(
+        {"files sample", DrillCheck::Outcome::kFail,
+         counts + "; " + r.mismatched.front().path + ": " + r.mismatched.front().error + more});
   } else if (r.sampled == 0) {
     r.checks.push_back({"files sample", DrillCheck::Outcome::kSkip,
                         "snapshot " + r.snapshot + " holds no file that fits the sample bounds"});
   } else {
     r.checks.push_back({"files sample", DrillCheck::Outcome::kPass, counts});
   }
+}
 
-  if (worst.ok()) {
-    if (o.source.empty())
-      r.checks.push_back({"files source", DrillCheck::Outcome::kSkip,
-                          "no source directory to compare with (give --source or configure "
-                          "[files] source)"});
-    else
-      SourceCheck(o, sample, bad, r);
-  }
+// Removes the scratch directory unless --keep; a failure is a check of its own and, when
+// nothing else failed, the drill's error.
+void RemoveScratch(const FilesDrillOptions& o, FilesDrillReport& r, Status& worst) {
+  if (o.keep) return;
+  std::error_code ec;
+  fs::remove_all(r.scratch_dir, ec);
+  r.scratch_removed = !ec;
+  if (!ec) return;
+  r.checks.push_back({"files cleanup", DrillCheck::Outcome::kFail,
+                      "cannot remove " + r.scratch_dir + ": " + ec.message()});
+  if (worst.ok() && r.mismatched.empty())
+    worst =
+        Status::Io("cannot remove the drill's directory " + r.scratch_dir + ": " + ec.message());
+}
 
-  if (!o.keep) {
-    std::error_code ec;
-    fs::remove_all(r.scratch_dir, ec);
-    r.scratch_removed = !ec;
-    if (ec) {
-      r.checks.push_back({"files cleanup", DrillCheck::Outcome::kFail,
-                          "cannot remove " + r.scratch_dir + ": " + ec.message()});
-      if (worst.ok() && r.mismatched.empty())
-        worst = Status::Io("cannot remove the drill's directory " + r.scratch_dir + ": " +
-                           ec.message());
-    }
-  }
+}  // namespace
+
+FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
+  FilesDrillReport r;
+  auto sample = DrawSample(store, o, r);
+  if (!sample.ok()) return FailSample(r, sample.status());
+  r.scratch_dir = MakeScratchDir(o.scratch_parent);
+  if (r.scratch_dir.empty())
+    return FailSample(
+        r, Status::Io("cannot create a temporary directory under " +
+                      (o.scratch_parent.empty() ? std::string("$TMPDIR") : o.scratch_parent)));
+  std::unordered_set<std::string> bad;
+  Status worst = RestoreSample(store, o, r, *sample);
+  if (worst.ok()) worst = CompareSample(store, *sample, r, bad);
+  AddSampleCheck(r, o, worst);
+  if (worst.ok() && o.source.empty())
+    r.checks.push_back({"files source", DrillCheck::Outcome::kSkip,
+                        "no source directory to compare with (give --source or configure "
+                        "[files] source)"});
+  else if (worst.ok())
+    SourceCheck(o, *sample, bad, r);
+  RemoveScratch(o, r, worst);
   if (!worst.ok())
     r.status = worst;
   else if (!r.mismatched.empty())

@@ -100,70 +100,91 @@ std::string TextArrayLiteral(const std::vector<std::string>& values) {
   return out + "}";
 }
 
-Result<RowCompareResult> CompareRows(PgConn& copy, PgConn& source, const RowCompareSpec& s) {
-  RowCompareResult out;
-  const size_t nk = s.key_columns.size();
-  const std::string seed = std::to_string(s.seed);
-  const std::string limit = std::to_string(s.sample_rows);
-  Sql cq = MakeSql(copy, s), sq = MakeSql(source, s);
-  DREDGE_ASSIGN_OR_RETURN(std::string changed, ChangedExpr(source, s));
+namespace {
 
-  // backup → source
+using Key = std::vector<std::string>;
+
+// A seeded sample of the copy's rows: sorted keys (reports list keys in a stable, readable order)
+// and each row's md5.
+struct CopySample {
+  std::vector<Key> keys;
+  std::map<Key, std::string> md5;
+};
+
+Result<CopySample> SampleCopy(PgConn& copy, const RowCompareSpec& s, const Sql& cq) {
   DREDGE_ASSIGN_OR_RETURN(PgRows sample,
                           copy.Query("SELECT " + cq.keys_text + ", " + cq.row_md5 + " FROM " +
                                          s.copy_table + " ORDER BY " + cq.order + " LIMIT $2",
-                                     {seed, limit}));
-  std::vector<std::vector<std::string>> keys;
-  std::map<std::vector<std::string>, std::string> copy_md5;
+                                     {std::to_string(s.seed), std::to_string(s.sample_rows)}));
+  const size_t nk = s.key_columns.size();
+  CopySample out;
   for (size_t r = 0; r < sample.size(); ++r) {
-    keys.push_back(KeyOf(sample, r, nk));
-    copy_md5[keys.back()] = sample.str(r, nk);
+    out.keys.push_back(KeyOf(sample, r, nk));
+    out.md5[out.keys.back()] = sample.str(r, nk);
   }
-  std::sort(keys.begin(), keys.end());  // reports list keys in a stable, readable order
-  out.compared = keys.size();
+  std::sort(out.keys.begin(), out.keys.end());
+  return out;
+}
+
+// The live rows of `keys`: md5 and whether the row changed since the horizon.
+Result<std::map<Key, std::pair<std::string, bool>>> LookUpLive(PgConn& source,
+                                                               const RowCompareSpec& s,
+                                                               const Sql& sq,
+                                                               const std::string& changed,
+                                                               const std::vector<Key>& keys) {
+  const size_t nk = s.key_columns.size();
   const std::string lookup = "SELECT " + sq.keys_text + ", " + sq.row_md5 + ", " + changed +
                              " FROM " + s.source_table + " WHERE " + KeyIn(sq, s, 1);
-  std::map<std::vector<std::string>, std::pair<std::string, bool>> live;
+  std::map<Key, std::pair<std::string, bool>> live;
   for (size_t from = 0; from < keys.size(); from += kBatch) {
     size_t to = std::min(keys.size(), from + kBatch);
     DREDGE_ASSIGN_OR_RETURN(PgRows rows, source.Query(lookup, KeyParams(keys, from, to, nk)));
     for (size_t r = 0; r < rows.size(); ++r)
       live[KeyOf(rows, r, nk)] = {rows.str(r, nk), rows.str(r, nk + 1) == "t"};
   }
-  for (const auto& k : keys) {
+  return live;
+}
+
+// Each sampled copy row against its live row: equal, changed since the backup, or a mismatch.
+void Judge(const CopySample& copy, const std::map<Key, std::pair<std::string, bool>>& live,
+           bool horizon_valid, RowCompareResult& out) {
+  for (const auto& k : copy.keys) {
     std::string shown = Join(k, ", ");
+    const std::string& copy_md5 = copy.md5.at(k);
     auto it = live.find(k);
     if (it == live.end()) {
       out.changed.push_back({shown, "deleted at the source since the backup"});
-    } else if (it->second.first == copy_md5[k]) {
+    } else if (it->second.first == copy_md5) {
       ++out.equal;
     } else if (it->second.second) {
-      out.changed.push_back({shown, s.horizon_valid
+      out.changed.push_back({shown, horizon_valid
                                         ? "updated at the source since the backup"
                                         : "differs from the live row (the live table is not the "
                                           "one backed up, so this cannot be judged)"});
     } else {
-      out.mismatched.push_back(
-          {shown,
-           "the restored row differs from the live row, which has not changed since "
-           "before the backup (restored md5 " +
-               copy_md5[k] + ", live md5 " + it->second.first + ")"});
+      out.mismatched.push_back({shown,
+                                "the restored row differs from the live row, which has not "
+                                "changed since before the backup (restored md5 " +
+                                    copy_md5 + ", live md5 " + it->second.first + ")"});
     }
   }
-  if (!s.horizon_valid) return out;
+}
 
-  // source → backup
+// source → backup: a seeded sample of live rows older than the backup must be in the copy.
+Status FindMissingFromCopy(PgConn& copy, PgConn& source, const RowCompareSpec& s, const Sql& cq,
+                           const Sql& sq, const std::string& changed, RowCompareResult& out) {
+  const size_t nk = s.key_columns.size();
   DREDGE_ASSIGN_OR_RETURN(
       PgRows old_keys,
       source.Query("SELECT " + sq.keys_text + " FROM " + s.source_table + " WHERE NOT " + changed +
                        " ORDER BY " + sq.order + " LIMIT $2",
-                   {seed, limit}));
-  std::vector<std::vector<std::string>> want;
+                   {std::to_string(s.seed), std::to_string(s.sample_rows)}));
+  std::vector<Key> want;
   for (size_t r = 0; r < old_keys.size(); ++r) want.push_back(KeyOf(old_keys, r, nk));
   out.source_sampled = want.size();
   const std::string present =
       "SELECT " + cq.keys_text + " FROM " + s.copy_table + " WHERE " + KeyIn(cq, s, 1);
-  std::set<std::vector<std::string>> found;
+  std::set<Key> found;
   for (size_t from = 0; from < want.size(); from += kBatch) {
     size_t to = std::min(want.size(), from + kBatch);
     DREDGE_ASSIGN_OR_RETURN(PgRows rows, copy.Query(present, KeyParams(want, from, to, nk)));
@@ -174,6 +195,21 @@ Result<RowCompareResult> CompareRows(PgConn& copy, PgConn& source, const RowComp
       out.mismatched.push_back({Join(k, ", "),
                                 "the live row predates the backup but the restored copy lacks "
                                 "it (the backup missed a row)"});
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RowCompareResult> CompareRows(PgConn& copy, PgConn& source, const RowCompareSpec& s) {
+  RowCompareResult out;
+  Sql cq = MakeSql(copy, s), sq = MakeSql(source, s);
+  DREDGE_ASSIGN_OR_RETURN(std::string changed, ChangedExpr(source, s));
+  DREDGE_ASSIGN_OR_RETURN(CopySample sample, SampleCopy(copy, s, cq));
+  out.compared = sample.keys.size();
+  DREDGE_ASSIGN_OR_RETURN(auto live, LookUpLive(source, s, sq, changed, sample.keys));
+  Judge(sample, live, s.horizon_valid, out);
+  if (s.horizon_valid)
+    DREDGE_RETURN_IF_ERROR(FindMissingFromCopy(copy, source, s, cq, sq, changed, out));
   return out;
 }
 
