@@ -415,6 +415,9 @@ TEST_P(StoreConformance, ReadersSeeOldOrNewObjectNeverAPart) {
     while (!stop) {
       StringSink sink;
       Status st = store_->Get("atomic", sink);
+      // A transport error (a loaded test server timing out) says nothing about atomicity; a
+      // 404 or a part does.
+      if (st.Is(ErrorKind::kRetryable)) continue;
       if (!st.ok() || (sink.out != a && sink.out != b)) ++torn;
       ++reads;
     }

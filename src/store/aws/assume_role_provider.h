@@ -7,7 +7,7 @@
 
 #include "store/aws/credential_provider.h"
 #include "store/aws/sts.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

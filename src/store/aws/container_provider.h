@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "store/aws/credential_provider.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

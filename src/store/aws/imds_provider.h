@@ -16,7 +16,7 @@
 #include <mutex>
 
 #include "store/aws/credential_provider.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

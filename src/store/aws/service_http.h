@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 #include "store/aws/credential_provider.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

@@ -18,7 +18,7 @@
 
 #include "store/aws/credential_provider.h"
 #include "store/aws/shared_config.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "store/aws/credential_provider.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::aws {
 

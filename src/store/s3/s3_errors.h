@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 #include "store/s3/s3_xml.h"
 
 namespace dredge::s3 {

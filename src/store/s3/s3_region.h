@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 namespace dredge::s3 {
 

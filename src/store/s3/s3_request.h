@@ -31,8 +31,8 @@
 
 #include "common/status.h"
 #include "store/aws/credential_provider.h"
+#include "store/http/http_client.h"
 #include "store/object_store.h"
-#include "store/s3/http_client.h"
 #include "store/s3/sigv4.h"
 
 namespace dredge::s3 {

@@ -36,10 +36,10 @@
 #include <optional>
 #include <string>
 
+#include "store/http/http_client.h"
 #include "store/incomplete_uploads.h"
 #include "store/object_store.h"
 #include "store/s3/aws_config.h"
-#include "store/s3/http_client.h"
 #include "store/s3/s3_request.h"
 #include "store/store_options.h"
 

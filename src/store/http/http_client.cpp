@@ -1,4 +1,4 @@
-#include "store/s3/http_client.h"
+#include "store/http/http_client.h"
 
 #include <curl/curl.h>
 

@@ -1,4 +1,5 @@
-// The HTTP transport of the s3:// driver: libcurl, HTTP/1.1, connections kept alive.
+// The HTTP transport shared by the s3:// driver and the AWS credential providers (STS, SSO,
+// IMDS, container credentials): libcurl, HTTP/1.1, connections kept alive.
 //
 // Contract:
 //  - Thread-safe. Easy handles live in a pool; a request takes an idle handle (and with it
