@@ -69,19 +69,23 @@ Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const B
   }
 }
 
-}  // namespace
+// Whether the index can be trusted or the store's listing must say what is stored: without an
+// index, after a run that died, after a prune, or when the store lost the index's last snapshot.
+struct ListingDecision {
+  bool use_listing = false;
+  std::string why;           // logged when the listing is used
+  std::string incomplete;    // the index's run_incomplete mark
+  std::string newest_prune;  // the store's prune token
+};
 
-Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
-                                     const BackupOptions& o) {
-  const int64_t started_ns = NowUnixNanos();
-  BackupSummary s;
+Result<ListingDecision> DecideListing(ObjectStore& store, StateIndex& index) {
+  ListingDecision d;
   DREDGE_ASSIGN_OR_RETURN(uint64_t rows, index.Count(StateIndex::Table::kFiles));
-  DREDGE_ASSIGN_OR_RETURN(std::string incomplete, index.GetMeta(kRunIncomplete));
+  DREDGE_ASSIGN_OR_RETURN(d.incomplete, index.GetMeta(kRunIncomplete));
   // A prune deletes objects behind the index's back: a prune token other than the one the index
   // last saw means the index may vouch for objects that are gone.
-  DREDGE_ASSIGN_OR_RETURN(std::string newest_prune, PruneToken(store));
+  DREDGE_ASSIGN_OR_RETURN(d.newest_prune, PruneToken(store));
   DREDGE_ASSIGN_OR_RETURN(std::string seen_prune, index.GetMeta(kPruneSeen));
-  const bool pruned_since = !newest_prune.empty() && newest_prune != seen_prune;
   DREDGE_ASSIGN_OR_RETURN(std::string last_snapshot, index.GetMeta(kLastSnapshot));
   bool store_lost_runs = false;
   if (rows > 0 && !last_snapshot.empty()) {
@@ -89,31 +93,125 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     if (!st.ok() && !st.status().Is(ErrorKind::kNotFound)) return st.status();
     store_lost_runs = !st.ok();
   }
-  // Without an index, after a run that died, after a prune, or when the store lost the index's
-  // last snapshot, the store's listing tells what is stored.
-  const bool use_listing = rows == 0 || !incomplete.empty() || pruned_since || store_lost_runs;
-  if (use_listing) {
-    log::Info(rows == 0 ? "no state index for " + store.Describe() +
-                              " yet: reading the store's listing to find what is already stored"
-              : store_lost_runs
-                  ? "the store no longer holds snapshot " + last_snapshot +
-                        ", which this state index last wrote (wiped or replaced?): reading the "
-                        "store's listing instead of trusting the index"
-              : !incomplete.empty()
-                  ? "the previous run did not finish: reading the store's listing"
-                  : "the destination was pruned since this state index last saw it: reading "
-                    "the store's listing");
+  d.use_listing = true;
+  if (rows == 0)
+    d.why = "no state index for " + store.Describe() +
+            " yet: reading the store's listing to find what is already stored";
+  else if (store_lost_runs)
+    d.why = "the store no longer holds snapshot " + last_snapshot +
+            ", which this state index last wrote (wiped or replaced?): reading the store's "
+            "listing instead of trusting the index";
+  else if (!d.incomplete.empty())
+    d.why = "the previous run did not finish: reading the store's listing";
+  else if (!d.newest_prune.empty() && d.newest_prune != seen_prune)
+    d.why =
+        "the destination was pruned since this state index last saw it: reading the store's "
+        "listing";
+  else
+    d.use_listing = false;
+  return d;
+}
+
+// Counts one item's outcome into the summary (called under the summary's lock).
+void CountOutcome(const ItemOutcome& out, const WorkItem& w, BackupSummary& s) {
+  switch (out.kind) {
+    case ItemOutcome::Kind::kUploaded:
+      ++s.uploaded;
+      s.bytes_uploaded += w.size;
+      break;
+    case ItemOutcome::Kind::kCopied:
+      ++s.copied;
+      break;
+    case ItemOutcome::Kind::kAlreadyStored:
+      ++s.skipped;
+      break;
+    case ItemOutcome::Kind::kFailed:
+      ++s.failed;
+      log::Warn(out.error);
+      if (s.failures.size() < kMaxFailureNames) s.failures.push_back(out.error);
+      break;
+  }
+}
+
+// Stores (or, dry, classifies) every work item with o.workers threads; the pool's queue is
+// bounded, so items are read from the plan's file as workers free up.
+Status ProcessWork(UploadContext& ctx, Plan& plan, const BackupOptions& o, BackupSummary& s) {
+  std::mutex mu;
+  const int workers = o.workers > 0 ? o.workers : 1;
+  ThreadPool pool(workers, 2 * workers);
+  Status feed = ForEachWorkItem(*plan.work, [&](WorkItem& item) {
+    pool.Submit([&ctx, w = std::move(item), &s, &mu, &o] {
+      ItemOutcome out = o.dry_run ? ClassifyItem(ctx, w) : ProcessItem(ctx, w);
+      if (o.dry_run && out.kind == ItemOutcome::Kind::kUploaded)
+        log::Debug("would upload: " + w.path);
+      if (o.dry_run && out.kind == ItemOutcome::Kind::kCopied)
+        log::Debug("would copy: " + w.path + " (its content is stored already)");
+      if (o.progress) {
+        o.progress->AddFiles(1);
+        o.progress->AddBytes(w.size);
+      }
+      std::lock_guard lock(mu);
+      CountOutcome(out, w, s);
+    });
+    return Status::Ok();
+  });
+  pool.Wait();
+  return feed;
+}
+
+// After the uploads: the index learns what left the source, then the snapshot is written and
+// the index marked in step with the store.
+Status CommitRun(ObjectStore& store, StateIndex& index, const BackupOptions& o, Plan& plan,
+                 const ListingDecision& d, int64_t started_ns, BackupSummary& s) {
+  DREDGE_RETURN_IF_ERROR(
+      ForEachPath(*plan.removed, [&](const std::string& p) { return index.MarkRemoved(p); }));
+  DREDGE_RETURN_IF_ERROR(ForEachIndexRow(*plan.listed_only, [&](IndexRow& r) {
+    r.removed = true;
+    return index.Put(r);
+  }));
+  DREDGE_RETURN_IF_ERROR(index.Flush());
+  DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
+  if (!d.newest_prune.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kPruneSeen, d.newest_prune));
+  if (!s.snapshot.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kLastSnapshot, s.snapshot));
+  return index.SetMeta(kRunIncomplete, "");
+}
+
+UploadContext MakeUploadContext(ObjectStore& store, StateIndex& index, const BackupOptions& o,
+                                SyncedRecorder& recorder, ContentKeeper& keeper,
+                                bool previous_run_died) {
+  UploadContext ctx;
+  ctx.store = &store;
+  ctx.index = &index;
+  ctx.recorder = &recorder;
+  ctx.verify_listed_prev = previous_run_died;
+  ctx.keeper = &keeper;
+  ctx.source = o.source;
+  ctx.md5_metadata_min_size = o.md5_metadata_min_size;
+  ctx.dedup_min_size = o.dedup_min_size;
+  ctx.progress = o.progress;
+  return ctx;
+}
+
+}  // namespace
+
+Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
+                                     const BackupOptions& o) {
+  const int64_t started_ns = NowUnixNanos();
+  BackupSummary s;
+  DREDGE_ASSIGN_OR_RETURN(ListingDecision d, DecideListing(store, index));
+  if (d.use_listing) {
+    log::Info(d.why);
     DREDGE_RETURN_IF_ERROR(LoadListing(store, index));
   }
-  DREDGE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(index, o.source, o.filter, use_listing, o.tmp_dir));
+  DREDGE_ASSIGN_OR_RETURN(Plan plan,
+                          BuildPlan(index, o.source, o.filter, d.use_listing, o.tmp_dir));
   s.scanned = plan.scanned;
   s.scanned_bytes = plan.scanned_bytes;
   s.skipped = plan.unchanged;
   s.removed = plan.removed->count();
-  s.used_listing = use_listing;
+  s.used_listing = d.use_listing;
   s.failed = plan.walk_errors;
   for (const auto& n : plan.walk_error_names) s.failures.push_back("cannot read " + n);
-
   if (!o.force) {
     DREDGE_ASSIGN_OR_RETURN(
         GuardResult g, EvaluateDamageGuard(plan, o.source, o.max_change_pct, o.workers, o.tmp_dir));
@@ -128,55 +226,8 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   }
   ContentKeeper keeper(store, &index);
   SyncedRecorder recorder(store, index, o.sync_batch_files, o.sync_batch_ms * 1000000LL);
-  UploadContext ctx;
-  ctx.store = &store;
-  ctx.index = &index;
-  ctx.recorder = &recorder;
-  ctx.verify_listed_prev = !incomplete.empty();
-  ctx.keeper = &keeper;
-  ctx.source = o.source;
-  ctx.md5_metadata_min_size = o.md5_metadata_min_size;
-  ctx.dedup_min_size = o.dedup_min_size;
-  ctx.progress = o.progress;
-  std::mutex mu;
-  Status feed;
-  {
-    // The pool's queue is bounded: items are read from the plan's file as workers free up.
-    ThreadPool pool(o.workers > 0 ? o.workers : 1, 2 * (o.workers > 0 ? o.workers : 1));
-    feed = ForEachWorkItem(*plan.work, [&](WorkItem& item) {
-      pool.Submit([&ctx, w = std::move(item), &s, &mu, &o] {
-        ItemOutcome out = o.dry_run ? ClassifyItem(ctx, w) : ProcessItem(ctx, w);
-        if (o.dry_run && out.kind == ItemOutcome::Kind::kUploaded)
-          log::Debug("would upload: " + w.path);
-        if (o.dry_run && out.kind == ItemOutcome::Kind::kCopied)
-          log::Debug("would copy: " + w.path + " (its content is stored already)");
-        if (o.progress) {
-          o.progress->AddFiles(1);
-          o.progress->AddBytes(w.size);
-        }
-        std::lock_guard lock(mu);
-        switch (out.kind) {
-          case ItemOutcome::Kind::kUploaded:
-            ++s.uploaded;
-            s.bytes_uploaded += w.size;
-            break;
-          case ItemOutcome::Kind::kCopied:
-            ++s.copied;
-            break;
-          case ItemOutcome::Kind::kAlreadyStored:
-            ++s.skipped;
-            break;
-          case ItemOutcome::Kind::kFailed:
-            ++s.failed;
-            log::Warn(out.error);
-            if (s.failures.size() < kMaxFailureNames) s.failures.push_back(out.error);
-            break;
-        }
-      });
-      return Status::Ok();
-    });
-    pool.Wait();
-  }
+  UploadContext ctx = MakeUploadContext(store, index, o, recorder, keeper, !d.incomplete.empty());
+  Status feed = ProcessWork(ctx, plan, o, s);
   if (o.progress) o.progress->Stop();
   DREDGE_RETURN_IF_ERROR(recorder.Finish());  // before anything that names the objects
   DREDGE_RETURN_IF_ERROR(feed);
@@ -187,19 +238,8 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     }));
     return s;
   }
-  DREDGE_RETURN_IF_ERROR(
-      ForEachPath(*plan.removed, [&](const std::string& p) { return index.MarkRemoved(p); }));
-  DREDGE_RETURN_IF_ERROR(ForEachIndexRow(*plan.listed_only, [&](IndexRow& r) {
-    r.removed = true;
-    return index.Put(r);
-  }));
-  DREDGE_RETURN_IF_ERROR(index.Flush());
   s.preserved = keeper.preserved();
-  DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
-  if (!newest_prune.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kPruneSeen, newest_prune));
-  if (!o.dry_run && !s.snapshot.empty())
-    DREDGE_RETURN_IF_ERROR(index.SetMeta(kLastSnapshot, s.snapshot));
-  DREDGE_RETURN_IF_ERROR(index.SetMeta(kRunIncomplete, ""));
+  DREDGE_RETURN_IF_ERROR(CommitRun(store, index, o, plan, d, started_ns, s));
   return s;
 }
 
