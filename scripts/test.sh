@@ -5,7 +5,7 @@
 #                            - scripts/sanitize.sh: the unit and S3 suites (conformance, driver,
 #                              interop) built with AddressSanitizer + UndefinedBehaviorSanitizer
 #                              (build-asan/), run first;
-#                            - the main suite: every test binary, fuzz.parsers (20 s per parser),
+#                            - the main suite: every test binary, fuzz.<parser> (20 s each),
 #                              crash loops of 5 kills per tier.
 #   scripts/test.sh --long   full strength: crash loops of 20 kills per tier
 #                            (DREDGE_HARDENING_LONG=1), 10 minutes of fuzzing per parser
