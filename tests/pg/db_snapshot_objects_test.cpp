@@ -81,7 +81,7 @@ TEST(DbSharedSnapshot, RowsCommittedDuringTheRunAreInEveryTableOrNone) {
   std::string dest = "file://" + TempDir("snap");
   RunResult b = RunDredge({"backup", "db", "--db", src.conninfo(), "--dest", dest, "--table", "t0",
                            "--table", "t1", "--table", "t2", "--table", "t3", "--workers", "8",
-                           "--chunk-rows", "2000", "--json"});
+                           "--chunk-size", "2000", "--json"});
   int64_t at_end = committed;
   stop = true;
   writer.join();
