@@ -12,7 +12,8 @@
 # gen_data.py's OCR-like text: the shape of `gen_data.py articles N --max-content 1800`),
 # so 13.4M rows load in minutes, not hours. Above 2M rows the S3 server run is left out and
 # the dump and restored databases are removed as soon as they are measured (disk: ~17 GB per
-# copy of the table at 13.4M rows); set S3=1 to force it.
+# copy of the table at 13.4M rows, and the pg_restore step holds three: ~50 GB free needed);
+# set S3=1 to force it.
 #
 # Results go to stdout as a Markdown table (and $WORK/results.md). Nothing outside WORK and
 # 127.0.0.1 is touched; the cluster and the S3 server are stopped on exit.
