@@ -123,6 +123,8 @@ json SchemaToJson(const TableSchema& s, int64_t version) {
     for (const auto& p : s.partitions) {
       parts.push_back({{"name", p.name}, {"bound", p.bound}});
       if (p.comment) parts.back()["comment"] = *p.comment;
+      if (!p.of.empty()) parts.back()["of"] = p.of;
+      if (!p.partition_by.empty()) parts.back()["partition_by"] = p.partition_by;
     }
     out["partition_by"] = s.partition_by;
     out["partitions"] = parts;
@@ -237,7 +239,8 @@ TableSchema SchemaFromJson(const json& j) {
     s.partition_by = j.at("partition_by").get<std::string>();
     for (const auto& p : j.at("partitions"))
       s.partitions.push_back({p.at("name").get<std::string>(), p.at("bound").get<std::string>(),
-                              OptStr(p, "comment")});
+                              OptStr(p, "comment"), p.value("of", std::string()),
+                              p.value("partition_by", std::string())});
   }
   return s;
 }

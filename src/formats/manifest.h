@@ -61,6 +61,8 @@ struct PartitionInfo {
   std::string name;   // qualified, unquoted
   std::string bound;  // "FOR VALUES ..." (pg_get_expr(relpartbound))
   std::optional<std::string> comment;
+  std::string of;            // qualified parent when it is a partition itself, "" for the table
+  std::string partition_by;  // pg_get_partkeydef when partitioned itself, else ""
 };
 
 // Where a table's row key comes from (docs/formats/manifest.md, version 2 "key").

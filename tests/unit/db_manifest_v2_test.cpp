@@ -64,7 +64,10 @@ RunManifest ThreeTables() {
   r.tables[0].schema.comment = "articles, one per page";
   r.tables[0].schema.column_comments["ref"] = "the publication";
   r.tables[2].schema.partition_by = "RANGE (id)";
-  r.tables[2].schema.partitions = {{"public.c_1", "FOR VALUES FROM (1) TO (10)", "first"}};
+  r.tables[2].schema.partitions = {
+      {"public.c_1", "FOR VALUES FROM (1) TO (10)", "first", "", ""},
+      {"public.c_2", "FOR VALUES FROM (10) TO (20)", std::nullopt, "", "LIST (ref)"},
+      {"public.c_2_x", "FOR VALUES IN (1)", std::nullopt, "public.c_2", ""}};
   r.not_backed_up = {{"public.v", "view", "skipped: a view holds no rows of its own"}};
   return r;
 }
@@ -84,6 +87,11 @@ TEST(DbManifestV2, RoundTripsEveryTableAndTheRunMembers) {
   EXPECT_EQ(back->tables[0].schema.comment, "articles, one per page");
   EXPECT_EQ(back->tables[0].schema.column_comments.at("ref"), "the publication");
   EXPECT_EQ(back->tables[2].schema.partitions.at(0).comment, "first");
+  // A partition partitioned itself, and one of its partitions.
+  EXPECT_EQ(back->tables[2].schema.partitions.at(1).partition_by, "LIST (ref)");
+  EXPECT_EQ(back->tables[2].schema.partitions.at(1).of, "");
+  EXPECT_EQ(back->tables[2].schema.partitions.at(2).of, "public.c_2");
+  EXPECT_EQ(back->tables[2].schema.partitions.at(2).partition_by, "");
   EXPECT_EQ(back->not_backed_up.at(0).kind, "view");
   EXPECT_EQ(back->tables[2].horizon, "1100");  // run members reach every entry
   EXPECT_EQ(back->rows(), 9u);

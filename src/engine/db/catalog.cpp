@@ -135,7 +135,28 @@ Status ReadSequence(PgConn& conn, const std::string& oid, TableSchema* s) {
   return Status::Ok();
 }
 
-// Comment and, for a partitioned table, its partition key and partitions.
+// The partitions of `parent_oid` and, depth first, theirs: every parent before its own
+// partitions, siblings by name (restore creates them in this order).
+Status ReadPartitions(PgConn& conn, const std::string& parent_oid, const std::string& of,
+                      TableSchema* s) {
+  DREDGE_ASSIGN_OR_RETURN(
+      PgRows parts,
+      conn.Query("SELECT n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid), "
+                 "obj_description(c.oid, 'pg_class'), CASE WHEN c.relkind = 'p' THEN "
+                 "pg_get_partkeydef(c.oid) END, c.oid FROM pg_inherits i "
+                 "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = "
+                 "c.relnamespace WHERE i.inhparent = $1::oid ORDER BY c.relname",
+                 {parent_oid}));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string by = parts.at(i, 3).value_or("");
+    s->partitions.push_back({parts.str(i, 0), parts.str(i, 1), parts.at(i, 2), of, by});
+    if (!by.empty())
+      DREDGE_RETURN_IF_ERROR(ReadPartitions(conn, parts.str(i, 4), parts.str(i, 0), s));
+  }
+  return Status::Ok();
+}
+
+// Comment and, for a partitioned table, its partition key and partitions at every level.
 Status ReadCommentAndPartitions(PgConn& conn, const TableRef& t, TableSchema* s) {
   std::string oid = std::to_string(t.oid);
   DREDGE_ASSIGN_OR_RETURN(PgRows c,
@@ -146,21 +167,7 @@ Status ReadCommentAndPartitions(PgConn& conn, const TableRef& t, TableSchema* s)
   s->comment = c.at(0, 0);
   if (!c.at(0, 1)) return Status::Ok();
   s->partition_by = *c.at(0, 1);
-  DREDGE_ASSIGN_OR_RETURN(
-      PgRows parts,
-      conn.Query("SELECT n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid), "
-                 "obj_description(c.oid, 'pg_class'), c.relkind FROM pg_inherits i "
-                 "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = "
-                 "c.relnamespace WHERE i.inhparent = $1::oid ORDER BY c.relname",
-                 {oid}));
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts.str(i, 3) != "r")
-      return Status::Unsupported("partition " + parts.str(i, 0) + " of " + s->QualifiedName() +
-                                 " is partitioned itself: dredge backs up one level of "
-                                 "partitions (list the partition's tables instead)");
-    s->partitions.push_back({parts.str(i, 0), parts.str(i, 1), parts.at(i, 2)});
-  }
-  return Status::Ok();
+  return ReadPartitions(conn, oid, "", s);
 }
 
 }  // namespace

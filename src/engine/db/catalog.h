@@ -28,7 +28,8 @@ Result<TableRef> ResolveTable(PgConn& conn, const std::string& name);
 
 // Reads the schema, comments included. The row key is the primary key, else a unique index
 // over NOT NULL columns, else none (key_source says which). A partitioned table also gets its
-// partition key and partitions; Unsupported when a partition is partitioned itself.
+// partition key and its partitions at every level (a partition partitioned itself is listed
+// before its own partitions).
 Result<TableSchema> ReadTableSchema(PgConn& conn, const TableRef& table);
 
 }  // namespace dredge

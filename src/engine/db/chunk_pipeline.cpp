@@ -65,7 +65,7 @@ Status ChunkPipeline::AddRow(std::string_view line) {
 
 void ChunkPipeline::Submit() {
   if (batch_rows_ == 0) return;
-  uint64_t number = next_number_++;
+  uint64_t number = cfg_.numbers ? cfg_.numbers->fetch_add(1) : next_number_++;
   uint64_t rows = batch_rows_;
   std::string raw;
   raw.swap(batch_);

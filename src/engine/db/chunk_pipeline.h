@@ -30,6 +30,9 @@ struct ChunkPipelineConfig {
   std::string run;    // YYYYMMDD_HHMMSS
   int64_t run_unix_seconds = 0;
   uint64_t first_number = 1;
+  // When set, every chunk takes its number from this counter instead (first_number is then
+  // unused): pipelines of one run that read several tables at once never share a number.
+  std::atomic<uint64_t>* numbers = nullptr;
   uint64_t chunk_rows = 1000;
   uint64_t chunk_bytes = 64ull << 20;
   int workers = 4;

@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
+#include "engine/db/export_workers.h"
 #include "engine/db/horizon.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/table_export.h"
@@ -112,36 +113,49 @@ RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBac
   ctx.chunks.zstd = opts.zstd;
   ctx.chunks.zstd_level = opts.zstd_level;
   ctx.chunks.encrypt = opts.encrypt;
-  ctx.next_number = first_number;
+  ctx.numbers = std::make_shared<std::atomic<uint64_t>>(first_number);
   ctx.xmax = snap.xmax;
   return ctx;
 }
 
-// Every table of the plan, one after the other, in the run's one transaction.
+// One table of the plan on the connection of `ctx`; `*m` starts as the run's members.
+Status ExportOne(RunExportContext& ctx, const TableRef& table, const Snapshot& snap,
+                 const std::optional<RunManifest>& prev, Manifest* m) {
+  DREDGE_ASSIGN_OR_RETURN(m->schema, ReadTableSchema(*ctx.conn, table));
+  m->table = m->schema.QualifiedName();
+  m->table_oid = table.oid;
+  const Manifest* prev_entry = prev ? prev->Find(m->table) : nullptr;
+  m->full_reason = FullReason(prev, prev_entry, m->schema, table.oid, snap);
+  m->mode = m->full_reason.empty() ? "incremental" : "full";
+  if (m->mode == "incremental") m->after = prev->horizon;
+  if (m->schema.Keyless())
+    log::Info("backup db: " + m->table +
+              " has neither a primary key nor a unique index on NOT NULL columns: it is read "
+              "whole on every run and restored whole");
+  else if (m->mode == "full" && prev)
+    log::Info("backup db: " + m->table + " is read whole (" + m->full_reason + ")");
+  log::Debug("backup db: reading " + m->table);
+  return ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, m);
+}
+
+// Every table of the plan, spread over connections that share the run's one snapshot
+// (engine/db/export_workers.h); the entries in the plan's order.
 Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePlan& plan,
                                            const Manifest& members, const Snapshot& snap,
-                                           const std::optional<RunManifest>& prev) {
-  std::vector<Manifest> out;
-  for (const TableRef& table : plan.tables) {
-    Manifest m = members;
-    DREDGE_ASSIGN_OR_RETURN(m.schema, ReadTableSchema(*ctx.conn, table));
-    m.table = m.schema.QualifiedName();
-    m.table_oid = table.oid;
-    const Manifest* prev_entry = prev ? prev->Find(m.table) : nullptr;
-    m.full_reason = FullReason(prev, prev_entry, m.schema, table.oid, snap);
-    m.mode = m.full_reason.empty() ? "incremental" : "full";
-    if (m.mode == "incremental") m.after = prev->horizon;
-    if (m.schema.Keyless())
-      log::Info("backup db: " + m.table +
-                " has neither a primary key nor a unique index on NOT NULL columns: it is read "
-                "whole on every run and restored whole");
-    else if (m.mode == "full" && prev)
-      log::Info("backup db: " + m.table + " is read whole (" + m.full_reason + ")");
-    log::Debug("backup db: reading " + m.table);
-    DREDGE_RETURN_IF_ERROR(
-        ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, &m));
-    out.push_back(std::move(m));
+                                           const std::optional<RunManifest>& prev, int workers) {
+  ExportPlan how = PlanExport(plan.tables.size(), workers);
+  std::string snapshot_id;
+  if (how.connections > 1) {
+    DREDGE_ASSIGN_OR_RETURN(PgRows r, ctx.conn->Query("SELECT pg_export_snapshot()"));
+    snapshot_id = r.str(0, 0);
+    log::Info("backup db: " + std::to_string(plan.tables.size()) + " tables read on " +
+              std::to_string(how.connections) + " connections sharing one snapshot");
   }
+  std::vector<Manifest> out(plan.tables.size(), members);
+  DREDGE_RETURN_IF_ERROR(ExportOnConnections(
+      how, ctx, snapshot_id, plan.tables.size(), [&](RunExportContext& c, size_t i) {
+        return ExportOne(c, plan.tables[i], snap, prev, &out[i]);
+      }));
   return out;
 }
 
@@ -220,7 +234,7 @@ Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts
   RunExportContext ctx = MakeExportContext(store, *conn, opts, members, start_secs,
                                            listing.max_chunk_number + 1, snap);
   RunManifest run;
-  DREDGE_ASSIGN_OR_RETURN(run.tables, ExportTables(ctx, plan, members, snap, prev));
+  DREDGE_ASSIGN_OR_RETURN(run.tables, ExportTables(ctx, plan, members, snap, prev, opts.workers));
   DREDGE_RETURN_IF_ERROR(CloseKeyConnection(ctx));
   DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
   conn.reset();

@@ -71,13 +71,21 @@ Status CreateTable(PgConn& c, const TargetTable& t, const std::string& into_text
   sql += "CREATE TABLE " + t.quoted + " (\n" + body + "\n)";
   sql += s.partition_by.empty() ? ";\n" : " PARTITION BY " + s.partition_by + ";\n";
   for (const auto& p : s.partitions)
-    sql += "CREATE TABLE " + PartitionName(c, t, into_text, p.name) + " PARTITION OF " + t.quoted +
-           " " + p.bound + ";\n";
+    sql += "CREATE TABLE " + PartitionName(c, t, into_text, p.name) + " PARTITION OF " +
+           (p.of.empty() ? t.quoted : PartitionName(c, t, into_text, p.of)) + " " + p.bound +
+           (p.partition_by.empty() ? "" : " PARTITION BY " + p.partition_by) + ";\n";
   for (const auto& col : s.columns)
     if (col.serial && col.generated.empty() && col.identity.empty())
       sql += "ALTER SEQUENCE " + NewSequenceName(c, into_text, s, col.name, t.same_name_as_source) +
              " OWNED BY " + t.quoted + "." + c.QuoteIdent(col.name) + ";\n";
-  return c.Exec(sql).WithContext("cannot create table " + t.quoted);
+  Status st = c.Exec(sql);
+  if (!st.ok() && st.message().find("type \"") != std::string::npos &&
+      st.message().find("does not exist") != std::string::npos)
+    return st.WithContext("cannot create table " + t.quoted +
+                          " (the backup holds rows, not the definitions of types made in the "
+                          "database: create the type in the target database first, e.g. from "
+                          "pg_dump --schema-only of the source)");
+  return st.WithContext("cannot create table " + t.quoted);
 }
 
 std::string CommentsSql(const PgConn& c, const TargetTable& t, const TableSchema& s) {

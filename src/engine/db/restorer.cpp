@@ -101,6 +101,9 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
     return begun;
   }
 
+  // Newest version of each key wins across the chain's runs. A chain of one (full) run holds
+  // each key once, so it keeps no set: restore memory stays flat in rows.
+  bool dedup = plan.chain.size() > 1;
   std::unordered_set<int64_t> seen_int;
   std::unordered_set<std::string> seen_text;
   std::string buf;
@@ -127,10 +130,10 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
         take = true;  // a keyless table's chain is one full read: every row is live
       } else if (int_key) {
         int64_t k = d.int_keys[r];
-        take = m0.live_keys.Contains(k) && seen_int.insert(k).second;
+        take = m0.live_keys.Contains(k) && (!dedup || seen_int.insert(k).second);
       } else {
         const std::string& k = d.text_keys[r];
-        take = m0.live_keys.Contains(k) && seen_text.insert(k).second;
+        take = m0.live_keys.Contains(k) && (!dedup || seen_text.insert(k).second);
       }
       if (take && d.pass[r]) {
         buf.append(d.lines, start, end - start);

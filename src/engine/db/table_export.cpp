@@ -30,15 +30,29 @@ std::vector<size_t> AllIndexes(size_t n) {
   return v;
 }
 
-// The keys of one table as LiveKeySet wants them.
+// The keys of one table as LiveKeySet wants them. Integer keys are kept as ranges while they
+// arrive (rows come in storage order, mostly runs of consecutive keys), merged whenever the
+// list doubles: memory follows the number of gaps, not of rows.
 struct KeyCollector {
   bool int_key = false;
-  std::vector<int64_t> ints;
+  std::vector<IntRange> ranges;
+  size_t merged_size = 1024;
   std::vector<std::string> texts;
 
+  void AddInt(int64_t v) {
+    if (!ranges.empty() && ranges.back().second != INT64_MAX && v == ranges.back().second + 1) {
+      ranges.back().second = v;
+      return;
+    }
+    ranges.emplace_back(v, v);
+    if (ranges.size() >= 2 * merged_size) {
+      ranges = NormalizeRanges(std::move(ranges));
+      merged_size = std::max<size_t>(1024, ranges.size());
+    }
+  }
   void AddFields(const std::vector<std::string_view>& fields, const std::vector<size_t>& idx) {
     if (int_key) {
-      ints.push_back(Dec(fields[idx[0]]));
+      AddInt(Dec(fields[idx[0]]));
       return;
     }
     std::string joined;
@@ -50,12 +64,12 @@ struct KeyCollector {
   }
   void AddLine(std::string_view line) {
     if (int_key)
-      ints.push_back(Dec(line));
+      AddInt(Dec(line));
     else
       texts.emplace_back(line);
   }
   LiveKeySet Take() {
-    return int_key ? LiveKeySet::OfInts(RangesOfKeys(std::move(ints)))
+    return int_key ? LiveKeySet::OfInts(NormalizeRanges(std::move(ranges)))
                    : LiveKeySet::OfTexts(std::move(texts));
   }
 };
@@ -63,11 +77,7 @@ struct KeyCollector {
 Status OpenKeyConnection(RunExportContext& ctx) {
   if (ctx.key_conn) return Status::Ok();
   DREDGE_ASSIGN_OR_RETURN(PgRows exported, ctx.conn->Query("SELECT pg_export_snapshot()"));
-  DREDGE_ASSIGN_OR_RETURN(auto key_conn, PgConn::Connect(ctx.pg));
-  DREDGE_RETURN_IF_ERROR(key_conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
-  DREDGE_RETURN_IF_ERROR(
-      key_conn->Exec("SET TRANSACTION SNAPSHOT " + key_conn->QuoteLiteral(exported.str(0, 0))));
-  ctx.key_conn = std::move(key_conn);
+  DREDGE_ASSIGN_OR_RETURN(ctx.key_conn, ConnectInSnapshot(ctx.pg, exported.str(0, 0)));
   return Status::Ok();
 }
 
@@ -90,7 +100,7 @@ Status ExportTable(RunExportContext& ctx, const TableRef& table,
   cfg.columns = columns;
   cfg.key_columns = key_idx;
   cfg.table = m->table;
-  cfg.first_number = ctx.next_number;
+  cfg.numbers = ctx.numbers.get();
   ChunkPipeline pipeline(*ctx.store, cfg);
 
   std::string sql = "COPY (SELECT " + ColumnList(*ctx.conn, columns, AllIndexes(columns.size())) +
@@ -129,13 +139,19 @@ Status ExportTable(RunExportContext& ctx, const TableRef& table,
   if (!chunks.ok()) return chunks.status();
   DREDGE_RETURN_IF_ERROR(keys_read.WithContext("cannot read the live keys of " + m->table));
   m->chunks = std::move(*chunks);
-  for (const auto& c : m->chunks) {
-    m->bytes += c.size;
-    ctx.next_number = std::max(ctx.next_number, c.number + 1);
-  }
+  for (const auto& c : m->chunks) m->bytes += c.size;
   if (!keyless) m->live_keys = keys.Take();
   if (keys.int_key) m->max_key = MaxKey(*m, prev_max_key);
   return Status::Ok();
+}
+
+Result<std::unique_ptr<PgConn>> ConnectInSnapshot(const PgOptions& pg,
+                                                  const std::string& snapshot_id) {
+  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(pg));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+  DREDGE_RETURN_IF_ERROR(conn->Exec("SET TRANSACTION SNAPSHOT " + conn->QuoteLiteral(snapshot_id))
+                             .WithContext("cannot share the run's snapshot"));
+  return conn;
 }
 
 Status CloseKeyConnection(RunExportContext& ctx) {

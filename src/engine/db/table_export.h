@@ -5,6 +5,7 @@
 // for a table without a key.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,18 +19,25 @@
 
 namespace dredge {
 
-// What every table of one run shares.
+// What the tables read on one connection share (one context per connection of the run).
 struct RunExportContext {
   ObjectStore* store = nullptr;
-  PgConn* conn = nullptr;      // inside the run's REPEATABLE READ transaction
+  PgConn* conn = nullptr;      // in a REPEATABLE READ transaction on the run's snapshot
   PgOptions pg;                // to open the helper connection
-  ChunkPipelineConfig chunks;  // run-wide settings; columns/keys/table/first_number per table
-  uint64_t next_number = 1;    // the next chunk number (advanced past each table's chunks)
-  std::string xmax;            // pg_snapshot_xmax of the run's snapshot
+  ChunkPipelineConfig chunks;  // run-wide settings; columns/keys/table per table
+  // The run's chunk numbers, shared by every connection's pipelines (never repeated).
+  std::shared_ptr<std::atomic<uint64_t>> numbers;
+  std::string xmax;  // pg_snapshot_xmax of the run's snapshot
   // The helper connection, opened at the first incremental table, in a transaction that
   // imported the run's snapshot; CloseKeyConnection commits it.
   std::unique_ptr<PgConn> key_conn;
 };
+
+// A connection in a REPEATABLE READ, READ ONLY transaction that imported `snapshot_id`
+// (pg_export_snapshot of the run's transaction, which must stay open meanwhile): it sees
+// exactly what the run's own connection sees.
+Result<std::unique_ptr<PgConn>> ConnectInSnapshot(const PgOptions& pg,
+                                                  const std::string& snapshot_id);
 
 // Fills m->chunks, rows, bytes, live_keys and max_key (m->schema, mode and after are set by
 // the caller; `prev_max_key` is the previous entry's). Errors name the table.
