@@ -4,6 +4,7 @@
 #include <charconv>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -11,6 +12,7 @@
 #include "common/thread_pool.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_fetch.h"
+#include "engine/db/manifest_select.h"
 #include "engine/db/manifest_store.h"
 #include "formats/copy_text.h"
 #include "formats/db_keys.h"
@@ -107,7 +109,13 @@ Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_
 
 Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
                      DbVerifyResult* out) {
-  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
+  std::optional<RunManifest> newest;
+  if (o.point.manifest.empty() && !o.point.as_of_unix_nanos) {
+    DREDGE_ASSIGN_OR_RETURN(newest, NewestManifest(store, listing));
+  } else {
+    DREDGE_ASSIGN_OR_RETURN(std::string key, ChooseManifestKey(listing, o.point, store.Describe()));
+    DREDGE_ASSIGN_OR_RETURN(newest, LoadManifest(store, key));
+  }
   if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
   out->manifest_key = newest->key;
   std::vector<const Manifest*> entries;
