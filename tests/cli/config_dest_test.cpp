@@ -1,7 +1,7 @@
 // Every command that needs a destination takes it from dredge.toml when --dest is absent
 // (issue 13): with a config naming one [[files.destination]] and no --dest anywhere, each files
 // command works on that destination, and nothing lands in the built-in default
-// (./dredge-backups in the working directory).
+// (./dredge-backups in the working directory); `check` probes only the configured tiers.
 #include <unistd.h>
 
 #include <filesystem>
@@ -82,6 +82,8 @@ TEST_F(ConfigDest, EveryFilesCommandUsesTheConfiguredDestination) {
   auto check = Run({"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_NE((check.out + check.err).find(dir_ + "/store"), std::string::npos) << check.out;
+  // Only the configured tiers: no [db] here, so no database probe.
+  EXPECT_EQ(check.out.find("database"), std::string::npos) << check.out;
   auto drill = Run({"drill", "--tier", "files"});
   EXPECT_EQ(drill.exit_code, 0) << drill.out << drill.err;
   auto prune = Run({"prune", "--keep-last", "1"});
