@@ -11,6 +11,7 @@
 #include "cli/build_info.h"
 #include "cli/cli_dump.h"
 #include "cli/command.h"
+#include "cli/option_flags.h"
 #include "cli/suggest.h"
 #include "commands/command_table.h"
 #include "common/early_secrets.h"
@@ -33,18 +34,15 @@ int main(int argc, char** argv) {
                "dredge"};
   app.set_version_flag("--version", VersionText());
   AddCliDumpFlag(app);
+  AddConfigExampleFlag(app);
   app.require_subcommand(1);
   app.fallthrough();
 
   GlobalOptions global;
   if (const char* c = std::getenv("DREDGE_CONFIG")) global.config_path = c;
   app.add_option("--config", global.config_path, "Config file (default: ./dredge.toml)");
-  app.add_option("--log-dir", global.log_dir,
-                 "Directory for run logs (default: [logging] dir, else "
-                 "$XDG_STATE_HOME/dredge/logs or ~/.local/state/dredge/logs)");
-  app.add_option("--log-format", global.log_format,
-                 "Log line format (default: [logging] format, else text)")
-      ->check(CLI::IsMember({"text", "json"}));
+  AddSettingFlag(app, "logging.dir", &global.log_dir);
+  AddSettingFlag(app, "logging.format", &global.log_format)->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "Debug output on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
@@ -108,10 +109,6 @@ TableSelection SelectionOf(const DbConfig& db) {
   return sel;
 }
 
-std::string PgMillis(int64_t ms) {
-  return ms <= 0 ? "0" : std::to_string(ms) + "ms";
-}
-
 DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest,
                        const DbBackupRequest& req) {
   DestOutcome out{"db", dest.url, Status::Ok(), nlohmann::json::object()};
@@ -184,13 +181,10 @@ Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--dest", f->dests,
                  "Destination URL (file://… or s3://bucket/prefix; repeatable; default: the "
                  "configured [[db.destination]] entries)");
-  cmd.add_option("--chunk-size", f->chunk_rows, "Rows per chunk (default: [db] chunk_size)")
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--chunk-bytes", f->chunk_bytes, "Row bytes per chunk (K, M, G; default 64M)");
-  cmd.add_option("--workers", f->workers, "Chunks encoded and uploaded in parallel (default 4)")
-      ->check(CLI::Range(1, 64));
-  cmd.add_option("--compress", f->compress, "Chunk compression (default: [db] compress, zstd)")
-      ->check(CLI::IsMember({"none", "zstd"}));
+  AddSettingFlag(cmd, "db.chunk_size", &f->chunk_rows)->check(CLI::PositiveNumber);
+  AddSettingFlag(cmd, "db.chunk_bytes", &f->chunk_bytes);
+  AddSettingFlag(cmd, "db.workers", &f->workers)->check(CLI::Range(1, 64));
+  AddSettingFlag(cmd, "db.compress", &f->compress)->check(CLI::IsMember({"none", "zstd"}));
   cmd.add_flag("--json", f->json, "Print one JSON object per destination with the result");
   AddStoreFlags(cmd, &f->request.store_flags);
   AddEncryptKeyFlag(cmd, &f->key_file);

@@ -33,9 +33,6 @@ struct DbBackupRequest {
 DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest,
                        const DbBackupRequest& request);
 
-// "<n>ms" for PostgreSQL, "0" for 0.
-std::string PgMillis(int64_t ms);
-
 // The tables [db] names: `tables` (a list or "*" with schemas/exclude_tables), else `table`.
 TableSelection SelectionOf(const DbConfig& db);
 

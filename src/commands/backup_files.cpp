@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/upload_flags.h"
@@ -21,8 +22,8 @@ namespace {
 struct Flags {
   std::string source;
   std::vector<std::string> dests, includes, excludes;
-  int workers = 16;
-  double max_change = 20;
+  int workers = 0;        // applied only when given (the table's default otherwise)
+  double max_change = 0;  // a percentage, applied only when given
   bool json = false;
   FilesBackupRequest request;
   OpsFlags ops;
@@ -192,19 +193,16 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
 
 Runner SetupBackupFiles(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
-  cmd.add_option("--source", f->source, "Directory to back up (default: [files] source)");
+  AddSettingFlag(cmd, "files.source", &f->source);
   cmd.add_option("--dest", f->dests,
                  "Destination URL (file:///path, s3://bucket/prefix; repeatable; default: the "
                  "configured [[files.destination]] entries)");
-  cmd.add_option("--include", f->includes, "Only files matching this glob (repeatable)");
-  cmd.add_option("--exclude", f->excludes, "Skip files matching this glob (repeatable; wins)");
-  f->workers_opt = cmd.add_option("--workers", f->workers, "Parallel transfers (default 8)");
+  AddSettingFlag(cmd, "files.include", &f->includes);
+  AddSettingFlag(cmd, "files.exclude", &f->excludes);
+  f->workers_opt = AddSettingFlag(cmd, "files.workers", &f->workers);
   cmd.add_option("--state", f->request.state,
                  "State index file (default ~/.cache/dredge/<hash of dest>.sqlite)");
-  f->max_change_opt = cmd.add_option(
-      "--max-change", f->max_change,
-      "Stop before writing when more than this % of backed-up files would change (default: "
-      "[files] max_change, 50%)");
+  f->max_change_opt = AddSettingFlag(cmd, "files.max_change", &f->max_change);
   cmd.add_flag("--force", f->request.force, "Run even when the damage guard would stop it");
   cmd.add_flag("--dry-run", f->request.dry_run, "Show what would be done; write nothing");
   cmd.add_flag("--json", f->json, "Print one JSON summary object per destination on stdout");

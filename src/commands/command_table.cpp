@@ -42,7 +42,10 @@ const CommandEntry kCommands[] = {
     {"", "manifests", "List the database backups' restore points", &SetupManifests},
     {"", "ls", "List the files of a snapshot (or with --tier db the chunks of a manifest)",
      &SetupLs},
-    {"", "diff", "Files added, removed, changed and renamed between two snapshots", &SetupDiff},
+    {"", "diff",
+     "Files added, removed, changed and renamed between two snapshots (or with --tier db the "
+     "rows between two manifests)",
+     &SetupDiff},
     {"", "prune",
      "Remove restore points the retention rules (--keep-*, [retention]) do not keep, and what only "
      "they need",

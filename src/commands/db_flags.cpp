@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <regex>
 
+#include "cli/option_flags.h"
+#include "config/dredge_config.h"
 namespace dredge {
 
 void AddDbFlags(CLI::App& cmd, PgOptions* pg, bool required) {
@@ -14,14 +16,17 @@ void AddDbFlags(CLI::App& cmd, PgOptions* pg, bool required) {
     static const std::regex re("^[0-9]+ ?(us|ms|s|min|h|d)?$");
     return std::regex_match(v, re) ? std::string() : "use a number with us, ms, s, min, h or d";
   };
-  cmd.add_option("--statement-timeout", pg->statement_timeout,
-                 "PostgreSQL statement_timeout for dredge's session (0 = none)")
-      ->check(timeout)
-      ->capture_default_str();
-  cmd.add_option("--lock-timeout", pg->lock_timeout,
-                 "PostgreSQL lock_timeout: give up rather than queue behind DDL")
-      ->check(timeout)
-      ->capture_default_str();
+  // Unset, the timeouts are the table's defaults ([db] in dredge.toml for the commands that
+  // read it), in PostgreSQL's units.
+  pg->statement_timeout = PgMillis(DredgeConfig{}.db.statement_timeout_ms);
+  pg->lock_timeout = PgMillis(DredgeConfig{}.db.lock_timeout_ms);
+  AddSettingFlag(cmd, "db.statement_timeout", &pg->statement_timeout)->check(timeout);
+  AddSettingFlag(cmd, "db.lock_timeout", &pg->lock_timeout)->check(timeout);
+}
+
+std::string PgMillis(int64_t ms) {
+  if (ms <= 0) return "0";
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
 
 void PrintJsonLine(const std::string& json_text) {

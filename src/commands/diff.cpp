@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/store_flags.h"
+#include "commands/diff_db.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
 #include "common/plural.h"
@@ -20,6 +21,7 @@ using json = nlohmann::json;
 struct Flags {
   std::string a, b, dest;
   std::vector<std::string> globs;
+  std::string tier = "files";
   bool json = false;
   StoreOptions store;
 };
@@ -80,6 +82,12 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
     return st;
   };
+  if (f.tier == "db") {
+    if (!f.globs.empty())
+      return fail(Status::Usage("diff --tier db takes no globs (it compares whole tables)"));
+    Status st = RunDbDiff(global, f.dest, f.a, f.b, f.json, f.store);
+    return st.ok() ? st : fail(st);
+  }
   auto opened = OpenSnapshots(global, f.dest, f.store);
   if (!opened.ok()) return fail(opened.status());
   ObjectStore& store = *opened->target.store;
@@ -112,7 +120,12 @@ Runner SetupDiff(CLI::App& cmd, const GlobalOptions& global) {
       ->required();
   cmd.add_option("B", f->b, "The newer snapshot (same forms)")->required();
   cmd.add_option("GLOB", f->globs, "Only paths matching these globs");
-  cmd.add_option("--dest", f->dest, "Store URL (default: the first configured files destination)");
+  cmd.add_option("--dest", f->dest,
+                 "Store URL (default: the first configured destination of the tier)");
+  cmd.add_option("--tier", f->tier,
+                 "files (default) or db: rows inserted, updated and deleted between two "
+                 "manifests, and the chunks they came from")
+      ->check(CLI::IsMember({"files", "db"}));
   cmd.add_flag("--json", f->json, "Print one JSON object on stdout");
   AddStoreFlags(cmd, &f->store);
   return [f, &global]() { return Run(*f, global); };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
@@ -131,16 +132,9 @@ Runner SetupPrune(CLI::App& cmd, const GlobalOptions& global) {
                  "Store URL (repeatable; default: the configured destinations of each tier)");
   cmd.add_option("--tier", f->tier, "Only this tier (default: both)")
       ->check(CLI::IsMember({"files", "db"}));
-  f->keep_opt[0] = cmd.add_option("--keep-last", f->keep[0], "Keep the N newest restore points");
-  f->keep_opt[1] =
-      cmd.add_option("--keep-daily", f->keep[1],
-                     "Keep the newest point of each of the last N days that have one (UTC)");
-  f->keep_opt[2] =
-      cmd.add_option("--keep-weekly", f->keep[2],
-                     "Keep the newest point of each of the last N ISO weeks that have one");
-  f->keep_opt[3] =
-      cmd.add_option("--keep-monthly", f->keep[3],
-                     "Keep the newest point of each of the last N months that have one");
+  const char* keys[] = {"retention.keep_last", "retention.keep_daily", "retention.keep_weekly",
+                        "retention.keep_monthly"};
+  for (int i = 0; i < 4; ++i) f->keep_opt[i] = AddSettingFlag(cmd, keys[i], &f->keep[i]);
   cmd.add_option("--workers", f->workers, "Parallel deletions")->capture_default_str();
   cmd.add_flag("--dry-run", f->dry_run, "List what would be deleted; delete nothing");
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");

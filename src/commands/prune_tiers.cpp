@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/prune.h"
@@ -110,12 +111,12 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   for (const auto& id : s.forced_retiring)
     log::Info(gone + id + "  (an earlier prune had begun retiring it)");
   log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
-            std::to_string(s.objects_removed()) + " objects (" +
-            std::to_string(s.data_objects_removed) + " data of removed or replaced files, " +
-            std::to_string(s.content_objects_removed) + " preserved content), " +
-            HumanBytes(s.bytes_freed) + "; kept " + std::to_string(s.kept.size()) + " snapshots, " +
+            Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
+            " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
+            " preserved content), " + HumanBytes(s.bytes_freed) + "; kept " +
+            Plural(s.kept.size(), "snapshot") + ", " +
             (req.dry_run ? "would remove " : "removed ") +
-            std::to_string(s.removed_snapshots.size() + s.forced_retiring.size()));
+            Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
   nlohmann::json removed = s.removed_snapshots;
   for (const auto& id : s.forced_retiring) removed.push_back(id);
   TierPruneOutcome out;
@@ -164,11 +165,11 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
   for (const auto& key : s.deleted_chunks)
     log::Debug(std::string(req.dry_run ? "would delete " : "deleted ") + key);
   log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
-            std::to_string(s.deleted_chunks.size()) + " chunks (" +
-            std::to_string(s.debris_chunks) + " left by aborted runs), " +
-            HumanBytes(s.deleted_chunk_bytes) + "; kept " + std::to_string(s.kept.size()) +
-            " manifests, " + (req.dry_run ? "would remove " : "removed ") +
-            std::to_string(s.deleted_manifests.size() + s.retired.size()));
+            Plural(s.deleted_chunks.size(), "chunk") + " (" + std::to_string(s.debris_chunks) +
+            " left by aborted runs), " + HumanBytes(s.deleted_chunk_bytes) + "; kept " +
+            Plural(s.kept.size(), "manifest") + ", " +
+            (req.dry_run ? "would remove " : "removed ") +
+            Plural(s.deleted_manifests.size() + s.retired.size(), "manifest"));
   KeyLog chunks;
   if (req.json)
     for (const auto& key : s.deleted_chunks) chunks.Add(key);

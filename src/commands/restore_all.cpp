@@ -4,6 +4,7 @@
 
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
+#include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
 #include "commands/restore_db.h"
 #include "commands/restore_files.h"
@@ -17,7 +18,7 @@ namespace {
 struct Flags {
   std::string as_of, target, db, into, dest, key_file;
   bool overwrite = false, replace = false, json = false;
-  int workers = 8;
+  int workers = FilesRestoreRequest{}.workers;  // the same default as `restore files`
   StoreOptions store;
   OpsFlags ops;
 };

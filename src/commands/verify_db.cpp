@@ -11,6 +11,7 @@
 #include "commands/run_setup.h"
 #include "common/log.h"
 #include "common/plural.h"
+#include "common/time_util.h"
 #include "engine/db/verifier.h"
 
 namespace dredge {
@@ -22,6 +23,7 @@ struct Flags {
   bool json = false;
   StoreOptions store;
   std::string key_file;
+  std::string as_of;
 };
 
 }  // namespace
@@ -35,6 +37,13 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option(
       "--table", f->opts.table,
       "With --db: compare only this table (default: every table of the newest manifest)");
+  auto* manifest = cmd.add_option(
+      "--manifest", f->opts.point.manifest,
+      "With --db: compare with this manifest: latest (default), an id, a unique prefix or the "
+      "stamp YYYYMMDD_HHMMSS");
+  cmd.add_option("--as-of", f->as_of,
+                 "With --db: compare with the newest manifest at or before this time (ISO 8601)")
+      ->excludes(manifest);
   cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -45,6 +54,14 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
     f->opts.with_db = !f->opts.pg.conninfo.empty();
     if (!f->opts.with_db && !f->opts.table.empty())
       return Status::Usage("--table needs --db (the live database to compare with)");
+    if (!f->opts.with_db && (!f->opts.point.manifest.empty() || !f->as_of.empty()))
+      return Status::Usage(
+          "--manifest and --as-of choose the manifest --db compares with: add --db, or drop "
+          "them (without --db every manifest's chunks are checked)");
+    if (!f->as_of.empty()) {
+      DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f->as_of));
+      f->opts.point.as_of_unix_nanos = t;
+    }
     // The config supplies the destination when --dest is absent, the key file ([db]
     // encrypt_key_file) and the logging.
     DREDGE_ASSIGN_OR_RETURN(ReadTarget target, OpenForReading(global, "db", f->dest, f->store));

@@ -9,12 +9,33 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "config/option_table.h"
 #include "config/toml_fields.h"
 
 namespace dredge {
 namespace {
 
 namespace fs = std::filesystem;
+
+// True when a conninfo (key=value or URI form) carries a password; registers it for scrubbing.
+bool ConninfoHasPassword(const std::string& conninfo) {
+  if (conninfo.empty()) return false;
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (err) PQfreemem(err);
+  if (!opts) return false;
+  bool found = false;
+  for (PQconninfoOption* o = opts; o->keyword; ++o) {
+    if (std::string(o->keyword) == "password" && o->val && *o->val) {
+      log::RegisterSecret(o->val);
+      found = true;
+    }
+  }
+  PQconninfoFree(opts);
+  return found;
+}
+
+}  // namespace
 
 Status ReadDestinations(TomlFields& parent, const std::string& file, const std::string& tier,
                         std::vector<DestinationConfig>* out) {
@@ -42,123 +63,6 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
   }
   return Status::Ok();
 }
-
-Status ReadFiles(const toml::table& t, const std::string& file, FilesConfig* c) {
-  TomlFields f(t, file, "files");
-  c->configured = true;
-  DREDGE_RETURN_IF_ERROR(f.String("source", &c->source));
-  DREDGE_RETURN_IF_ERROR(f.StringList("include", &c->include));
-  DREDGE_RETURN_IF_ERROR(f.StringList("exclude", &c->exclude));
-  DREDGE_RETURN_IF_ERROR(f.Int("workers", &c->workers, 1, 1024));
-  if (const toml::node* n = t.get("max_change"); n && n->is_string()) {
-    auto v = ParseFraction(n->as_string()->get(), f.Where(*n, "max_change"));
-    if (!v.ok()) return v.status();
-    c->max_change = *v;
-    std::string ignored;
-    DREDGE_RETURN_IF_ERROR(f.String("max_change", &ignored));  // marks the key known
-  } else {
-    DREDGE_RETURN_IF_ERROR(f.Number("max_change", &c->max_change, 0.0, 1.0));
-  }
-  DREDGE_RETURN_IF_ERROR(ReadDestinations(f, file, "files", &c->destinations));
-  return f.Finish();
-}
-
-// `tables` is a list of names or "*"; `table` and `tables` exclude each other.
-Status ReadDbTables(const toml::table& t, const std::string& file, TomlFields& f, DbConfig* c) {
-  if (t.get("table") && t.get("tables"))
-    return Status::Usage(file +
-                         ": [db] has both table and tables: keep one (table = \"x\" is "
-                         "the same as tables = [\"x\"])");
-  if (const toml::node* n = t.get("tables"); n && n->is_string()) {
-    std::string all;
-    DREDGE_RETURN_IF_ERROR(f.String("tables", &all));
-    if (all != "*")
-      return Status::Usage(file +
-                           ": [db] tables must be a list of table names or \"*\" (every "
-                           "table of [db] schemas), not \"" +
-                           all + "\"");
-    c->all_tables = true;
-  } else {
-    DREDGE_RETURN_IF_ERROR(f.StringList("tables", &c->tables));
-  }
-  DREDGE_RETURN_IF_ERROR(f.StringList("schemas", &c->schemas));
-  DREDGE_RETURN_IF_ERROR(f.StringList("exclude_tables", &c->exclude_tables));
-  if ((t.get("schemas") || t.get("exclude_tables")) && !c->all_tables)
-    return Status::Usage(file + ": [db] schemas and exclude_tables go with tables = \"*\"");
-  return Status::Ok();
-}
-
-Status ReadDb(const toml::table& t, const std::string& file, DbConfig* c) {
-  TomlFields f(t, file, "db");
-  c->configured = true;
-  DREDGE_RETURN_IF_ERROR(f.String("conninfo", &c->conninfo));
-  DREDGE_RETURN_IF_ERROR(f.String("table", &c->table));
-  DREDGE_RETURN_IF_ERROR(ReadDbTables(t, file, f, c));
-  DREDGE_RETURN_IF_ERROR(f.Int("chunk_size", &c->chunk_size, 1, 100000000));
-  DREDGE_RETURN_IF_ERROR(f.Size("chunk_bytes", &c->chunk_bytes));
-  DREDGE_RETURN_IF_ERROR(f.Int("workers", &c->workers, 1, 1024));
-  if (const toml::node* n = t.get("compress"); n && n->is_boolean()) {
-    bool on = true;
-    DREDGE_RETURN_IF_ERROR(f.Bool("compress", &on));
-    c->compress = on ? "zstd" : "none";
-  } else {
-    DREDGE_RETURN_IF_ERROR(f.Choice("compress", &c->compress, {"zstd", "none"}));
-  }
-  DREDGE_RETURN_IF_ERROR(f.Millis("statement_timeout", &c->statement_timeout_ms));
-  DREDGE_RETURN_IF_ERROR(f.Millis("lock_timeout", &c->lock_timeout_ms));
-  DREDGE_RETURN_IF_ERROR(f.String("encrypt_key_file", &c->encrypt_key_file));
-  DREDGE_RETURN_IF_ERROR(ReadDestinations(f, file, "db", &c->destinations));
-  return f.Finish();
-}
-
-Status ReadRetention(const toml::table& t, const std::string& file, RetentionConfig* c) {
-  TomlFields f(t, file, "retention");
-  DREDGE_RETURN_IF_ERROR(f.Int("keep_last", &c->keep_last, 0, 100000));
-  DREDGE_RETURN_IF_ERROR(f.Int("keep_daily", &c->keep_daily, 0, 100000));
-  DREDGE_RETURN_IF_ERROR(f.Int("keep_weekly", &c->keep_weekly, 0, 100000));
-  DREDGE_RETURN_IF_ERROR(f.Int("keep_monthly", &c->keep_monthly, 0, 100000));
-  return f.Finish();
-}
-
-Status ReadLogging(const toml::table& t, const std::string& file, LoggingConfig* c) {
-  TomlFields f(t, file, "logging");
-  DREDGE_RETURN_IF_ERROR(f.String("dir", &c->dir));
-  DREDGE_RETURN_IF_ERROR(f.Choice("format", &c->format, {"text", "json"}));
-  DREDGE_RETURN_IF_ERROR(f.Int("keep", &c->keep, 0, 100000));
-  return f.Finish();
-}
-
-Status ReadLimits(const toml::table& t, const std::string& file, LimitsConfig* c) {
-  TomlFields f(t, file, "limits");
-  DREDGE_RETURN_IF_ERROR(f.Rate("bwlimit", &c->bwlimit));
-  DREDGE_RETURN_IF_ERROR(f.Number("tpslimit", &c->tpslimit, 0.0, 1e6));
-  if (t.get("nice")) {
-    bool on = false;
-    DREDGE_RETURN_IF_ERROR(f.Bool("nice", &on));
-    c->nice = on ? LimitsConfig::Nice::kOn : LimitsConfig::Nice::kOff;
-  }
-  return f.Finish();
-}
-
-// True when a conninfo (key=value or URI form) carries a password; registers it for scrubbing.
-bool ConninfoHasPassword(const std::string& conninfo) {
-  if (conninfo.empty()) return false;
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (err) PQfreemem(err);
-  if (!opts) return false;
-  bool found = false;
-  for (PQconninfoOption* o = opts; o->keyword; ++o) {
-    if (std::string(o->keyword) == "password" && o->val && *o->val) {
-      log::RegisterSecret(o->val);
-      found = true;
-    }
-  }
-  PQconninfoFree(opts);
-  return found;
-}
-
-}  // namespace
 
 Result<std::string> FindConfigFile(const std::string& flag_path, const EnvMap& env,
                                    const std::string& cwd) {
@@ -198,16 +102,10 @@ Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& f
                          ": not valid TOML: " + std::string(e.description()));
   }
   TomlFields top(root, file_name, "");
-  DREDGE_ASSIGN_OR_RETURN(const toml::table* files, top.Table("files"));
-  if (files) DREDGE_RETURN_IF_ERROR(ReadFiles(*files, file_name, &config.files));
-  DREDGE_ASSIGN_OR_RETURN(const toml::table* db, top.Table("db"));
-  if (db) DREDGE_RETURN_IF_ERROR(ReadDb(*db, file_name, &config.db));
-  DREDGE_ASSIGN_OR_RETURN(const toml::table* retention, top.Table("retention"));
-  if (retention) DREDGE_RETURN_IF_ERROR(ReadRetention(*retention, file_name, &config.retention));
-  DREDGE_ASSIGN_OR_RETURN(const toml::table* logging, top.Table("logging"));
-  if (logging) DREDGE_RETURN_IF_ERROR(ReadLogging(*logging, file_name, &config.logging));
-  DREDGE_ASSIGN_OR_RETURN(const toml::table* limits, top.Table("limits"));
-  if (limits) DREDGE_RETURN_IF_ERROR(ReadLimits(*limits, file_name, &config.limits));
+  for (const SectionSpec& section : Sections()) {
+    DREDGE_ASSIGN_OR_RETURN(const toml::table* t, top.Table(section.name));
+    if (t) DREDGE_RETURN_IF_ERROR(ParseSection(section, *t, file_name, &config));
+  }
   DREDGE_RETURN_IF_ERROR(top.Finish());
   return config;
 }

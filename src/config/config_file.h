@@ -14,10 +14,12 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "config/dredge_config.h"
 #include "config/env_overrides.h"
+#include "config/toml_fields.h"
 
 namespace dredge {
 
@@ -30,6 +32,11 @@ Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& f
 
 // Reads and parses `path` and checks its permissions (warnings, never errors).
 Result<DredgeConfig> LoadConfigFile(const std::string& path);
+
+// Reads the array of tables `destination` of `parent` (the [files] or [db] table, `tier`) into
+// *out; each entry needs a url. For the options table's sections (config/option_table.h).
+Status ReadDestinations(TomlFields& parent, const std::string& file, const std::string& tier,
+                        std::vector<DestinationConfig>* out);
 
 // Where run logs go when neither [logging] dir, DREDGE_LOG_DIR nor --log-dir says: a place that
 // does not depend on the working directory, $XDG_STATE_HOME/dredge/logs, else

@@ -5,24 +5,24 @@
 
 #include "common/time_util.h"
 #include "config/byte_size.h"
+#include "config/option_table.h"
 
 extern char** environ;
 
 namespace dredge {
 namespace {
 
+// The variables of the options table (config/option_table.h) and the few that are not settings.
 const std::set<std::string>& KnownVariables() {
-  static const auto* known = new std::set<std::string>{
-      "DREDGE_CONFIG", "DREDGE_DEST", "DREDGE_FILES_DEST", "DREDGE_DB_DEST", "DREDGE_FILES_SOURCE",
-      "DREDGE_FILES_WORKERS", "DREDGE_MAX_CHANGE", "DREDGE_DB_CONNINFO", "DREDGE_DB_TABLE",
-      "DREDGE_DB_WORKERS", "DREDGE_DB_CHUNK_SIZE", "DREDGE_DB_CHUNK_BYTES", "DREDGE_DB_COMPRESS",
-      "DREDGE_DB_STATEMENT_TIMEOUT", "DREDGE_DB_LOCK_TIMEOUT", "DREDGE_KEEP_LAST",
-      "DREDGE_KEEP_DAILY", "DREDGE_KEEP_WEEKLY", "DREDGE_KEEP_MONTHLY", "DREDGE_LOG_DIR",
-      "DREDGE_LOG_FORMAT", "DREDGE_LOG_KEEP", "DREDGE_BWLIMIT", "DREDGE_TPSLIMIT", "DREDGE_NICE",
-      // Read by the database commands themselves (commands/encrypt_flags.h).
-      "DREDGE_ENCRYPT_KEY_FILE",
-      // Set by the test harness (tests/CMakeLists.txt), not by users.
-      "DREDGE_BIN", "DREDGE_SOURCE_DIR"};
+  static const auto* known = [] {
+    auto* names = new std::set<std::string>{
+        "DREDGE_CONFIG", "DREDGE_DEST", "DREDGE_FILES_DEST", "DREDGE_DB_DEST",
+        // Set by the test harness (tests/CMakeLists.txt), not by users.
+        "DREDGE_BIN", "DREDGE_SOURCE_DIR"};
+    for (const auto& o : Options())
+      if (*o.env) names->insert(o.env);
+    return names;
+  }();
   return *known;
 }
 

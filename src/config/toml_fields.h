@@ -47,6 +47,10 @@ class TomlFields {
   // "dredge.toml line 12: files.workers"
   std::string Where(const toml::node& node, const char* key) const;
 
+  // The node at `key` without marking it known (for keys whose type picks the reader).
+  const toml::node* Peek(const char* key) const { return table_.get(key); }
+  const std::string& file() const { return file_; }
+
  private:
   const toml::node* Get(const char* key);
   Status WrongType(const toml::node& node, const char* key, const char* expected) const;

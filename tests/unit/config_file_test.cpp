@@ -258,8 +258,9 @@ TEST(ConfigFile, TheAnnotatedExampleLoads) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->files.destinations.size(), 2u);
   EXPECT_EQ(c->db.destinations.size(), 1u);
-  EXPECT_EQ(c->db.lock_timeout_ms, 5000);
-  EXPECT_EQ(c->retention.keep_monthly, 12);
+  // The example shows the defaults (tests/cli/defaults_agree_test.cpp checks every key).
+  EXPECT_EQ(c->db.lock_timeout_ms, DredgeConfig{}.db.lock_timeout_ms);
+  EXPECT_EQ(c->retention.keep_monthly, DredgeConfig{}.retention.keep_monthly);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -11,63 +12,22 @@
 #include "common/thread_pool.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_fetch.h"
+#include "engine/db/manifest_select.h"
 #include "engine/db/manifest_store.h"
+#include "engine/db/restorable_state.h"
 #include "formats/copy_text.h"
 #include "formats/db_keys.h"
 
 namespace dredge {
 namespace {
 
-uint64_t RowHash(std::string_view line) {
-  // FNV-1a 64: fast, and a 64-bit hash per row makes accidental equality negligible here.
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : line) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-std::string JoinLine(const std::vector<std::string>& f, size_t from) {
-  std::string line;
-  for (size_t j = from; j < f.size(); ++j) {
-    if (j > from) line.push_back('\t');
-    line += f[j];
-  }
-  return line;
-}
-
-// The restorable state of one table: row hash by key (by the whole row for a keyless table).
-Result<std::unordered_map<std::string, uint64_t>> BackupState(ObjectStore& store,
-                                                              const Manifest& entry,
-                                                              std::vector<size_t>* key_idx) {
-  DREDGE_ASSIGN_OR_RETURN(auto chain, LoadChain(store, entry));
-  const Manifest& m0 = chain.front();
-  auto cols = m0.schema.ChunkColumns();
-  *key_idx = m0.schema.KeyIndexes();
-  if (m0.schema.Keyless())
-    for (size_t i = 0; i < cols.size(); ++i) key_idx->push_back(i);
-
-  // The restorable state: newest version of each live key.
-  std::unordered_map<std::string, uint64_t> backup;
-  for (const auto& m : chain)
-    for (const auto& c : m.chunks) {
-      Status st = ReadChunkRows(store, c, cols, [&](std::vector<std::string>& f) {
-        std::string k = TextKeyOf(f, *key_idx);
-        bool live = m0.schema.Keyless()         ? true
-                    : m0.schema.HasIntegerKey() ? m0.live_keys.Contains(std::stoll(k))
-                                                : m0.live_keys.Contains(k);
-        if (live && !backup.count(k)) backup.emplace(std::move(k), RowHash(JoinLine(f, 0)));
-        return Status::Ok();
-      });
-      if (!st.ok()) return st;
-    }
-  return backup;
-}
-
 // Compares the live table with the entry's restorable state (inside conn's transaction, whose
 // snapshot xmax is `x`).
 Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_t x, bool name_keys,
                     DbVerifyResult* out) {
   std::vector<size_t> key_idx;
-  DREDGE_ASSIGN_OR_RETURN(auto backup, BackupState(store, m0, &key_idx));
+  DREDGE_ASSIGN_OR_RETURN(auto state, RestorableState(store, m0, &key_idx));
+  auto& backup = state.rows;
   out->rows_backup += backup.size();
   auto cols = m0.schema.ChunkColumns();
   DREDGE_ASSIGN_OR_RETURN(TableRef table, ResolveTable(*conn, m0.table));
@@ -89,7 +49,7 @@ Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_
     f.assign(parts.begin(), parts.end());
     std::string k = TextKeyOf(f, shifted);
     auto it = backup.find(k);
-    if (it != backup.end() && it->second == RowHash(row)) {
+    if (it != backup.end() && it->second.hash == RowHash(row)) {
       ++out->matching;
     } else if (is_new) {
       ++out->not_yet_backed_up;
@@ -107,7 +67,13 @@ Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_
 
 Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
                      DbVerifyResult* out) {
-  DREDGE_ASSIGN_OR_RETURN(auto newest, NewestManifest(store, listing));
+  std::optional<RunManifest> newest;
+  if (o.point.manifest.empty() && !o.point.as_of_unix_nanos) {
+    DREDGE_ASSIGN_OR_RETURN(newest, NewestManifest(store, listing));
+  } else {
+    DREDGE_ASSIGN_OR_RETURN(std::string key, ChooseManifestKey(listing, o.point, store.Describe()));
+    DREDGE_ASSIGN_OR_RETURN(newest, LoadManifest(store, key));
+  }
   if (!newest) return Status::NotFound("the destination holds no dredge manifest to compare");
   out->manifest_key = newest->key;
   std::vector<const Manifest*> entries;

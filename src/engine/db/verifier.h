@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/db/manifest_store.h"
 #include "engine/db/pg_conn.h"
 #include "store/object_store.h"
 
@@ -21,6 +22,9 @@ struct DbVerifyOptions {
   PgOptions pg;
   std::string table;
   int workers = 4;
+  // With --db: the manifest to compare with (engine/db/manifest_select.h: latest, an id, a
+  // unique prefix, the stamp, or as_of); empty = the newest.
+  RestorePointQuery point;
 };
 
 struct DbVerifyResult {

@@ -1,0 +1,32 @@
+// Command-line flags for settings of the options table (config/option_table.h). The flag's name
+// and its --help text come from the table entry: the help sentence, the default the run uses
+// (rendered from DredgeConfig's initialisers), the dredge.toml key and the DREDGE_* variable, so
+// --help cannot state a default that the code does not use. A flag registered here says nothing
+// about how its value is applied: the command still fills ConfigOverrides when the flag was
+// given (Option::count() > 0), so the precedence flags > environment > file > default holds.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace dredge {
+
+// "<help> (default: 8; dredge.toml [files] workers, DREDGE_FILES_WORKERS)". `key` must be an
+// entry of the table (a programming error otherwise: the process aborts with a message).
+std::string SettingHelp(const char* key);
+
+// The flag of table entry `key` (e.g. "--workers" for "files.workers").
+std::string SettingFlag(const char* key);
+
+// Registers the entry's flag on `cmd`, storing into *var.
+template <typename T>
+CLI::Option* AddSettingFlag(CLI::App& cmd, const char* key, T* var) {
+  return cmd.add_option(SettingFlag(key), *var, SettingHelp(key));
+}
+
+// Adds the hidden flag --dump-config-example: prints dredge.example.toml as the table renders it
+// and exits 0 (scripts/gen_config_example.sh writes the file with it).
+void AddConfigExampleFlag(CLI::App& app);
+
+}  // namespace dredge

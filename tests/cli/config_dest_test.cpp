@@ -1,0 +1,100 @@
+// Every command that needs a destination takes it from dredge.toml when --dest is absent
+// (issue 13): with a config naming one [[files.destination]] and no --dest anywhere, each files
+// command works on that destination, and nothing lands in the built-in default
+// (./dredge-backups in the working directory); `check` probes only the configured tiers.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "support/test_env.h"
+
+namespace dredge::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigDest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/dredge-cfgdest-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    for (const char* d : {"cwd", "home", "src/sub", "store"})
+      fs::create_directories(dir_ + "/" + d);
+    std::ofstream(dir_ + "/src/a.txt") << "alpha";
+    std::ofstream(dir_ + "/src/sub/b.txt") << "bravo";
+    std::ofstream(dir_ + "/dredge.toml")
+        << "[files]\nsource = \"" << dir_ << "/src\"\n\n[[files.destination]]\nurl = \"file://"
+        << dir_ << "/store\"\n\n[logging]\ndir = \"" << dir_ << "/logs\"\n";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ProcessResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), DredgeBin());
+    return RunProcess(args,
+                      {{"HOME", dir_ + "/home"},
+                       {"XDG_STATE_HOME", ""},
+                       {"XDG_CACHE_HOME", ""},
+                       {"DREDGE_CONFIG", dir_ + "/dredge.toml"}},
+                      dir_ + "/cwd");
+  }
+  std::string dir_;
+};
+
+TEST_F(ConfigDest, EveryFilesCommandUsesTheConfiguredDestination) {
+  auto first = Run({"backup", "files"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_FALSE(fs::is_empty(dir_ + "/store"));
+  std::ofstream(dir_ + "/src/c.txt") << "charlie";
+  auto all = Run({"backup"});  // every configured tier: files only here
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+
+  auto listed = Run({"snapshots", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto snaps = nlohmann::json::parse(listed.out)["snapshots"];
+  ASSERT_EQ(snaps.size(), 2u) << listed.out;
+  std::string older = snaps[0]["id"];
+
+  auto ls = Run({"ls"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find("c.txt"), std::string::npos) << ls.out;
+  auto diff = Run({"diff", older, "latest"});
+  EXPECT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("c.txt"), std::string::npos) << diff.out;
+  auto verify = Run({"verify", "files"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  auto restore = Run({"restore", "files", "--target", dir_ + "/restored"});
+  EXPECT_EQ(restore.exit_code, 0) << restore.err;
+  EXPECT_TRUE(fs::exists(dir_ + "/restored/sub/b.txt"));
+
+  auto status = Run({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(dir_ + "/store"), std::string::npos) << status.out;
+  auto check = Run({"check"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE((check.out + check.err).find(dir_ + "/store"), std::string::npos) << check.out;
+  // Only the configured tiers: no [db] here, so no database probe.
+  EXPECT_EQ(check.out.find("database"), std::string::npos) << check.out;
+  auto drill = Run({"drill", "--tier", "files"});
+  EXPECT_EQ(drill.exit_code, 0) << drill.out << drill.err;
+  auto prune = Run({"prune", "--keep-last", "1"});
+  EXPECT_EQ(prune.exit_code, 0) << prune.err;
+  auto after = Run({"snapshots", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["snapshots"].size(), 1u) << after.out;
+
+  // Nothing went to the built-in default destination in the working directory.
+  EXPECT_TRUE(fs::is_empty(dir_ + "/cwd"));
+}
+
+}  // namespace
+}  // namespace dredge::testing

@@ -1,0 +1,89 @@
+// Dry runs say what they would do, with counts in the right plural, and change nothing
+// (issue 13): `prune --dry-run` names each snapshot it would remove and the objects it would
+// delete; `backup files --dry-run` says "would copy" for content already stored and, with -v,
+// names each file.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "support/test_env.h"
+
+namespace dredge::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DryRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/dredge-dryrun-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    for (const char* d : {"cwd", "home", "src", "store"}) fs::create_directories(dir_ + "/" + d);
+    for (int i = 0; i < 10; ++i)  // a change to one stays under the 20% guard
+      std::ofstream(dir_ + "/src/f" + std::to_string(i) + ".txt") << "file " << i;
+    // Large enough to be copied from its stored object instead of uploaded again.
+    std::ofstream(dir_ + "/src/big.bin") << std::string(100 << 10, 'b');
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ProcessResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), DredgeBin());
+    args.insert(args.end(), {"--dest", "file://" + dir_ + "/store"});
+    return RunProcess(args,
+                      {{"HOME", dir_ + "/home"},
+                       {"XDG_STATE_HOME", ""},
+                       {"XDG_CACHE_HOME", ""},
+                       {"DREDGE_CONFIG", ""}},
+                      dir_ + "/cwd");
+  }
+  size_t Snapshots() {
+    auto r = Run({"snapshots", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out)["snapshots"].size();
+  }
+  std::string dir_;
+};
+
+TEST_F(DryRun, PruneSaysWhatItWouldRemoveWithCountsAndRemovesNothing) {
+  ASSERT_EQ(Run({"backup", "files", "--source", dir_ + "/src"}).exit_code, 0);
+  std::ofstream(dir_ + "/src/f0.txt") << "changed";
+  ASSERT_EQ(Run({"backup", "files", "--source", dir_ + "/src"}).exit_code, 0);
+  ASSERT_EQ(Snapshots(), 2u);
+
+  auto r = Run({"prune", "--tier", "files", "--keep-last", "1", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("would remove snapshot_"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kept 1 snapshot, would remove 1 snapshot"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(" 1 objects"), std::string::npos) << r.err;
+  EXPECT_EQ(Snapshots(), 2u) << "a dry run removes nothing";
+
+  auto real = Run({"prune", "--tier", "files", "--keep-last", "1"});
+  ASSERT_EQ(real.exit_code, 0) << real.err;
+  EXPECT_NE(real.err.find("removed 1 snapshot"), std::string::npos) << real.err;
+  EXPECT_EQ(Snapshots(), 1u);
+}
+
+TEST_F(DryRun, BackupSaysWouldCopyForStoredContentAndVerboseNamesEachFile) {
+  ASSERT_EQ(Run({"backup", "files", "--source", dir_ + "/src"}).exit_code, 0);
+  fs::copy_file(dir_ + "/src/big.bin", dir_ + "/src/big-copy.bin");  // content already stored
+  std::ofstream(dir_ + "/src/new.txt") << "new bytes";
+  auto r = Run({"-v", "backup", "files", "--source", dir_ + "/src", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("would upload 1 file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("would copy 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("new.txt"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("would copy: big-copy.bin"), std::string::npos) << r.err;
+  EXPECT_EQ(Snapshots(), 1u) << "a dry run writes no snapshot";
+}
+
+}  // namespace
+}  // namespace dredge::testing
