@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "config/config_file.h"
 #include "ops/probe.h"
+#include "ops/retention_store.h"
 #include "store/s3/s3_store.h"
 #include "store/wrap/limit_store.h"
 #include "store/wrap/retry_store.h"
@@ -26,6 +27,7 @@ struct CheckOptions {
 const S3Store* FindS3Store(const std::shared_ptr<ObjectStore>& store) {
   if (auto* r = dynamic_cast<const RetryStore*>(store.get())) return FindS3Store(r->inner());
   if (auto* l = dynamic_cast<const LimitStore*>(store.get())) return FindS3Store(l->inner());
+  if (auto* k = dynamic_cast<const RetentionStore*>(store.get())) return FindS3Store(k->inner());
   return dynamic_cast<const S3Store*>(store.get());
 }
 
