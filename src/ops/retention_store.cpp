@@ -7,22 +7,10 @@
 #include "common/temp_file.h"
 #include "common/time_util.h"
 #include "formats/retention_keys.h"
+#include "store/stdio_sink.h"
 
 namespace dredge {
 namespace {
-
-class FileSink final : public ByteSink {
- public:
-  explicit FileSink(std::FILE* f) : f_(f) {}
-  Status Write(std::string_view d) override {
-    if (std::fwrite(d.data(), 1, d.size(), f_) != d.size())
-      return Status::Io("cannot write a temporary file (disk full?)");
-    return Status::Ok();
-  }
-
- private:
-  std::FILE* f_;
-};
 
 std::string TempDir() {
   const char* t = std::getenv("TMPDIR");
@@ -64,7 +52,7 @@ Status RetentionStore::Copy(std::string_view src_key, std::string_view dst_key,
   DREDGE_ASSIGN_OR_RETURN(TempFile tmp, CreateTempFile(TempDir(), "dredge-copy-", "w+b"));
   ::unlink(tmp.path.c_str());
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(tmp.f, &std::fclose);
-  FileSink sink(f.get());
+  StdioSink sink(f.get());
   DREDGE_RETURN_IF_ERROR(inner_->Get(src_key, sink));
   if (std::fflush(f.get()) != 0) return Status::Io("cannot write a temporary file (disk full?)");
   DREDGE_ASSIGN_OR_RETURN(auto source,
