@@ -1,6 +1,9 @@
 #include "cli/store_flags.h"
 
+#include "common/log.h"
+#include "ops/retention_store.h"
 #include "store/registry.h"
+#include "store/s3/s3_store.h"
 #include "store/wrap/limit_store.h"
 #include "store/wrap/retry_store.h"
 
@@ -21,6 +24,47 @@ void AddStoreFlags(CLI::App& cmd, StoreOptions* o) {
       ->check(CLI::IsMember({"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
   cmd.add_option("--ca-bundle", o->ca_bundle, "CA certificates for TLS (default: AWS_CA_BUNDLE)");
   cmd.add_flag("--path-style", o->force_path_style, "Path-style S3 addressing");
+  AddObjectLockFlags(cmd, &o->object_lock);
+}
+
+// Object Lock (docs/object-lock.md): the flags, the merge and the pre-flight check together.
+void AddObjectLockFlags(CLI::App& cmd, ObjectLockSettings* o) {
+  cmd.add_option("--object-lock-mode", o->mode,
+                 "Lock backed-up objects with S3 Object Lock in this mode (with "
+                 "--object-lock-retain)")
+      ->check(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}));
+  cmd.add_option("--object-lock-retain", o->retain,
+                 "How long each backed-up object stays locked after its write (30d, 26h, 90s)");
+}
+
+ObjectLockSettings MergeObjectLock(const ObjectLockSettings& dest,
+                                   const ObjectLockSettings& flags) {
+  ObjectLockSettings o = dest;
+  if (!flags.mode.empty()) o.mode = flags.mode;
+  if (!flags.retain.empty()) o.retain = flags.retain;
+  return o;
+}
+
+Result<std::shared_ptr<ObjectStore>> ApplyObjectLock(const std::string& url,
+                                                     const StoreOptions& opts,
+                                                     std::shared_ptr<ObjectStore> driver,
+                                                     std::shared_ptr<ObjectStore> wrapped) {
+  DREDGE_ASSIGN_OR_RETURN(auto policy, CheckObjectLock(opts.object_lock));
+  if (!policy) return wrapped;
+  auto* s3 = dynamic_cast<S3Store*>(driver.get());
+  if (!s3)
+    return Status::Usage("object lock was asked for destination " + url +
+                         ", but only s3:// buckets have Object Lock: remove object_lock "
+                         "(--object-lock-mode) or back up to an s3:// bucket with it");
+  DREDGE_ASSIGN_OR_RETURN(BucketLockState state, s3->BucketObjectLock());
+  const std::string bucket = url.substr(5, url.find('/', 5) - 5);
+  DREDGE_RETURN_IF_ERROR(RequireLockableBucket(state, bucket));
+  if (!state.default_mode.empty())
+    log::Info("bucket '" + bucket + "' has a default retention (" + state.default_mode + ", " +
+              state.default_period +
+              "): dredge's own records there become locked versions too (docs/object-lock.md)");
+  return std::shared_ptr<ObjectStore>(
+      std::make_shared<RetentionStore>(std::move(wrapped), *policy));
 }
 
 namespace {
@@ -49,22 +93,23 @@ StoreOptions MergeStoreOptions(const DestinationConfig& dest, const StoreOptions
   take(o.storage_class, flags.storage_class);
   take(o.ca_bundle, flags.ca_bundle);
   if (flags.force_path_style) o.force_path_style = true;
+  o.object_lock = MergeObjectLock(o.object_lock, flags.object_lock);
   return o;
 }
 
 Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
                                                      const StoreOptions& opts) {
-  DREDGE_ASSIGN_OR_RETURN(auto store, OpenStore(url, opts));
+  DREDGE_ASSIGN_OR_RETURN(auto driver, OpenStore(url, opts));
   std::shared_ptr<Limiter> limiter;
   {
     std::lock_guard<std::mutex> lock(limiter_mu);
     limiter = ProcessLimiter();
   }
-  store = WrapWithLimits(store, limiter);
+  auto store = WrapWithLimits(driver, limiter);
   // Local and in-memory stores fail for reasons a retry will not fix; remote ones are retried.
-  if (url.rfind("s3://", 0) == 0)
-    return std::shared_ptr<ObjectStore>(std::make_shared<RetryStore>(store));
-  return store;
+  if (url.rfind("s3://", 0) == 0) store = std::make_shared<RetryStore>(store);
+  // Object Lock outermost, after the pre-flight check and before anything is written.
+  return ApplyObjectLock(url, opts, driver, store);
 }
 
 }  // namespace dredge

@@ -1,5 +1,6 @@
 // Flags every command with a --dest shares (--endpoint-url, --region, --profile, --sse,
-// --sse-kms-key-id, --storage-class, --ca-bundle, --path-style), and the one function commands
+// --sse-kms-key-id, --storage-class, --ca-bundle, --path-style, --object-lock-mode,
+// --object-lock-retain), and the one function commands
 // call to open a destination: it applies the flags, opens the driver and adds the cross-cutting
 // wrappers (retry, rate limits), so commands never open drivers directly.
 #pragma once
@@ -18,6 +19,19 @@
 namespace dredge {
 
 void AddStoreFlags(CLI::App& cmd, StoreOptions* opts);
+
+// Object Lock (docs/object-lock.md), kept together: --object-lock-mode/--object-lock-retain
+// (added by AddStoreFlags), the flag-over-entry merge (field by field), and the wrapping that
+// OpenDestination does: the settings are checked (Usage naming the field), a non-s3:// store is
+// refused, the bucket must pass the pre-flight check (S3Store::BucketObjectLock; Usage naming
+// the bucket setting, before anything is written), and then `wrapped` is returned inside a
+// RetentionStore (ops/retention_store.h). Without object lock settings `wrapped` is returned.
+void AddObjectLockFlags(CLI::App& cmd, ObjectLockSettings* o);
+ObjectLockSettings MergeObjectLock(const ObjectLockSettings& dest, const ObjectLockSettings& flags);
+Result<std::shared_ptr<ObjectStore>> ApplyObjectLock(const std::string& url,
+                                                     const StoreOptions& opts,
+                                                     std::shared_ptr<ObjectStore> driver,
+                                                     std::shared_ptr<ObjectStore> wrapped);
 
 // Options for a configured destination: its own entry's fields, each replaced by the flag of
 // the same name when that flag was given (non-empty / set in `flags`).

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "config/option_table.h"
 #include "config/toml_fields.h"
+#include "store/object_lock.h"
 
 namespace dredge {
 namespace {
@@ -35,6 +36,21 @@ bool ConninfoHasPassword(const std::string& conninfo) {
   return found;
 }
 
+// object_lock = { mode = "GOVERNANCE" | "COMPLIANCE", retain = "30d" } (docs/object-lock.md),
+// checked here so a wrong value stops the run naming the entry.
+Status ReadObjectLock(TomlFields& dest, const std::string& file, const std::string& where,
+                      ObjectLockSettings* out) {
+  DREDGE_ASSIGN_OR_RETURN(const toml::table* t, dest.Table("object_lock"));
+  if (!t) return Status::Ok();
+  TomlFields f(*t, file, where + ".object_lock");
+  DREDGE_RETURN_IF_ERROR(f.Choice("mode", &out->mode, {"GOVERNANCE", "COMPLIANCE"}));
+  DREDGE_RETURN_IF_ERROR(f.String("retain", &out->retain));
+  DREDGE_RETURN_IF_ERROR(f.Finish());
+  auto checked = CheckObjectLock(*out);
+  if (!checked.ok()) return Status::Usage(file + ": " + where + ": " + checked.status().message());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ReadDestinations(TomlFields& parent, const std::string& file, const std::string& tier,
@@ -42,7 +58,8 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
   DREDGE_ASSIGN_OR_RETURN(auto tables, parent.TableArray("destination"));
   out->clear();
   for (size_t i = 0; i < tables.size(); ++i) {
-    TomlFields f(*tables[i], file, tier + ".destination[" + std::to_string(i + 1) + "]");
+    const std::string where = tier + ".destination[" + std::to_string(i + 1) + "]";
+    TomlFields f(*tables[i], file, where);
     DestinationConfig d;
     DREDGE_RETURN_IF_ERROR(f.String("url", &d.url));
     if (d.url.empty())
@@ -58,6 +75,7 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
                  {"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
     DREDGE_RETURN_IF_ERROR(f.Bool("path_style", &d.path_style));
     DREDGE_RETURN_IF_ERROR(f.Millis("abort_incomplete_after", &d.abort_incomplete_after_ms));
+    DREDGE_RETURN_IF_ERROR(ReadObjectLock(f, file, where, &d.object_lock));
     DREDGE_RETURN_IF_ERROR(f.Finish());
     out->push_back(std::move(d));
   }

@@ -13,6 +13,7 @@ StoreOptions ToStoreOptions(const DestinationConfig& d) {
   o.sse_kms_key_id = d.sse_kms_key_id;
   o.storage_class = d.storage_class;
   o.force_path_style = d.path_style;
+  o.object_lock = d.object_lock;
   return o;
 }
 

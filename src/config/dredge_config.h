@@ -30,6 +30,8 @@ struct DestinationConfig {
   // Incomplete multipart uploads older than this that no live run owns are aborted by backups
   // and prune (ops/upload_cleanup.h); -1 = the default (24h).
   int64_t abort_incomplete_after_ms = -1;
+  // object_lock = { mode, retain } (docs/object-lock.md); both empty = off.
+  ObjectLockSettings object_lock;
 };
 
 // Store options for opening `d` (the fields a destination entry can set; the rest default).

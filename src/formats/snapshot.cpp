@@ -15,6 +15,7 @@
 #include "common/temp_file.h"
 #include "common/time_util.h"
 #include "formats/file_keys.h"
+#include "store/stdio_sink.h"
 
 namespace dredge {
 
@@ -269,29 +270,12 @@ Status ParseSnapshot(std::istream& in, const std::string& what, const SnapshotEn
   return on_header ? on_header(sax.header) : Status::Ok();
 }
 
-namespace {
-
-class FileSink final : public ByteSink {
- public:
-  explicit FileSink(std::FILE* f) : f_(f) {}
-  Status Write(std::string_view d) override {
-    if (std::fwrite(d.data(), 1, d.size(), f_) != d.size())
-      return Status::Io("cannot write a temporary file (disk full?)");
-    return Status::Ok();
-  }
-
- private:
-  std::FILE* f_;
-};
-
-}  // namespace
-
 Status ReadSnapshot(ObjectStore& store, const std::string& id, const SnapshotEntryFn& on_entry,
                     const SnapshotHeaderFn& on_header) {
   std::FILE* f = std::tmpfile();
   if (!f) return Status::Io(std::string("cannot create a temporary file: ") + std::strerror(errno));
   std::string key = file_keys::SnapshotKey(id);
-  FileSink sink(f);
+  StdioSink sink(f);
   Status st = store.Get(key, sink);
   if (!st.ok()) {
     std::fclose(f);

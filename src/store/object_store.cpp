@@ -34,4 +34,11 @@ Status ValidatePathKey(std::string_view key) {
   return Status::Ok();
 }
 
+Status RefuseRetention(const PutOptions& opts, std::string_view key) {
+  if (!opts.retention) return Status::Ok();
+  return Status::Unsupported("'" + std::string(key) +
+                             "' was to be written with Object Lock retention, which this store "
+                             "does not have: use an s3:// bucket with Object Lock enabled");
+}
+
 }  // namespace dredge

@@ -36,6 +36,10 @@
 //      wrapper may try again: 5xx, SlowDown, throttling, resets, timeouts), Permanent (auth,
 //      bad request: trying again will not help), Corrupt (bytes do not match their hash),
 //      InvalidArgument (bad key). Messages name the key and never contain credentials.
+// O10. Put with a retention stores the object locked in that mode until that time (s3://:
+//      x-amz-object-lock-* headers; the bucket must have Object Lock enabled, which the
+//      caller checks first: store/object_lock.h). Stores without Object Lock answer
+//      Unsupported and store nothing.
 //
 // Durability
 //  D1. Put (without defer_durability) and Copy return only once the object is as durable as
@@ -73,6 +77,18 @@ struct ObjectInfo {
   int64_t mtime_ns = 0;    // last-modified as the store reports it (ns since the Unix epoch)
   Metadata metadata;       // filled by Stat only
   std::string version_id;  // where the store versions objects; else empty
+  // Object Lock retention of the object (Stat only, where the store has Object Lock): mode
+  // "GOVERNANCE"/"COMPLIANCE" and retain-until in Unix seconds; empty/0 when none.
+  // (Initialised so the six-field initialisers drivers use stay complete.)
+  std::string lock_mode = {};
+  int64_t lock_retain_until = {};
+};
+
+// An Object Lock retention asked for on a write (docs/object-lock.md): the object cannot be
+// removed or overwritten (that version) before `retain_until` (Unix seconds, whole).
+struct Retention {
+  std::string mode;  // "GOVERNANCE" or "COMPLIANCE"
+  int64_t retain_until = 0;
 };
 
 struct PutOptions {
@@ -81,6 +97,9 @@ struct PutOptions {
   bool if_absent = false;         // O3
   std::string content_type;       // default application/octet-stream
   bool defer_durability = false;  // D2: durable only after a later Sync()
+  // O10: written with this Object Lock retention. Drivers without Object Lock (memory, file)
+  // refuse it with Unsupported, so a caller never believes unprotected bytes are locked.
+  std::optional<Retention> retention;
 };
 
 struct PutResult {
@@ -129,6 +148,10 @@ class ObjectStore {
 Result<PutResult> PutString(ObjectStore& store, std::string_view key, std::string_view bytes,
                             const PutOptions& opts = {});
 Result<std::string> GetString(ObjectStore& store, std::string_view key);
+
+// O10 for drivers without Object Lock: Unsupported naming the key when `opts` asks for a
+// retention, else Ok.
+Status RefuseRetention(const PutOptions& opts, std::string_view key);
 
 // Shared key check for drivers that map keys onto paths (K2). Returns InvalidArgument naming
 // the key, or Ok.

@@ -8,6 +8,14 @@
 
 namespace dredge {
 
+// `object_lock = { mode, retain }` of a destination, as given (dredge.toml or the
+// --object-lock-mode/--object-lock-retain flags).
+struct ObjectLockSettings {
+  std::string mode;    // "", "GOVERNANCE" or "COMPLIANCE"
+  std::string retain;  // "", or a duration ("30d", "90s")
+  bool enabled() const { return !mode.empty() || !retain.empty(); }
+};
+
 struct StoreOptions {
   std::string endpoint_url;    // s3: --endpoint-url / AWS_ENDPOINT_URL; empty = AWS
   std::string region;          // s3: --region / AWS_REGION / AWS_DEFAULT_REGION; us-east-1
@@ -20,6 +28,9 @@ struct StoreOptions {
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;
   int max_connections = 32;
+  // Object Lock for the destination (docs/object-lock.md): both empty = off. Checked by
+  // CheckObjectLock (store/object_lock.h) when the destination is opened.
+  ObjectLockSettings object_lock;
 };
 
 }  // namespace dredge

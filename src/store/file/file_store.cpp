@@ -339,6 +339,7 @@ void FileStore::SweepOldTemps(int tmp_dir) {
 Result<PutResult> FileStore::Put(std::string_view key, const ByteSource& src,
                                  const PutOptions& opts) {
   DREDGE_RETURN_IF_ERROR(CheckKey(key));
+  DREDGE_RETURN_IF_ERROR(RefuseRetention(opts, key));
   DREDGE_RETURN_IF_ERROR(filestore::ValidateMetadata(key, opts.metadata));
   DREDGE_ASSIGN_OR_RETURN(int tmp_dir, InternalDir("tmp"));
   std::call_once(swept_, [&] { SweepOldTemps(tmp_dir); });

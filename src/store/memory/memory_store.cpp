@@ -18,6 +18,7 @@ int64_t NowNs() {
 Result<PutResult> MemoryStore::Put(std::string_view key, const ByteSource& src,
                                    const PutOptions& opts) {
   if (key.empty()) return Status::InvalidArgument("object key is empty");
+  DREDGE_RETURN_IF_ERROR(RefuseRetention(opts, key));
   Object obj;
   obj.data.resize(src.size());
   uint64_t off = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "common/hash.h"
+#include "common/time_util.h"
 
 namespace dredge::s3 {
 namespace {
@@ -33,6 +34,15 @@ Status ValidateBucket(const std::string& b) {
                            "' is not valid: use letters, digits, '-', '.' and '_'");
   }
   return Status::Ok();
+}
+
+// O10: Object Lock headers; S3 requires Content-MD5 beside them, which every PUT and part
+// carries. The date in whole seconds: moto parses no other form.
+void AddRetentionHeaders(const PutOptions& opts, HeaderList* h) {
+  if (!opts.retention) return;
+  h->emplace_back("x-amz-object-lock-mode", opts.retention->mode);
+  h->emplace_back("x-amz-object-lock-retain-until-date",
+                  FormatIsoUtc(opts.retention->retain_until));
 }
 
 std::string AwsHost(const std::string& region) {
@@ -295,6 +305,15 @@ HttpRequest RequestBuilder::Delete(const std::string& full_key) const {
   return Sign("DELETE", full_key, {}, {}, kEmptyPayloadSha256, nullptr);
 }
 
+HttpRequest RequestBuilder::DeleteVersion(const std::string& full_key,
+                                          const std::string& version_id) const {
+  return Sign("DELETE", full_key, {{"versionId", version_id}}, {}, kEmptyPayloadSha256, nullptr);
+}
+
+HttpRequest RequestBuilder::BucketSubresource(const std::string& name) const {
+  return Sign("GET", "", {{name, ""}}, {}, kEmptyPayloadSha256, nullptr);
+}
+
 HttpRequest RequestBuilder::List(const std::string& full_prefix,
                                  const std::string& continuation_token) const {
   QueryList q{{"list-type", "2"}, {"encoding-type", "url"}};
@@ -318,6 +337,7 @@ Result<HttpRequest> RequestBuilder::Put(const std::string& full_key, const PutOp
   if (opts.if_absent) h.emplace_back("If-None-Match", "*");
   for (const auto& [k, v] : opts.metadata) h.emplace_back("x-amz-meta-" + k, v);
   AddWriteHeaders(&h);
+  AddRetentionHeaders(opts, &h);
   return Sign("PUT", full_key, {}, std::move(h), kUnsignedPayload, body);
 }
 
@@ -343,6 +363,7 @@ Result<HttpRequest> RequestBuilder::InitiateMultipart(const std::string& full_ke
                  opts.content_type.empty() ? "application/octet-stream" : opts.content_type);
   for (const auto& [k, v] : opts.metadata) h.emplace_back("x-amz-meta-" + k, v);
   AddWriteHeaders(&h);
+  AddRetentionHeaders(opts, &h);
   return Sign("POST", full_key, {{"uploads", ""}}, std::move(h), kEmptyPayloadSha256, nullptr);
 }
 

@@ -1,6 +1,6 @@
 // Builds the exact HTTP requests the s3:// driver sends: URL (addressing + key encoding),
-// headers (Content-MD5, metadata, SSE, storage class, conditions) and the SigV4 signature.
-// No I/O: the clock is injected, so tests can compare the bytes we would send.
+// headers (Content-MD5, metadata, SSE, storage class, conditions, Object Lock retention) and the
+// SigV4 signature. No I/O: the clock is injected, so tests can compare the bytes we would send.
 //
 // Contract:
 //  - Addressing: path-style (https://host/bucket/key) when the endpoint host is an IP literal
@@ -17,8 +17,9 @@
 //  - Metadata keys must be lower-case [a-z0-9-_.] and values printable ASCII without leading
 //    or trailing spaces (HTTP trims them, so they could not round-trip): else InvalidArgument.
 //  - Object PUTs and parts carry Content-MD5 and are signed with UNSIGNED-PAYLOAD: S3 checks
-//    the MD5 against the body (BadDigest), so integrity is kept without a second SHA-256 pass
-//    over every upload; TLS protects the body in transit on https endpoints.
+//    the MD5 against the body (BadDigest; Object Lock headers need it too), so integrity is kept
+//    without a second SHA-256 pass over every upload; TLS protects the body in transit on https
+//    endpoints.
 #pragma once
 
 #include <cstdint>
@@ -96,6 +97,10 @@ class RequestBuilder {
   HttpRequest Get(const std::string& full_key, std::optional<ByteRange> range) const;
   HttpRequest Head(const std::string& full_key) const;
   HttpRequest Delete(const std::string& full_key) const;
+  // DELETE ?versionId=: removes that version for good (refused while it is locked).
+  HttpRequest DeleteVersion(const std::string& full_key, const std::string& version_id) const;
+  // GET /?<name> on the bucket: "object-lock", "versioning".
+  HttpRequest BucketSubresource(const std::string& name) const;
   HttpRequest List(const std::string& full_prefix, const std::string& continuation_token) const;
   // md5_hex is the body's MD5 (Content-MD5). body may be null only for tests of the headers.
   Result<HttpRequest> Put(const std::string& full_key, const PutOptions& opts,

@@ -8,6 +8,7 @@
 
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/time_util.h"
 #include "store/s3/s3_errors.h"
 #include "store/s3/s3_region.h"
 #include "store/s3/s3_xml.h"
@@ -268,6 +269,9 @@ Result<ObjectInfo> S3Store::Stat(std::string_view key) {
   time_t lm = curl_getdate(resp.Header("last-modified").c_str(), nullptr);
   info.mtime_ns = lm < 0 ? 0 : static_cast<int64_t>(lm) * 1000000000LL;
   info.version_id = resp.Header("x-amz-version-id");
+  info.lock_mode = resp.Header("x-amz-object-lock-mode");
+  if (auto until = ParseIsoTime(resp.Header("x-amz-object-lock-retain-until-date")); until.ok())
+    info.lock_retain_until = *until / 1000000000LL;
   for (const auto& [name, value] : resp.headers)
     if (name.rfind("x-amz-meta-", 0) == 0) info.metadata[name.substr(11)] = value;
   return info;

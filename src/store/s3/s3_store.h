@@ -13,6 +13,8 @@
 //    (grown to stay within 10,000 parts), each with its own Content-MD5, stores the whole
 //    object's MD5 in metadata "md5", and aborts the upload on any failure. With SSE-KMS the
 //    ETag is not an MD5, so the MD5 is also kept in metadata "md5" for single-part objects.
+//  - O10: PutOptions.retention becomes x-amz-object-lock-mode/-retain-until-date on the PUT (or
+//    CreateMultipartUpload); Stat fills ObjectInfo.lock_mode/lock_retain_until from them.
 //  - Get of a whole object checks the bytes against a plain-MD5 ETag (Corrupt on mismatch,
 //    reported after the bytes were delivered to the sink).
 //  - capabilities(): conditional_put is found out, not assumed: the first call probes
@@ -38,6 +40,7 @@
 
 #include "store/http/http_client.h"
 #include "store/incomplete_uploads.h"
+#include "store/object_lock.h"
 #include "store/object_store.h"
 #include "store/s3/aws_config.h"
 #include "store/s3/s3_request.h"
@@ -75,6 +78,12 @@ class S3Store final : public ObjectStore, public IncompleteUploads {
   std::string Describe() const override { return describe_; }
   // Where the credentials came from, in the words `dredge check` prints (never a secret).
   const std::string& CredentialsSource() const { return config_.aws.credentials_source; }
+
+  // s3_lock.cpp: the pre-flight check of Object Lock (docs/object-lock.md):
+  // GetObjectLockConfiguration and GetBucketVersioning. A bucket without an Object Lock
+  // configuration, or a server without the API (501), is lock_enabled = false with the
+  // server's error code in lock_answer; transport and permission errors are returned as they are.
+  Result<BucketLockState> BucketObjectLock();
 
   // The transport, for tests of connection reuse.
   const s3::HttpClient& transport() const { return *http_; }

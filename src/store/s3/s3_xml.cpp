@@ -306,6 +306,34 @@ Result<EtagResult> ParseEtagResult(std::string_view xml) {
   return r;
 }
 
+Result<ObjectLockConfig> ParseObjectLockConfiguration(std::string_view xml) {
+  ObjectLockConfig c;
+  std::string days, years;
+  XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
+    if (path == "ObjectLockEnabled") c.enabled = text == "Enabled";
+    if (path == "Rule/DefaultRetention/Mode") c.default_mode = text;
+    if (path == "Rule/DefaultRetention/Days") days = text;
+    if (path == "Rule/DefaultRetention/Years") years = text;
+  });
+  DREDGE_RETURN_IF_ERROR(w.Parse(xml, "GetObjectLockConfiguration"));
+  if (w.root() == "Error")
+    return Status::Corrupt("the S3 GetObjectLockConfiguration answer is an <Error>");
+  if (!days.empty()) c.default_period = days + " days";
+  if (!years.empty()) c.default_period = years + " years";
+  return c;
+}
+
+Result<std::string> ParseVersioningStatus(std::string_view xml) {
+  std::string status;
+  XmlWalker w(nullptr, [&](const std::string& path, const std::string& text) {
+    if (path == "Status") status = text;
+  });
+  DREDGE_RETURN_IF_ERROR(w.Parse(xml, "GetBucketVersioning"));
+  if (w.root() == "Error")
+    return Status::Corrupt("the S3 GetBucketVersioning answer is an <Error>");
+  return status;
+}
+
 std::string BuildCompleteMultipartUpload(const std::vector<std::pair<int, std::string>>& parts) {
   std::string out = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (const auto& [number, etag] : parts) {

@@ -70,6 +70,19 @@ struct EtagResult {
 };
 Result<EtagResult> ParseEtagResult(std::string_view xml);
 
+// GetObjectLockConfiguration: <ObjectLockConfiguration><ObjectLockEnabled>Enabled</…>
+// [<Rule><DefaultRetention><Mode>…</Mode><Days>n</Days>|<Years>n</Years>]. An <Error> root is
+// Corrupt here (callers judge non-200 answers first).
+struct ObjectLockConfig {
+  bool enabled = false;
+  std::string default_mode;    // "" without a default retention
+  std::string default_period;  // "30 days", "1 years"; "" without one
+};
+Result<ObjectLockConfig> ParseObjectLockConfiguration(std::string_view xml);
+// GetBucketVersioning: the <Status> text ("Enabled", "Suspended"; "" for a bucket that never had
+// versioning). Any root name (AWS: VersioningConfiguration; moto: GetBucketVersioningResponse).
+Result<std::string> ParseVersioningStatus(std::string_view xml);
+
 // <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag></Part>…
 std::string BuildCompleteMultipartUpload(const std::vector<std::pair<int, std::string>>& parts);
 
