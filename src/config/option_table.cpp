@@ -236,6 +236,8 @@ region = "us-east-1"
 # path_style = false                    # path-style addressing (IP/localhost endpoints use it anyway)
 # abort_incomplete_after = "24h"         # backups and prune abort multipart uploads left by killed
 #                                        # runs once this old ("0s": any age; docs/s3.md)
+# object_lock = { mode = "GOVERNANCE", retain = "30d" }  # S3 Object Lock on every backed-up
+#                                        # object; the bucket needs Object Lock (docs/object-lock.md)
 
 [[files.destination]]
 url = "file:///mnt/backup-disk/storydredge-files"
