@@ -113,8 +113,10 @@ TEST(S3Store, CopyAwkwardKeysTheServerDecodes) {
   // request bytes for them are checked in tests/unit/s3_request_test.cpp).
   auto store = OpenTestS3(UniquePrefix("copy"));
   ASSERT_TRUE(store);
+  PutOptions po;
+  po.metadata = {{"origin", "x"}};
   for (const std::string key : {"space in name", "unicode/caf\xc3\xa9", "tilde~ok", "pct%25"}) {
-    ASSERT_TRUE(PutString(*store, key, "v:" + key, {{{"origin", "x"}}, "", false, ""}).ok());
+    ASSERT_TRUE(PutString(*store, key, "v:" + key, po).ok());
     ASSERT_TRUE(store->Copy(key, "copied/" + key).ok()) << key;
     EXPECT_EQ(*GetString(*store, "copied/" + key), "v:" + key);
     EXPECT_EQ(store->Stat("copied/" + key)->metadata, (Metadata{{"origin", "x"}}));
@@ -243,7 +245,9 @@ TEST(S3Store, SinglePartWrongMd5IsCorrupt) {
   EXPECT_EQ(r.status().kind(), ErrorKind::kCorrupt) << r.status().ToString();
   // ... and removes what the server kept: nothing new is visible.
   EXPECT_EQ(store->Stat("k").status().kind(), ErrorKind::kNotFound);
-  EXPECT_EQ(PutString(*store, "k", "the bytes", {{}, "zz", false, ""}).status().kind(),
+  PutOptions bad_md5;
+  bad_md5.content_md5_hex = "zz";
+  EXPECT_EQ(PutString(*store, "k", "the bytes", bad_md5).status().kind(),
             ErrorKind::kInvalidArgument);
 }
 
