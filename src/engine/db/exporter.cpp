@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
@@ -97,6 +98,38 @@ Manifest RunMembers(const Snapshot& snap, int64_t start_secs,
   return m;
 }
 
+// The rows total of the progress line, an estimate learned table by table: a table read whole
+// adds the planner's row count (pg_class.reltuples) before it is read; a changed-rows read adds
+// the rows it read once done (their number is unknown before without a second scan).
+class RowProgress {
+ public:
+  explicit RowProgress(Progress* p) : p_(p) {
+    if (!p_) return;
+    p_->SetUnit("rows");
+    p_->Start();
+  }
+  ~RowProgress() {
+    if (p_) p_->Stop();
+  }
+  void ExpectWholeTable(PgConn& conn, const TableRef& table) {
+    if (!p_) return;
+    auto r = conn.Query("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = " +
+                        std::to_string(table.oid));
+    if (r.ok() && r->size() == 1) expected_ = std::stoull(r->str(0, 0));
+    p_->SetTotals(total_ + expected_, 0);
+  }
+  void TableDone(uint64_t rows, bool whole) {
+    if (!p_) return;
+    total_ += rows;
+    if (!whole || p_->files() < total_) p_->SetTotals(total_, 0);
+    expected_ = 0;
+  }
+
+ private:
+  Progress* p_;
+  uint64_t total_ = 0, expected_ = 0;
+};
+
 RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBackupOptions& opts,
                                    const Manifest& members, int64_t start_secs,
                                    uint64_t first_number, const Snapshot& snap) {
@@ -114,6 +147,7 @@ RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBac
   ctx.chunks.encrypt = opts.encrypt;
   ctx.next_number = first_number;
   ctx.xmax = snap.xmax;
+  ctx.progress = opts.progress;
   return ctx;
 }
 
@@ -122,6 +156,7 @@ Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePla
                                            const Manifest& members, const Snapshot& snap,
                                            const std::optional<RunManifest>& prev) {
   std::vector<Manifest> out;
+  RowProgress rows(ctx.progress);
   for (const TableRef& table : plan.tables) {
     Manifest m = members;
     DREDGE_ASSIGN_OR_RETURN(m.schema, ReadTableSchema(*ctx.conn, table));
@@ -138,8 +173,10 @@ Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePla
     else if (m.mode == "full" && prev)
       log::Info("backup db: " + m.table + " is read whole (" + m.full_reason + ")");
     log::Debug("backup db: reading " + m.table);
+    if (m.mode == "full") rows.ExpectWholeTable(*ctx.conn, table);
     DREDGE_RETURN_IF_ERROR(
         ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, &m));
+    rows.TableDone(m.rows, m.mode == "full");
     out.push_back(std::move(m));
   }
   return out;

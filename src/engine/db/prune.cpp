@@ -104,7 +104,8 @@ DbKeepPolicy KeepByRetention(const RetentionPolicy& policy,
   };
 }
 
-Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run) {
+Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run,
+                              Progress* progress) {
   DbPruneReport report;
   report.dry_run = dry_run;
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
@@ -233,13 +234,21 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
     if (!put.ok()) return put.status().WithContext("cannot write retired manifest " + rkey);
   }
   // 2. Manifests that are no restore point any more, then retired copies nobody needs.
-  for (const RunManifest* m : dropped)
-    DREDGE_RETURN_IF_ERROR(store.Remove(m->key).WithContext("cannot remove manifest " + m->key));
-  for (const auto& key : doomed_retired)
-    DREDGE_RETURN_IF_ERROR(store.Remove(key).WithContext("cannot remove " + key));
+  if (progress) {
+    progress->SetUnit("objects");
+    progress->SetTotals(dropped.size() + doomed_retired.size() + doomed_chunks.size(), 0);
+    progress->Start();
+  }
+  auto remove = [&](const std::string& key, const std::string& what) {
+    Status st = store.Remove(key).WithContext("cannot remove " + what + key);
+    if (progress) progress->AddFiles(1);
+    return st;
+  };
+  for (const RunManifest* m : dropped) DREDGE_RETURN_IF_ERROR(remove(m->key, "manifest "));
+  for (const auto& key : doomed_retired) DREDGE_RETURN_IF_ERROR(remove(key, ""));
   // 3. Chunks last: until here every manifest still finds all of its chunks.
-  for (const auto& key : doomed_chunks)
-    DREDGE_RETURN_IF_ERROR(store.Remove(key).WithContext("cannot remove chunk " + key));
+  for (const auto& key : doomed_chunks) DREDGE_RETURN_IF_ERROR(remove(key, "chunk "));
+  if (progress) progress->Stop();
   log::Info("prune db: kept " + std::to_string(report.kept.size()) + " manifests, retired " +
             std::to_string(report.retired.size()) + ", removed " +
             std::to_string(report.deleted_manifests.size()) + " manifests and " +

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/pg_conn.h"
 #include "store/object_store.h"
@@ -21,6 +22,8 @@ struct DbVerifyOptions {
   PgOptions pg;
   std::string table;
   int workers = 4;
+  // When set: chunks checked out of every chunk of every manifest (bytes from the manifests).
+  Progress* progress = nullptr;
 };
 
 struct DbVerifyResult {

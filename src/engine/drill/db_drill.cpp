@@ -101,6 +101,7 @@ Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manife
   ro.tables = {m.table};
   ro.point.manifest = m.key;
   ro.workers = o.workers;
+  ro.progress = o.progress;
   r.scratch_table = scratch.QuoteIdent(schema) + "." + scratch.QuoteIdent(m.schema.table);
   r.live_keys = ExpectedRows(m);
   auto restored = RunDbRestore(store, ro);

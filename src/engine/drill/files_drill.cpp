@@ -168,6 +168,7 @@ FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
   ro.target = r.scratch_dir;
   ro.snapshot_id = *id;
   ro.select = [&wanted](const std::string& p) { return wanted.count(p) > 0; };
+  ro.progress = o.progress;
   ro.workers = o.workers;
   auto restored = RunFilesRestore(store, ro);
 
