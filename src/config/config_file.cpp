@@ -208,6 +208,8 @@ Result<DredgeConfig> ParseConfigText(std::string_view text, const std::string& f
   if (logging) DREDGE_RETURN_IF_ERROR(ReadLogging(*logging, file_name, &config.logging));
   DREDGE_ASSIGN_OR_RETURN(const toml::table* limits, top.Table("limits"));
   if (limits) DREDGE_RETURN_IF_ERROR(ReadLimits(*limits, file_name, &config.limits));
+  DREDGE_ASSIGN_OR_RETURN(const toml::table* hooks, top.Table("hooks"));
+  if (hooks) DREDGE_RETURN_IF_ERROR(ReadHooksConfig(*hooks, file_name, &config.hooks));
   DREDGE_RETURN_IF_ERROR(top.Finish());
   return config;
 }
