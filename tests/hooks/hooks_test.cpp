@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_tree.h"
 #include "support/process.h"
 #include "support/test_env.h"
 
@@ -25,22 +26,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Write(const std::string& path, const std::string& bytes) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 // KEY=VALUE lines of a file the hook wrote with `env`.
 std::map<std::string, std::string> EnvFile(const std::string& path) {
   std::map<std::string, std::string> out;
-  std::istringstream in(ReadAll(path));
+  std::istringstream in(Slurp(path));
   std::string line;
   while (std::getline(in, line)) {
     auto eq = line.find('=');
@@ -55,7 +44,7 @@ class Hooks : public ::testing::Test {
     char tmpl[] = "/tmp/dredge-hooks-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     for (int i = 0; i < 5; ++i)
-      Write(dir_ + "/src/page_" + std::to_string(i) + ".txt", std::string(1000 + i, 'x'));
+      Spit(dir_ + "/src/page_" + std::to_string(i) + ".txt", std::string(1000 + i, 'x'));
     dest_ = "file://" + dir_ + "/store";
     env_ = {{"HOME", dir_ + "/home"},
             {"XDG_CACHE_HOME", dir_ + "/cache"},
@@ -68,9 +57,9 @@ class Hooks : public ::testing::Test {
 
   // dredge.toml with the files tier to `dest` and `hooks` as the [hooks] table's body.
   void Config(const std::string& hooks, const std::string& dest = "") {
-    Write(dir_ + "/dredge.toml", "[files]\nsource = \"" + dir_ + "/src\"\n[[files.destination]]\n" +
-                                     "url = \"" + (dest.empty() ? dest_ : dest) + "\"\n" +
-                                     "[logging]\ndir = \"" + dir_ + "/logs\"\n[hooks]\n" + hooks);
+    Spit(dir_ + "/dredge.toml", "[files]\nsource = \"" + dir_ + "/src\"\n[[files.destination]]\n" +
+                                    "url = \"" + (dest.empty() ? dest_ : dest) + "\"\n" +
+                                    "[logging]\ndir = \"" + dir_ + "/logs\"\n[hooks]\n" + hooks);
   }
 
   ProcessResult Dredge(std::vector<std::string> args) {
@@ -82,7 +71,7 @@ class Hooks : public ::testing::Test {
     std::vector<nlohmann::json> out;
     std::error_code ec;
     for (auto& e : fs::recursive_directory_iterator(dir_ + "/store/.dredge/runs/files", ec))
-      if (e.is_regular_file()) out.push_back(nlohmann::json::parse(ReadAll(e.path())));
+      if (e.is_regular_file()) out.push_back(nlohmann::json::parse(Slurp(e.path())));
     return out;
   }
 
@@ -90,7 +79,7 @@ class Hooks : public ::testing::Test {
     std::string all;
     std::error_code ec;
     for (auto& e : fs::directory_iterator(dir_ + "/logs", ec))
-      if (e.is_regular_file()) all += ReadAll(e.path());
+      if (e.is_regular_file()) all += Slurp(e.path());
     return all;
   }
 
@@ -117,7 +106,7 @@ TEST_F(Hooks, OnSuccessGetsTheRunsEnvironmentSummaryAndLogsItsOutput) {
   ASSERT_TRUE(fs::exists(env["DREDGE_SUMMARY"])) << env["DREDGE_SUMMARY"];
   EXPECT_EQ(env["DREDGE_SUMMARY"],
             dir_ + "/logs/summaries/files-" + env["DREDGE_RUN_ID"] + ".json");
-  auto summary = nlohmann::json::parse(ReadAll(env["DREDGE_SUMMARY"]));
+  auto summary = nlohmann::json::parse(Slurp(env["DREDGE_SUMMARY"]));
   EXPECT_EQ(summary["uploaded"], 5);
   EXPECT_EQ(summary["exit_code"], 0);
   EXPECT_EQ(summary["destination"], dest_);
@@ -126,7 +115,7 @@ TEST_F(Hooks, OnSuccessGetsTheRunsEnvironmentSummaryAndLogsItsOutput) {
 }
 
 TEST_F(Hooks, OnFailureRunsWithTheFailedRunsExitCode) {
-  Write(dir_ + "/not-a-dir", "x");  // the destination's root is a file: the backup fails
+  Spit(dir_ + "/not-a-dir", "x");  // the destination's root is a file: the backup fails
   Config("on_success = \"touch '" + dir_ + "/success-ran'\"\n" + "on_failure = \"env > '" + dir_ +
              "/env.txt'\"\n",
          "file://" + dir_ + "/not-a-dir/store");
@@ -137,7 +126,7 @@ TEST_F(Hooks, OnFailureRunsWithTheFailedRunsExitCode) {
   EXPECT_EQ(env["DREDGE_EXIT_CODE"], "1");
   EXPECT_EQ(env["DREDGE_TIER"], "files");
   EXPECT_EQ(env["DREDGE_RUN_ID"].size(), 16u);
-  auto summary = nlohmann::json::parse(ReadAll(env["DREDGE_SUMMARY"]));
+  auto summary = nlohmann::json::parse(Slurp(env["DREDGE_SUMMARY"]));
   EXPECT_EQ(summary["ok"], false);
   EXPECT_FALSE(summary.value("error", "").empty());
   EXPECT_FALSE(fs::exists(dir_ + "/success-ran"));
@@ -166,11 +155,11 @@ TEST_F(Hooks, AHangingHookIsKilledWithItsProcessGroupAfterTheTimeout) {
   EXPECT_THAT(r.err, HasSubstr("did not finish within 1s and was killed"));
   ASSERT_EQ(Records().size(), 1u);
   EXPECT_EQ(Records()[0]["status"], "ok");
-  pid_t child = std::stoi(ReadAll(dir_ + "/child.pid"));
+  pid_t child = std::stoi(Slurp(dir_ + "/child.pid"));
   // Killed with its group (SIGTERM): no longer running (a zombie is reaped by init quickly).
   bool gone = false;
   for (int i = 0; i < 50 && !gone; ++i) {
-    std::string stat = ReadAll("/proc/" + std::to_string(child) + "/stat");
+    std::string stat = Slurp("/proc/" + std::to_string(child) + "/stat");
     gone = stat.empty() || stat.find(") Z") != std::string::npos;
     if (!gone) ::usleep(100000);
   }

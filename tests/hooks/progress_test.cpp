@@ -19,6 +19,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/file_tree.h"
 #include "support/process.h"
 #include "support/test_env.h"
 
@@ -27,11 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-void Write(const std::string& path, const std::string& bytes) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 // Runs argv with stdin, stdout and stderr on a new pseudo-terminal; returns everything the
 // terminal received and the exit code.
@@ -77,8 +73,8 @@ class Progress : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl);
     // 40 files × 6 KiB = 240 KiB; at --bwlimit 60K a transfer takes about 4 s.
     for (int i = 0; i < 40; ++i)
-      Write(dir_ + "/src/page_" + std::to_string(1000 + i) + ".txt",
-            std::string(6144, static_cast<char>('a' + i % 26)));
+      Spit(dir_ + "/src/page_" + std::to_string(1000 + i) + ".txt",
+           std::string(6144, static_cast<char>('a' + i % 26)));
     dest_ = "file://" + dir_ + "/store";
     env_ = {{"HOME", dir_ + "/home"},
             {"XDG_CACHE_HOME", dir_ + "/cache"},
@@ -150,9 +146,9 @@ TEST_F(Progress, RestoreOnATerminalTakesItsTotalsFromTheSnapshot) {
 
 TEST_F(Progress, DeepVerifyWarningsNeverLandOnTheBar) {
   ASSERT_EQ(Backup(false).exit_code, 0);
-  // Same size, other bytes: only hashing finds them, mid-run, as warnings.
+  // Only hashing finds them: mid-run, as warnings, while the bar is shown.
   for (int i : {3, 17, 29})
-    Write(dir_ + "/store/page_" + std::to_string(1000 + i) + ".txt", std::string(6144, '#'));
+    CorruptKeepingMtime(dir_ + "/store/page_" + std::to_string(1000 + i) + ".txt");
   auto r = RunInPty(
       Args({"verify", "files", "--dest", dest_, "--deep", "--workers", "2", "--bwlimit", "60K"}),
       env_, dir_);

@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/file_tree.h"
 #include "support/process.h"
 #include "support/test_env.h"
 
@@ -22,18 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Write(const std::string& path, const std::string& bytes) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 size_t Count(const std::string& text, const std::regex& re) {
   return static_cast<size_t>(
@@ -46,15 +35,15 @@ class ReportChromium : public ::testing::Test {
     char tmpl[] = "/tmp/dredge-report-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     for (int i = 0; i < 40; ++i)
-      Write(dir_ + "/src/page_" + std::to_string(1000 + i) + ".txt",
-            std::string(2048, static_cast<char>('a' + i % 26)) + std::to_string(i));
+      Spit(dir_ + "/src/page_" + std::to_string(1000 + i) + ".txt",
+           std::string(2048, static_cast<char>('a' + i % 26)) + std::to_string(i));
     dest_ = "file://" + dir_ + "/store";
     env_ = {{"HOME", dir_ + "/home"},
             {"XDG_CACHE_HOME", dir_ + "/cache"},
             {"XDG_CONFIG_HOME", dir_ + "/config"},
             {"XDG_STATE_HOME", dir_ + "/state"}};
-    Write(dir_ + "/dredge.toml", "[files]\nsource = \"" + dir_ + "/src\"\n" +
-                                     "[[files.destination]]\nurl = \"" + dest_ + "\"\n");
+    Spit(dir_ + "/dredge.toml", "[files]\nsource = \"" + dir_ + "/src\"\n" +
+                                    "[[files.destination]]\nurl = \"" + dest_ + "\"\n");
   }
   void TearDown() override {
     std::error_code ec;
@@ -77,14 +66,14 @@ class ReportChromium : public ::testing::Test {
 
 TEST_F(ReportChromium, PageLoadsCleanlyAndShowsRunsChecksAndFailures) {
   ASSERT_EQ(Dredge({"backup", "files"}).exit_code, 0);
-  Write(dir_ + "/src/page_1000.txt", "changed");
-  Write(dir_ + "/src/page_1001.txt", "changed too");
+  Spit(dir_ + "/src/page_1000.txt", "changed");
+  Spit(dir_ + "/src/page_1001.txt", "changed too");
   ASSERT_EQ(Dredge({"backup", "files"}).exit_code, 0);
   for (int i = 10; i < 40; ++i) fs::remove(dir_ + "/src/page_" + std::to_string(1000 + i) + ".txt");
   auto guarded = Dredge({"backup", "files"});  // 75 % would change: the damage guard stops it
   ASSERT_NE(guarded.exit_code, 0) << guarded.err;
   ASSERT_EQ(Dredge({"verify", "files"}).exit_code, 0);
-  Write(dir_ + "/store/page_1005.txt", std::string(2049, '#'));  // same size, other bytes
+  CorruptKeepingMtime(dir_ + "/store/page_1005.txt");
   ASSERT_EQ(Dredge({"verify", "files", "--deep"}).exit_code, 4);
 
   auto report = Dredge({"report", "--html", dir_ + "/report.html"});
@@ -123,7 +112,7 @@ TEST_F(ReportChromium, PageLoadsCleanlyAndShowsRunsChecksAndFailures) {
 
   auto shot = Chromium({"--screenshot=" + dir_ + "/report.png", "--window-size=1280,1600", page});
   ASSERT_EQ(shot.exit_code, 0) << shot.err;
-  std::string png = ReadAll(dir_ + "/report.png");
+  std::string png = Slurp(dir_ + "/report.png");
   ASSERT_GT(png.size(), 1000u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
