@@ -8,6 +8,7 @@
 #include "common/progress.h"
 #include "common/time_util.h"
 #include "ops/status_report.h"
+#include "store/s3/s3_xml.h"
 
 namespace dredge {
 namespace {
@@ -164,30 +165,7 @@ std::string Section(const ReportSection& s, int64_t now_ns) {
 }  // namespace
 
 std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return XmlEscape(text);  // the same five characters; &apos; is an HTML5 entity too
 }
 
 std::string RenderReportHtml(const ReportData& data) {

@@ -19,7 +19,7 @@
 
 namespace dredge {
 
-// & < > " ' as entities.
+// & < > " ' as entities (&amp; &lt; &gt; &quot; &apos;).
 std::string HtmlEscape(std::string_view text);
 
 std::string RenderReportHtml(const ReportData& data);

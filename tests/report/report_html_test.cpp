@@ -69,7 +69,7 @@ TEST(ReportHtml, EscapesEveryStringFromTheStore) {
   std::string html = RenderReportHtml(Sample());
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html,
-              HasSubstr("cannot write &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"));
+              HasSubstr("cannot write &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; more"));
   EXPECT_THAT(html, HasSubstr("data-destination=\"file:///srv/b&quot;&lt;x&gt;\""));
   EXPECT_THAT(html, HasSubstr("1 different object &lt;page_1.txt&gt;"));
 }

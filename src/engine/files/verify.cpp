@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <unordered_set>
 
@@ -195,18 +196,24 @@ class Verifier {
     return Status::Ok();
   }
 
-  // The objects deep mode hashes, and their bytes (for the progress totals).
-  Result<std::pair<uint64_t, uint64_t>> DeepTotals() {
-    uint64_t n = 0, bytes = 0;
+  // Every data object of the listing the filter selects, in key order.
+  Status ForEachSelectedObject(const std::function<void(const IndexRow&)>& fn) {
     DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
     IndexRow r;
     for (;;) {
       DREDGE_ASSIGN_OR_RETURN(bool more, cur->Next(&r));
-      if (!more) break;
-      if (!o_.filter.Selects(r.path)) continue;
+      if (!more) return Status::Ok();
+      if (o_.filter.Selects(r.path)) fn(r);
+    }
+  }
+
+  // The objects deep mode hashes, and their bytes (for the progress totals).
+  Result<std::pair<uint64_t, uint64_t>> DeepTotals() {
+    uint64_t n = 0, bytes = 0;
+    DREDGE_RETURN_IF_ERROR(ForEachSelectedObject([&](const IndexRow& r) {
       ++n;
       bytes += r.size;
-    }
+    }));
     return std::make_pair(n + content_.size(), bytes + content_bytes_);
   }
 
@@ -248,13 +255,11 @@ class Verifier {
         }
       });
     };
-    DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
-    IndexRow r;
-    for (;;) {
-      DREDGE_ASSIGN_OR_RETURN(bool more, cur->Next(&r));
-      if (!more) break;
-      if (!o_.filter.Selects(r.path)) continue;
-      check(r.path, IsPlainMd5(r.md5) ? r.md5 : "");
+    Status listed = ForEachSelectedObject(
+        [&](const IndexRow& r) { check(r.path, IsPlainMd5(r.md5) ? r.md5 : ""); });
+    if (!listed.ok()) {
+      pool.Wait();
+      return listed;
     }
     for (const auto& md5 : content_) check(file_keys::ContentKey(md5), md5);
     pool.Wait();
