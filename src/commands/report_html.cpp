@@ -165,7 +165,7 @@ std::string Section(const ReportSection& s, int64_t now_ns) {
 }  // namespace
 
 std::string HtmlEscape(std::string_view text) {
-  return XmlEscape(text);  // the same five characters; &apos; is an HTML5 entity too
+  return s3::XmlEscape(text);  // the same five characters; &apos; is an HTML5 entity too
 }
 
 std::string RenderReportHtml(const ReportData& data) {
