@@ -93,12 +93,13 @@ TEST_F(ReportChromium, PageLoadsCleanlyAndShowsRunsChecksAndFailures) {
   std::string objects = d.substr(d.find("data-metric=\"objects\""));
   objects = objects.substr(0, objects.find("</svg>"));
   std::vector<std::string> values;
-  std::regex value_re(R"(data-value="([0-9.]+)") ");
-      for (auto it = std::sregex_iterator(objects.begin(), objects.end(), value_re);
-           it != std::sregex_iterator(); ++it) values.push_back((*it)[1]);
+  std::regex value_re(R"re(data-value="([0-9.]+)")re");
+  for (auto it = std::sregex_iterator(objects.begin(), objects.end(), value_re);
+       it != std::sregex_iterator(); ++it)
+    values.push_back((*it)[1]);
   EXPECT_EQ(values, (std::vector<std::string>{"40", "2", "0"}));
   // Newest good backup is seconds old; verify ok, deep verify found the corrupt object.
-  ASSERT_TRUE(std::regex_search(d, m, std::regex(R"(data-age-s="(\d+)")")));
+  ASSERT_TRUE(std::regex_search(d, m, std::regex(R"re(data-age-s="(\d+)")re")));
   EXPECT_LT(std::stoi(m[1]), 600);
   EXPECT_THAT(d, HasSubstr(R"(<tr class="check" data-kind="verify" data-status="ok">)"));
   EXPECT_THAT(d, HasSubstr(R"(<tr class="check" data-kind="verify-deep" data-status="mismatch">)"));
