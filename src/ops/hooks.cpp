@@ -186,6 +186,7 @@ void RunBackupHooks(const HooksConfig& hooks, const std::string& log_dir, int ke
                     const std::string& tier, const std::string& dest, const std::string& run_id,
                     int exit_code, const nlohmann::json& summary) {
   const std::string& command = exit_code == 0 ? hooks.on_success : hooks.on_failure;
+  if (command.empty()) return;  // the summary is written for the hook alone
   HookEvent e{exit_code == 0 ? "on_success" : "on_failure", run_id, tier, dest, exit_code, ""};
   std::string path = RunSummaryPath(log_dir, tier, run_id);
   std::error_code ec;
@@ -204,7 +205,6 @@ void RunBackupHooks(const HooksConfig& hooks, const std::string& log_dir, int ke
   } else {
     log::Warn("cannot write the run summary " + path + " for the hooks: check [logging] dir");
   }
-  if (command.empty()) return;
   (void)RunHook(command, e, std::chrono::milliseconds(hooks.timeout_ms));
 }
 

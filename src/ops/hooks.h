@@ -44,9 +44,10 @@ Status RunHook(const std::string& command, const HookEvent& event,
 std::string RunSummaryPath(const std::string& log_dir, const std::string& tier,
                            const std::string& run_id);
 
-// After a backup of `tier` to `dest`: writes `summary` (scrubbed) to RunSummaryPath, keeping
-// the newest `keep` summaries of the tier (0 = all), then runs on_success (exit_code 0) or
-// on_failure when configured. Problems are warnings only.
+// After a backup of `tier` to `dest`: when the hook for the outcome (on_success for exit_code 0,
+// else on_failure) is configured, writes `summary` (scrubbed) to RunSummaryPath, keeping the
+// newest `keep` summaries of the tier (0 = all), then runs the hook; without one, does nothing.
+// Problems are warnings only.
 void RunBackupHooks(const HooksConfig& hooks, const std::string& log_dir, int keep,
                     const std::string& tier, const std::string& dest, const std::string& run_id,
                     int exit_code, const nlohmann::json& summary);
