@@ -8,7 +8,8 @@ PKGS=(build-essential cmake ninja-build pkg-config git
       libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev nlohmann-json3-dev
       libzstd-dev libexpat1-dev libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev
       postgresql awscli jq python3 clang clang-format ccache libclang-rt-14-dev lld
-      dpkg-dev man-db)
+      dpkg-dev man-db
+      chromium)  # headless, for the `dredge report` page test (tests/report/)
 # Node.js may come from another repository with npm bundled (this image's does): only ask
 # Debian for it when the commands are missing.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)

@@ -8,6 +8,7 @@
 #include "commands/backup_files.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/run_hooks.h"
 #include "commands/run_summary.h"
 #include "commands/upload_flags.h"
 #include "common/exit_codes.h"
@@ -47,18 +48,23 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
     req.abort_incomplete_after = f.abort_incomplete_after;
-    for (const auto& d : config.DestinationsFor("files"))
+    for (const auto& d : config.DestinationsFor("files")) {
       outcomes.push_back(BackupFilesTo(config, d, req));
+      RunHooksAfter(config, outcomes.back());
+    }
   }
   if (config.db.configured && !f.dry_run) {
     auto run_log = OpenTierLog(config, "db");
     DbBackupRequest req;
     req.encrypt = key;
+    req.quiet = global.quiet;
     req.store_flags = f.store;
     req.metrics_file = f.ops.metrics_file;
     req.abort_incomplete_after = f.abort_incomplete_after;
-    for (const auto& d : config.DestinationsFor("db"))
+    for (const auto& d : config.DestinationsFor("db")) {
       outcomes.push_back(BackupDbTo(config, d, req));
+      RunHooksAfter(config, outcomes.back());
+    }
   } else if (config.db.configured) {
     log::Info("backup db has no dry run; the db tier is skipped");
   }

@@ -9,8 +9,10 @@
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
+#include "commands/run_hooks.h"
 #include "commands/upload_flags.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "config/byte_size.h"
 #include "engine/db/exporter.h"
 #include "ops/run_scope.h"
@@ -57,9 +59,11 @@ Status Run(Flags& f, const GlobalOptions& global) {
   if (f.lock_timeout_opt->count() > 0) f.request.lock_timeout = f.pg.lock_timeout;
   auto run_log = OpenTierLog(config, "db");
   f.request.metrics_file = f.ops.metrics_file;
+  f.request.quiet = global.quiet;
   std::vector<DestOutcome> outcomes;
   for (const auto& d : config.DestinationsFor("db")) {
     outcomes.push_back(BackupDbTo(config, d, f.request));
+    RunHooksAfter(config, outcomes.back());
     if (f.json) PrintJsonLine(outcomes.back().summary.dump());
   }
   if (outcomes.size() == 1) return AlreadyReported(outcomes[0].status);
@@ -125,6 +129,8 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
   opts.workers = config.db.workers;
   opts.zstd = config.db.compress == "zstd";
   opts.encrypt = req.encrypt;
+  Progress progress("backup db", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  opts.progress = &progress;
 
   Status outcome;
   RunTotals totals;
@@ -157,6 +163,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
         LogSummary(*r, dest.url);
       }
       out.summary["incomplete_uploads_aborted"] = (*scope)->uploads().aborted;
+      out.summary["run_id"] = (*scope)->run().run_id;
       outcome = (*scope)->Finish(r.ok() ? Status::Ok() : r.status(), totals);
     }
   }

@@ -27,6 +27,7 @@ struct DbBackupRequest {
   std::string metrics_file;
   std::string abort_incomplete_after;    // --abort-incomplete-after; empty = config or 24h
   std::optional<EncryptionKey> encrypt;  // --encrypt-key-file / DREDGE_ENCRYPT_KEY_FILE
+  bool quiet = false;                    // no progress line
 };
 
 // One backup of config.db to `dest`.

@@ -8,6 +8,7 @@
 #include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/run_hooks.h"
 #include "commands/upload_flags.h"
 #include "common/log.h"
 #include "common/plural.h"
@@ -135,6 +136,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   std::vector<DestOutcome> outcomes;
   for (const auto& d : dests) {
     outcomes.push_back(BackupFilesTo(*config, d, f.request));
+    RunHooksAfter(*config, outcomes.back());
     if (f.json) PrintJson(outcomes.back().summary);
   }
   if (outcomes.size() == 1) return AlreadyReported(outcomes[0].status);
@@ -182,7 +184,10 @@ DestOutcome BackupFilesTo(const DredgeConfig& config, const DestinationConfig& d
                            " could not be backed up (named above); the rest is stored and the "
                            "snapshot records it");
   }
-  if (scope) outcome = scope->Finish(outcome, totals);
+  if (scope) {
+    outcome = scope->Finish(outcome, totals);
+    out.summary["run_id"] = scope->run().run_id;
+  }
   if (!outcome.ok()) log::Error("backup files to " + dest.url + ": " + outcome.message());
   out.status = outcome;
   out.summary["ok"] = outcome.ok();

@@ -9,6 +9,7 @@
 #include "commands/ls.h"
 #include "commands/manifests.h"
 #include "commands/prune.h"
+#include "commands/report.h"
 #include "commands/restore_all.h"
 #include "commands/restore_db.h"
 #include "commands/restore_files.h"
@@ -54,6 +55,8 @@ const CommandEntry kCommands[] = {
      &SetupStatus},
     {"", "drill", "Restore a sample of the newest backups into scratch space and check it (exit 4)",
      &SetupDrill},
+    {"", "report", "Write one static HTML page: backup age, run charts, verify/drill results",
+     &SetupReport},
     {"", "check", "Probe destinations and the database: write/read/list/delete, clock, SELECT",
      &SetupCheck},
     {"", "version", "Print the version and the libraries dredge was built with", &SetupVersion},

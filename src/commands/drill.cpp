@@ -11,11 +11,13 @@
 #include "commands/run_setup.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "config/byte_size.h"
 #include "engine/drill/db_drill.h"
 #include "engine/drill/files_drill.h"
 #include "engine/drill/sample.h"
+#include "ops/check_record.h"
 #include "ops/metrics.h"
 
 namespace dredge {
@@ -100,7 +102,17 @@ DestOutcome DrillOne(const std::string& tier, const DestinationConfig& dest, con
   } else if (auto lock = LockForRestore(*store, tier); !lock.ok()) {
     out.status = lock.status();
   } else {
+    RunIdentity me = NewRunIdentity();
     out.status = drill(**store, out.summary, checks);
+    auto count = [&](const char* k) {
+      const auto& v = out.summary.contains(k) ? out.summary[k] : json();
+      return v.is_number() ? v.get<int64_t>() : int64_t{0};
+    };
+    RecordCheck(**store, "drill", tier, me, out.status,
+                {{"sampled", count("sampled")},
+                 {"bytes", count("bytes")},
+                 {"rows", count("rows")},
+                 {"checks", static_cast<int64_t>(checks.size())}});
   }
   if (!out.status.ok() && checks.empty())
     checks.push_back({tier + " drill", DrillCheck::Outcome::kFail, out.status.message()});
@@ -178,6 +190,8 @@ Status Run(Flags& f, const GlobalOptions& global) {
     fo.keep = f.keep;
     fo.workers = f.workers;
     fo.snapshot = {f.snapshot, as_of};
+    Progress progress("drill files", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+    fo.progress = &progress;
     for (const auto& d : config->DestinationsFor("files")) {
       outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
         FilesDrillReport r = RunFilesDrill(s, fo);
@@ -203,6 +217,8 @@ Status Run(Flags& f, const GlobalOptions& global) {
     dbo.workers = config->db.workers;
     dbo.point.manifest = f.manifest;
     dbo.point.as_of_unix_nanos = as_of;
+    Progress progress("drill db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+    dbo.progress = &progress;
     for (const auto& d : config->DestinationsFor("db")) {
       outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
         DbDrillReport r = RunDbDrill(s, dbo);

@@ -81,6 +81,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
                 config->retention.keep_weekly, config->retention.keep_monthly};
   req.dry_run = f.dry_run;
   req.json = f.json;
+  req.quiet = global.quiet;
   req.workers = f.workers;
   if (Status st = ValidateRetentionPolicy(req.policy); !st.ok()) return fail(st);
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);

@@ -101,6 +101,8 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
     if (req.json) deleted.Add(key);
   };
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
+  Progress progress("prune", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  if (!req.dry_run) o.progress = &progress;
   auto r = PruneFiles(*store, o);
   Release(lock->lock);
   if (!r.ok()) return Failed("files", dest, r.status());
@@ -152,7 +154,9 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
   if (!lock.ok()) return Failed("db", dest, lock.status());
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning db manifests of " + dest);
   std::vector<RetentionDecision::Kept> kept;
-  auto r = PruneDb(*store, KeepByRetention(req.policy, &kept), req.dry_run);
+  Progress progress("prune db", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  auto r = PruneDb(*store, KeepByRetention(req.policy, &kept), req.dry_run,
+                   req.dry_run ? nullptr : &progress);
   Release(lock->lock);
   if (!r.ok()) return Failed("db", dest, r.status());
   const DbPruneReport& s = *r;

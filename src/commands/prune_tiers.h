@@ -20,7 +20,8 @@ namespace dredge {
 struct TierPruneRequest {
   RetentionPolicy policy;
   bool dry_run = false;
-  bool json = false;  // collect deleted keys for the JSON output
+  bool json = false;   // collect deleted keys for the JSON output
+  bool quiet = false;  // no progress line
   int workers = 8;
   // Incomplete uploads older than this that no live run owns are aborted (not in a dry run).
   std::chrono::seconds abort_incomplete_after{24 * 3600};

@@ -66,6 +66,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.statement_timeout = PgMillis(config.db.statement_timeout_ms);
     req.lock_timeout = PgMillis(config.db.lock_timeout_ms);
     req.store_flags = f.store;
+    req.quiet = global.quiet;
     outcomes.push_back(RestoreDbFrom(config.DestinationsFor("db").front(), req));
   }
   PrintRunSummary("restore", outcomes, f.json);

@@ -10,6 +10,7 @@
 #include "commands/db_flags.h"
 #include "common/log.h"
 #include "common/plural.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/restorer.h"
 
@@ -63,9 +64,11 @@ void LogResult(const RestoreResult& r) {
 
 // Opens and locks the destination, then restores.
 Result<RestoreResult> RestoreLocked(const DestinationConfig& dest, const StoreOptions& flags,
-                                    const DbRestoreOptions& opts) {
+                                    DbRestoreOptions opts, bool quiet) {
   DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(dest.url, MergeStoreOptions(dest, flags)));
   DREDGE_ASSIGN_OR_RETURN(RestoreLock lock, LockForRestore(store, "db"));
+  Progress progress("restore db", quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  opts.progress = &progress;
   return RunDbRestore(*store, opts);
 }
 
@@ -88,8 +91,8 @@ Status Run(Flags& f, const GlobalOptions& global) {
   DREDGE_RETURN_IF_ERROR(LoadDecryptionKey(f.key_file, &config));
   f.opts.pg.conninfo = config.db.conninfo;
   auto run_log = OpenTierLog(config, "restore-db");
-  DREDGE_ASSIGN_OR_RETURN(RestoreResult r,
-                          RestoreLocked(config.DestinationsFor("db").front(), f.store, f.opts));
+  DREDGE_ASSIGN_OR_RETURN(RestoreResult r, RestoreLocked(config.DestinationsFor("db").front(),
+                                                         f.store, f.opts, global.quiet));
   if (f.json)
     PrintJsonLine(ResultJson(r).dump());
   else
@@ -110,7 +113,7 @@ DestOutcome RestoreDbFrom(const DestinationConfig& dest, const DbRestoreRequest&
   opts.point.manifest = req.manifest;
   opts.mode = req.replace ? RestoreMode::kReplace : RestoreMode::kEmptyOnly;
   opts.workers = req.workers;
-  auto r = RestoreLocked(dest, req.store_flags, opts);
+  auto r = RestoreLocked(dest, req.store_flags, opts, req.quiet);
   if (r.ok()) {
     LogResult(*r);
     out.summary = ResultJson(*r);

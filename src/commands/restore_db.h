@@ -28,6 +28,7 @@ struct DbRestoreRequest {
   int workers = 4;
   std::string statement_timeout = "0", lock_timeout = "10s";
   StoreOptions store_flags;
+  bool quiet = false;  // no progress line
 };
 
 DestOutcome RestoreDbFrom(const DestinationConfig& dest, const DbRestoreRequest& request);

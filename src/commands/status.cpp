@@ -12,6 +12,7 @@
 #include "common/time_util.h"
 #include "config/byte_size.h"
 #include "config/config_file.h"
+#include "ops/hooks.h"
 #include "ops/status_report.h"
 
 namespace dredge {
@@ -145,6 +146,19 @@ void PrintJson(const std::vector<DestinationStatus>& all, int64_t now_ns, int64_
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
+// [hooks] on_stale once per stale tier and destination, after the report is printed.
+// DREDGE_RUN_ID names the newest good run (empty when there is none).
+void RunStaleHooks(const HooksConfig& hooks, const std::vector<DestinationStatus>& all) {
+  if (hooks.on_stale.empty()) return;
+  for (const auto& d : all)
+    for (const auto& t : d.tiers) {
+      if (!t.stale) continue;
+      HookEvent e{"on_stale", "", t.tier, d.url, kExitStale, ""};
+      if (t.runs.last_success) e.run_id = t.runs.last_success->run.run_id;
+      (void)RunHook(hooks.on_stale, e, std::chrono::milliseconds(hooks.timeout_ms));
+    }
+}
+
 Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int64_t max_age_s = -1;
   if (!o.max_age.empty()) {
@@ -212,6 +226,7 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
     PrintJson(all, now_ns, max_age_s, any_stale);
   else
     PrintHuman(all, now_ns, max_age_s);
+  RunStaleHooks(config.hooks, all);
 
   if (code == kExitOk) return Status::Ok();
   std::string message;

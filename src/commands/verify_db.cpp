@@ -11,8 +11,10 @@
 #include "commands/run_setup.h"
 #include "common/log.h"
 #include "common/plural.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/verifier.h"
+#include "ops/check_record.h"
 
 namespace dredge {
 namespace {
@@ -69,7 +71,16 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
     const auto& store = target.store;
     DREDGE_RETURN_IF_ERROR(ExplainEmpty(*store, "db", Status::Ok()));
     DbVerifyResult r;
+    Progress progress("verify db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+    f->opts.progress = &progress;
+    const RunIdentity me = NewRunIdentity();
     Status st = RunDbVerify(*store, f->opts, &r);
+    auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+    RecordCheck(*store, "verify", "db", me, st,
+                {{"manifests", n(r.manifests_checked)},
+                 {"chunks", n(r.chunks_checked)},
+                 {"corrupt", n(r.corrupt.size())},
+                 {"mismatched", n(r.mismatched)}});
     if (!st.ok() && !st.Is(ErrorKind::kCorrupt) && !st.Is(ErrorKind::kMismatch)) return st;
     if (f->json) {
       nlohmann::json j = {{"manifests_checked", r.manifests_checked},

@@ -9,10 +9,12 @@
 #include "commands/run_setup.h"
 #include "common/log.h"
 #include "common/plural.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/files/snapshot_select.h"
 #include "engine/files/state_index.h"
 #include "engine/files/verify.h"
+#include "ops/check_record.h"
 
 namespace dredge {
 namespace {
@@ -79,8 +81,15 @@ Status Run(const Flags& f, const GlobalOptions& global) {
   }
   log::Info(std::string(f.deep ? "deep-" : "") + "verifying " + (*store)->Describe() + " against " +
             against);
+  Progress progress("verify", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  o.progress = &progress;
+  const RunIdentity me = NewRunIdentity();
+  const std::string kind = f.deep ? "verify-deep" : "verify";
   auto r = RunFilesVerify(**store, o);
-  if (!r.ok()) return fail(r.status());
+  if (!r.ok()) {
+    RecordCheck(**store, kind, "files", me, r.status(), {});
+    return fail(r.status());
+  }
   const VerifySummary& s = *r;
   log::Info("checked " + std::to_string(s.checked) + ": missing " + std::to_string(s.missing) +
             ", different " + std::to_string(s.different) + ", extra " + std::to_string(s.extra) +
@@ -97,11 +106,19 @@ Status Run(const Flags& f, const GlobalOptions& global) {
                {"corrupt", s.corrupt},
                {"objects_hashed", s.objects_hashed},
                {"problems", s.problems}});
-  if (s.mismatch())
-    return Status(ErrorKind::kMismatch,
-                  "verify found " + std::to_string(s.missing) + " missing and " +
-                      Plural(s.different, "different object") + " (named above)");
-  return Status::Ok();
+  Status outcome = s.mismatch()
+                       ? Status(ErrorKind::kMismatch,
+                                "verify found " + std::to_string(s.missing) + " missing and " +
+                                    Plural(s.different, "different object") + " (named above)")
+                       : Status::Ok();
+  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+  RecordCheck(**store, kind, "files", me, outcome,
+              {{"checked", n(s.checked)},
+               {"missing", n(s.missing)},
+               {"different", n(s.different)},
+               {"extra", n(s.extra)},
+               {"corrupt", n(s.corrupt)}});
+  return outcome;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "common/log.h"
+#include "common/log_terminal.h"
 
 #include <chrono>
 #include <cstdio>
@@ -18,6 +19,7 @@ struct State {
   Format format = Format::kText;
   FILE* file = nullptr;
   std::string* capture = nullptr;
+  std::string status_line;  // shown on stderr's current line; empty = none
 };
 
 State& S() {
@@ -116,13 +118,33 @@ void Write(Level level, std::string_view message) {
     std::string out = (S().format == Format::kJson ? line : clean);
     if (S().format == Format::kText && level >= Level::kWarn)
       out = std::string(LevelName(level)) + ": " + clean;
+    if (!S().status_line.empty()) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "%s\n", out.c_str());
+    if (!S().status_line.empty()) std::fputs(S().status_line.c_str(), stderr);
+    std::fflush(stderr);
   }
   if (S().file) {
     std::fprintf(S().file, "%s\n", line.c_str());
     std::fflush(S().file);
   }
   if (S().capture) *S().capture += line + "\n";
+}
+
+void SetStatusLine(std::string_view line) {
+  std::lock_guard lock(S().mu);
+  S().status_line = ScrubLocked(line, S().secrets);
+  std::fprintf(stderr, "\r\033[K%s", S().status_line.c_str());
+  std::fflush(stderr);
+}
+
+void EndStatusLine(std::string_view final_line) {
+  std::lock_guard lock(S().mu);
+  if (S().status_line.empty() && final_line.empty()) return;
+  std::fputs("\r\033[K", stderr);
+  if (!final_line.empty())
+    std::fprintf(stderr, "%s\n", ScrubLocked(final_line, S().secrets).c_str());
+  S().status_line.clear();
+  std::fflush(stderr);
 }
 
 void CaptureForTest(std::string* capture) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/log.h"
+#include "common/log_terminal.h"
 
 namespace dredge {
 
@@ -42,9 +43,17 @@ void Progress::SetTotals(uint64_t files, uint64_t bytes) {
 
 void Progress::Start() {
   started_ = std::chrono::steady_clock::now();
+  files_ = 0;
+  bytes_ = 0;
   if (mode_ == Mode::kOff || thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { Loop(); });
+}
+
+void Progress::Restart(std::string label) {
+  Stop();
+  label_ = std::move(label);
+  Start();
 }
 
 void Progress::Stop() {
@@ -55,26 +64,49 @@ void Progress::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (mode_ == Mode::kTty && drew_) {
-    std::fprintf(stderr, "\r\033[K%s\n", Line().c_str());
+    log::EndStatusLine(Line());
     drew_ = false;
   }
 }
 
+namespace {
+
+std::string Eta(double seconds) {
+  auto eta = static_cast<int64_t>(seconds);
+  char buf[48];
+  if (eta >= 3600)
+    std::snprintf(buf, sizeof buf, ", ETA %lld:%02lld:%02lld", static_cast<long long>(eta / 3600),
+                  static_cast<long long>(eta / 60 % 60), static_cast<long long>(eta % 60));
+  else
+    std::snprintf(buf, sizeof buf, ", ETA %lld:%02lld", static_cast<long long>(eta / 60),
+                  static_cast<long long>(eta % 60));
+  return buf;
+}
+
+}  // namespace
+
 std::string Progress::Line() const {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   uint64_t f = files_.load(), b = bytes_.load(), tf = total_files_.load(), tb = total_bytes_.load();
-  double rate = secs > 0 ? b / secs : 0;
   std::string line = label_ + ": " + std::to_string(f);
   if (tf) line += "/" + std::to_string(tf);
-  line += " files, " + HumanBytes(b);
-  if (tb) line += "/" + HumanBytes(tb);
-  line += ", " + HumanBytes(static_cast<uint64_t>(rate)) + "/s";
-  if (tb > b && rate > 0) {
-    int64_t eta = static_cast<int64_t>((tb - b) / rate);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, ", ETA %lld:%02lld", static_cast<long long>(eta / 60),
-                  static_cast<long long>(eta % 60));
+  line += " " + unit_;
+  const bool bytes = b > 0 || tb > 0;
+  if (bytes) {
+    line += ", " + HumanBytes(b);
+    if (tb) line += "/" + HumanBytes(tb);
+  }
+  if (secs <= 0) return line;
+  if (bytes) {
+    double rate = b / secs;
+    line += ", " + HumanBytes(static_cast<uint64_t>(rate)) + "/s";
+    if (tb > b && rate > 0) line += Eta((tb - b) / rate);
+  } else {
+    double rate = f / secs;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, ", %.1f %s/s", rate, unit_.c_str());
     line += buf;
+    if (tf > f && rate > 0) line += Eta((tf - f) / rate);
   }
   return line;
 }
@@ -85,8 +117,7 @@ void Progress::Loop() {
     cv_.wait_for(lock, interval_, [&] { return stop_; });
     if (stop_) break;
     if (mode_ == Mode::kTty) {
-      std::fprintf(stderr, "\r\033[K%s", Line().c_str());
-      std::fflush(stderr);
+      log::SetStatusLine(Line());
       drew_ = true;
     } else {
       log::Info(Line());

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/hooks_config.h"
 #include "store/store_options.h"
 
 namespace dredge {
@@ -101,6 +102,7 @@ struct DredgeConfig {
   RetentionConfig retention;
   LoggingConfig logging;
   LimitsConfig limits;
+  HooksConfig hooks;
   // Problems worth telling the user that do not stop the run (file readable by others with a
   // secret in it, unknown DREDGE_* variables). The command logs them.
   std::vector<std::string> warnings;

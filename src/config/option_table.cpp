@@ -100,6 +100,14 @@ Status ReadNice(TomlFields& f, DredgeConfig* c) {
   return Status::Ok();
 }
 
+Status ReadHookTimeout(TomlFields& f, DredgeConfig* c) {
+  DREDGE_RETURN_IF_ERROR(f.Millis("timeout", &c->hooks.timeout_ms));
+  if (c->hooks.timeout_ms > 0) return Status::Ok();
+  return Status::Usage(f.file() +
+                       ": [hooks] timeout must be above zero (e.g. \"60s\"): a hook that may run "
+                       "forever would hold up every backup");
+}
+
 #define SHOW(expr) [](const DredgeConfig& c) -> std::string { return expr; }
 #define READ(expr) [](TomlFields& f, DredgeConfig* c) -> Status { return f.expr; }
 
@@ -218,6 +226,26 @@ const OptionSpec kOptions[] = {
           : c.limits.nice == LimitsConfig::Nice::kOn ? "true"
                                                      : "false"),
      &ReadNice},
+    // [hooks] (ops/hooks.h runs them)
+    {"hooks.on_success", "", "", "shell command",
+     "Run by /bin/sh -c after each successful backup of a tier to a destination.",
+     "\"curl -fsS -m 10 https://hc-ping.com/your-uuid\"",
+     SHOW(c.hooks.on_success.empty() ? "" : Quote(c.hooks.on_success)),
+     READ(String("on_success", &c->hooks.on_success))},
+    {"hooks.on_failure", "", "", "shell command",
+     "Run after each failed backup of a tier to a destination ($DREDGE_SUMMARY: the run's JSON "
+     "summary).",
+     "\"curl -fsS -m 10 --data-binary @\\\"$DREDGE_SUMMARY\\\" "
+     "https://hc-ping.com/your-uuid/fail\"",
+     SHOW(c.hooks.on_failure.empty() ? "" : Quote(c.hooks.on_failure)),
+     READ(String("on_failure", &c->hooks.on_failure))},
+    {"hooks.on_stale", "", "", "shell command",
+     "Run when `dredge status --max-age` finds a tier stale (DREDGE_EXIT_CODE 6, no summary).",
+     "\"mail -s \\\"dredge: $DREDGE_TIER is stale\\\" ops@example.org < /dev/null\"",
+     SHOW(c.hooks.on_stale.empty() ? "" : Quote(c.hooks.on_stale)),
+     READ(String("on_stale", &c->hooks.on_stale))},
+    {"hooks.timeout", "", "", "duration", "After this long the hook's process group is killed.", "",
+     SHOW(ShowMillis(c.hooks.timeout_ms)), &ReadHookTimeout},
 };
 
 #undef SHOW
@@ -264,6 +292,12 @@ const SectionSpec kSections[] = {
      nullptr},
     {"logging", "Run logs. --log-dir, --log-format and DREDGE_LOG_* win.", nullptr, "", nullptr},
     {"limits", "Bandwidth, request rate and priority of every run.", nullptr, "", nullptr},
+    {"hooks",
+     "Commands run once per tier and destination (docs/operations.md), with DREDGE_RUN_ID,\n"
+     "# DREDGE_TIER, DREDGE_DEST, DREDGE_EXIT_CODE and DREDGE_SUMMARY in their environment; their\n"
+     "# output goes to the run log. A failing or hanging hook is a warning and never changes the\n"
+     "# backup's exit code. Unset = no hook.",
+     nullptr, "", nullptr},
 };
 
 }  // namespace

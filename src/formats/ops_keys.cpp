@@ -14,6 +14,16 @@ std::string RunRecordKey(std::string_view tier, int64_t start_unix_seconds,
          std::string(run_id) + ".json";
 }
 
+std::string CheckRecordPrefix(std::string_view tier, std::string_view kind) {
+  return ".dredge/checks/" + std::string(tier) + "/" + std::string(kind) + "_";
+}
+
+std::string CheckRecordKey(std::string_view tier, std::string_view kind, int64_t start_unix_seconds,
+                           std::string_view run_id) {
+  return CheckRecordPrefix(tier, kind) + FormatCompactUtc(start_unix_seconds) + "_" +
+         std::string(run_id) + ".json";
+}
+
 bool IsRunRecordKey(std::string_view key) {
   return key.starts_with(kRunsPrefix) && key.size() > 5 && key.ends_with(".json");
 }

@@ -1,6 +1,8 @@
 // The one place that builds and parses the keys of the operational records every tier shares.
 // Keys are relative to the destination (the store adds its prefix):
 //   run record  .dredge/runs/<tier>/run_YYYYMMDD_HHMMSS_<run_id>.json (docs/formats/run-record.md)
+//   check       .dredge/checks/<tier>/<kind>_YYYYMMDD_HHMMSS_<run_id>.json
+//                                                                       (docs/formats/check-record.md)
 //   lease       .dredge/locks/<tier>.lease                              (docs/formats/lease.md)
 //   probe       .dredge/check/probe-<host>-<hex>                        (`dredge check`, deleted
 //   after)
@@ -27,6 +29,12 @@ bool IsRunRecordKey(std::string_view key);
 // The tier of a key under kRunsPrefix (".dredge/runs/files/…" → "files"); nullopt for any other
 // key, and for one with an empty tier.
 std::optional<std::string> RunRecordTier(std::string_view key);
+
+// ".dredge/checks/<tier>/<kind>_": the check records of one kind (verify, verify-deep, drill)
+// of a tier, sorting by start time.
+std::string CheckRecordPrefix(std::string_view tier, std::string_view kind);
+std::string CheckRecordKey(std::string_view tier, std::string_view kind, int64_t start_unix_seconds,
+                           std::string_view run_id);
 
 std::string LeaseKey(std::string_view tier);
 

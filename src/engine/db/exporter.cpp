@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
@@ -98,6 +100,46 @@ Manifest RunMembers(const Snapshot& snap, int64_t start_secs,
   return m;
 }
 
+// The rows total of the progress line, an estimate learned table by table: a table read whole
+// adds the planner's row count (pg_class.reltuples) before it is read; a changed-rows read adds
+// the rows it read once done (their number is unknown before without a second scan).
+class RowProgress {
+ public:
+  explicit RowProgress(Progress* p) : p_(p) {
+    if (!p_) return;
+    p_->SetUnit("rows");
+    p_->Start();
+  }
+  ~RowProgress() {
+    if (p_) p_->Stop();
+  }
+  // The planner's row count of a table about to be read whole (0 when unknown). Tables are read
+  // on several connections at once, so every call may come from another thread.
+  uint64_t ExpectWholeTable(PgConn& conn, const TableRef& table) {
+    if (!p_) return 0;
+    auto r = conn.Query("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = " +
+                        std::to_string(table.oid));
+    uint64_t n = r.ok() && r->size() == 1 ? std::stoull(r->str(0, 0)) : 0;
+    std::lock_guard lock(mu_);
+    expected_ += n;
+    p_->SetTotals(total_ + expected_, 0);
+    return n;
+  }
+  // A table is done: its estimate (from ExpectWholeTable) gives way to the rows it read.
+  void TableDone(uint64_t rows, uint64_t estimate) {
+    if (!p_) return;
+    std::lock_guard lock(mu_);
+    total_ += rows;
+    expected_ -= std::min(expected_, estimate);
+    p_->SetTotals(std::max<uint64_t>(total_ + expected_, p_->files()), 0);
+  }
+
+ private:
+  Progress* p_;
+  std::mutex mu_;
+  uint64_t total_ = 0, expected_ = 0;
+};
+
 RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBackupOptions& opts,
                                    const Manifest& members, int64_t start_secs,
                                    uint64_t first_number, const Snapshot& snap) {
@@ -115,12 +157,13 @@ RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBac
   ctx.chunks.encrypt = opts.encrypt;
   ctx.numbers = std::make_shared<std::atomic<uint64_t>>(first_number);
   ctx.xmax = snap.xmax;
+  ctx.progress = opts.progress;
   return ctx;
 }
 
 // One table of the plan on the connection of `ctx`; `*m` starts as the run's members.
 Status ExportOne(RunExportContext& ctx, const TableRef& table, const Snapshot& snap,
-                 const std::optional<RunManifest>& prev, Manifest* m) {
+                 const std::optional<RunManifest>& prev, RowProgress& rows, Manifest* m) {
   DREDGE_ASSIGN_OR_RETURN(m->schema, ReadTableSchema(*ctx.conn, table));
   m->table = m->schema.QualifiedName();
   m->table_oid = table.oid;
@@ -135,7 +178,11 @@ Status ExportOne(RunExportContext& ctx, const TableRef& table, const Snapshot& s
   else if (m->mode == "full" && prev)
     log::Info("backup db: " + m->table + " is read whole (" + m->full_reason + ")");
   log::Debug("backup db: reading " + m->table);
-  return ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, m);
+  uint64_t estimate = m->mode == "full" ? rows.ExpectWholeTable(*ctx.conn, table) : 0;
+  DREDGE_RETURN_IF_ERROR(
+      ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, m));
+  rows.TableDone(m->rows, estimate);
+  return Status::Ok();
 }
 
 // Every table of the plan, spread over connections that share the run's one snapshot
@@ -152,9 +199,10 @@ Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePla
               std::to_string(how.connections) + " connections sharing one snapshot");
   }
   std::vector<Manifest> out(plan.tables.size(), members);
+  RowProgress rows(ctx.progress);
   DREDGE_RETURN_IF_ERROR(ExportOnConnections(
       how, ctx, snapshot_id, plan.tables.size(), [&](RunExportContext& c, size_t i) {
-        return ExportOne(c, plan.tables[i], snap, prev, &out[i]);
+        return ExportOne(c, plan.tables[i], snap, prev, rows, &out[i]);
       }));
   return out;
 }

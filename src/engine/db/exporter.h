@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/aead.h"
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/pg_conn.h"
 #include "engine/db/table_selection.h"
@@ -31,6 +32,8 @@ struct DbBackupOptions {
   bool zstd = false;
   int zstd_level = 3;
   std::optional<EncryptionKey> encrypt;  // seal chunks (--encrypt-key-file)
+  // When set: rows read, out of an estimated total (planner statistics for tables read whole).
+  Progress* progress = nullptr;
 };
 
 struct TableBackupResult {

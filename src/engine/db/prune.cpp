@@ -104,7 +104,31 @@ DbKeepPolicy KeepByRetention(const RetentionPolicy& policy,
   };
 }
 
-Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run) {
+// Steps 2 and 3 of a prune: the manifests that are no restore point any more, then retired
+// copies nobody needs, then the chunks last (until then every manifest still finds all of its
+// chunks). `progress` (optional) counts the objects deleted, out of all of them.
+static Status DeleteInOrder(ObjectStore& store, const std::vector<const RunManifest*>& dropped,
+                            const std::vector<std::string>& retired,
+                            const std::vector<std::string>& chunks, Progress* progress) {
+  if (progress) {
+    progress->SetUnit("objects");
+    progress->SetTotals(dropped.size() + retired.size() + chunks.size(), 0);
+    progress->Start();
+  }
+  auto remove = [&](const std::string& key, const std::string& what) {
+    Status st = store.Remove(key).WithContext("cannot remove " + what + key);
+    if (progress) progress->AddFiles(1);
+    return st;
+  };
+  for (const RunManifest* m : dropped) DREDGE_RETURN_IF_ERROR(remove(m->key, "manifest "));
+  for (const auto& key : retired) DREDGE_RETURN_IF_ERROR(remove(key, ""));
+  for (const auto& key : chunks) DREDGE_RETURN_IF_ERROR(remove(key, "chunk "));
+  if (progress) progress->Stop();
+  return Status::Ok();
+}
+
+Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run,
+                              Progress* progress) {
   DbPruneReport report;
   report.dry_run = dry_run;
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
@@ -232,14 +256,7 @@ Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool
     auto put = PutString(store, rkey, RunManifestToJson(copy), po);
     if (!put.ok()) return put.status().WithContext("cannot write retired manifest " + rkey);
   }
-  // 2. Manifests that are no restore point any more, then retired copies nobody needs.
-  for (const RunManifest* m : dropped)
-    DREDGE_RETURN_IF_ERROR(store.Remove(m->key).WithContext("cannot remove manifest " + m->key));
-  for (const auto& key : doomed_retired)
-    DREDGE_RETURN_IF_ERROR(store.Remove(key).WithContext("cannot remove " + key));
-  // 3. Chunks last: until here every manifest still finds all of its chunks.
-  for (const auto& key : doomed_chunks)
-    DREDGE_RETURN_IF_ERROR(store.Remove(key).WithContext("cannot remove chunk " + key));
+  DREDGE_RETURN_IF_ERROR(DeleteInOrder(store, dropped, doomed_retired, doomed_chunks, progress));
   log::Info("prune db: kept " + std::to_string(report.kept.size()) + " manifests, retired " +
             std::to_string(report.retired.size()) + ", removed " +
             std::to_string(report.deleted_manifests.size()) + " manifests and " +

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/retention.h"
 #include "store/object_store.h"
@@ -60,6 +61,8 @@ struct DbPruneReport {
 };
 
 // With dry_run nothing is written or removed; the report says what would go.
-Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run);
+// `progress` (optional): objects deleted, out of those that go.
+Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run,
+                              Progress* progress = nullptr);
 
 }  // namespace dredge

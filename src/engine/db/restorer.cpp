@@ -38,7 +38,7 @@ struct Slot {
 };
 
 Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
-                const TableRestorePlan& plan, int workers, uint64_t* rows_out) {
+                const TableRestorePlan& plan, int workers, Progress* progress, uint64_t* rows_out) {
   const Manifest& m0 = plan.entry();
   const auto& work = plan.work;
   const RowFilter& filter = plan.filter;
@@ -117,6 +117,10 @@ Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
       d = std::move(slots[i]->data);
     }
     slots[i].reset();
+    if (progress) {
+      progress->AddFiles(1);
+      progress->AddBytes(work[i].entry->size);
+    }
     if (next < work.size()) submit(next++);
     if (!d.status.ok()) {
       result = d.status;
@@ -172,8 +176,8 @@ Status RestoreTable(ObjectStore& store, PgConn& conn, const TableRestorePlan& pl
   DREDGE_ASSIGN_OR_RETURN(TargetTable t, PrepareTarget(conn, &m0.schema, plan.into, plan.same_name,
                                                        names, opts.mode, n));
   out->created = t.created;
-  DREDGE_RETURN_IF_ERROR(
-      LoadRows(store, conn, t, plan, opts.workers, &out->rows).WithContext("table " + m0.table));
+  DREDGE_RETURN_IF_ERROR(LoadRows(store, conn, t, plan, opts.workers, opts.progress, &out->rows)
+                             .WithContext("table " + m0.table));
   return FinishTarget(conn, t, &m0.schema, plan.max_id);
 }
 
@@ -196,9 +200,22 @@ Status ExecutePlan(ObjectStore& store, const RestorePlan& plan, const DbRestoreO
   DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(opts.pg));
   DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN"));
   out->created = true;
+  if (opts.progress) {  // chunks read and loaded, out of every table's chunks
+    uint64_t chunks = 0, bytes = 0;
+    for (const auto& t : plan.tables)
+      for (const auto& w : t.work) {
+        ++chunks;
+        bytes += w.entry->size;
+      }
+    opts.progress->SetUnit("chunks");
+    opts.progress->SetTotals(chunks, bytes);
+    opts.progress->Start();
+  }
   for (size_t i = 0; i < plan.tables.size(); ++i) {
     TableRestoreResult r;
-    DREDGE_RETURN_IF_ERROR(RestoreTable(store, *conn, plan.tables[i], i, opts, &r));
+    Status st = RestoreTable(store, *conn, plan.tables[i], i, opts, &r);
+    if (!st.ok() && opts.progress) opts.progress->Stop();
+    DREDGE_RETURN_IF_ERROR(st);
     out->rows += r.rows;
     out->created = out->created && r.created;
     out->chunks_read += r.chunks_read;
@@ -206,6 +223,7 @@ Status ExecutePlan(ObjectStore& store, const RestorePlan& plan, const DbRestoreO
     out->table += (out->table.empty() ? "" : ",") + r.table;
     out->tables.push_back(std::move(r));
   }
+  if (opts.progress) opts.progress->Stop();
   // Every table's rows are in: now the foreign keys between them can be checked.
   DREDGE_RETURN_IF_ERROR(AddForeignKeys(*conn, plan, out));
   return conn->Exec("COMMIT");

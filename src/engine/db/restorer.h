@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/pg_conn.h"
@@ -34,6 +35,8 @@ struct DbRestoreOptions {
   std::optional<std::vector<IntRange>> ids;
   RestoreMode mode = RestoreMode::kEmptyOnly;
   int workers = 4;
+  // When set: chunks loaded, out of every chunk the plan reads (bytes from the manifests).
+  Progress* progress = nullptr;
 };
 
 struct TableRestoreResult {

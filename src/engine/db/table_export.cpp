@@ -127,6 +127,7 @@ Status ExportTable(RunExportContext& ctx, const TableRef& table,
   std::vector<std::string_view> fields;
   Status copied = ctx.conn->CopyOut(sql, [&](std::string_view line) {
     ++m->rows;
+    if (ctx.progress) ctx.progress->AddFiles(1);
     if (full && !keyless) {
       copytext::SplitLine(line, &fields);
       if (fields.size() == columns.size()) keys.AddFields(fields, key_idx);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
@@ -31,6 +32,7 @@ struct RunExportContext {
   // The helper connection, opened at the first incremental table, in a transaction that
   // imported the run's snapshot; CloseKeyConnection commits it.
   std::unique_ptr<PgConn> key_conn;
+  Progress* progress = nullptr;  // counts each row read (unit "rows"); may be null
 };
 
 // A connection in a REPEATABLE READ, READ ONLY transaction that imported `snapshot_id`

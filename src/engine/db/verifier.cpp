@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/thread_pool.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_fetch.h"
@@ -94,41 +95,69 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbV
   return conn->Exec("COMMIT");
 }
 
+// Every readable manifest of the listing, with the chain problems found on the way recorded in
+// `out`; loaded before any chunk is read, so the progress has its totals from the start.
+std::vector<RunManifest> LoadManifests(ObjectStore& store, const PrefixListing& listing,
+                                       DbVerifyResult* out) {
+  std::vector<RunManifest> loaded;
+  for (const auto& key : listing.manifest_keys) {
+    auto m = LoadManifest(store, key);
+    if (!m.ok()) {
+      if (m.status().Is(ErrorKind::kUnsupported)) continue;  // legacy: nothing to check against
+      out->corrupt.push_back(m.status().message());
+      continue;
+    }
+    ++out->manifests_checked;
+    // An incremental run is restorable only with its whole chain: a lost predecessor makes
+    // every restore point from this one on unrestorable, even when each chunk is intact.
+    // A predecessor that prune retired (engine/db/prune.h) still carries the chain.
+    auto predecessor_present = [&](const std::string& prev) {
+      if (std::binary_search(listing.manifest_keys.begin(), listing.manifest_keys.end(), prev))
+        return true;
+      return store.Stat(dbkeys::RetiredKey(prev)).ok();
+    };
+    if (m->mode() == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
+      out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +
+                             m->previous.value_or("(none named)") +
+                             " is missing: restore points from it on cannot be restored");
+    }
+    loaded.push_back(std::move(*m));
+  }
+  return loaded;
+}
+
 }  // namespace
 
 Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& o, DbVerifyResult* out) {
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
+  std::vector<RunManifest> manifests = LoadManifests(store, listing, out);
+  if (o.progress) {
+    uint64_t chunks = 0, bytes = 0;
+    for (const auto& m : manifests)
+      for (const auto& t : m.tables)
+        for (const auto& c : t.chunks) {
+          ++chunks;
+          bytes += c.size;
+        }
+    o.progress->SetUnit("chunks");
+    o.progress->SetTotals(chunks, bytes);
+    o.progress->Start();
+  }
   std::mutex mu;
   {
     ThreadPool pool(static_cast<size_t>(std::max(1, o.workers)),
                     static_cast<size_t>(std::max(1, o.workers)));
-    for (const auto& key : listing.manifest_keys) {
-      auto m = LoadManifest(store, key);
-      if (!m.ok()) {
-        if (m.status().Is(ErrorKind::kUnsupported)) continue;  // legacy: nothing to check against
-        out->corrupt.push_back(m.status().message());
-        continue;
-      }
-      ++out->manifests_checked;
-      // An incremental run is restorable only with its whole chain: a lost predecessor makes
-      // every restore point from this one on unrestorable, even when each chunk is intact.
-      // A predecessor that prune retired (engine/db/prune.h) still carries the chain.
-      auto predecessor_present = [&](const std::string& prev) {
-        if (std::binary_search(listing.manifest_keys.begin(), listing.manifest_keys.end(), prev))
-          return true;
-        return store.Stat(dbkeys::RetiredKey(prev)).ok();
-      };
-      if (m->mode() == "incremental" && (!m->previous || !predecessor_present(*m->previous))) {
-        out->corrupt.push_back("manifest " + key + " is incremental but its predecessor " +
-                               m->previous.value_or("(none named)") +
-                               " is missing: restore points from it on cannot be restored");
-      }
-      for (const auto& t : m->tables) {
+    for (const auto& m : manifests) {
+      for (const auto& t : m.tables) {
         auto cols = std::make_shared<std::vector<ColumnSpec>>(t.schema.ChunkColumns());
         for (const auto& c : t.chunks) {
           pool.Submit([&, c, cols] {
             Status st = ReadChunkRows(store, c, *cols,
                                       [](std::vector<std::string>&) { return Status::Ok(); });
+            if (o.progress) {
+              o.progress->AddFiles(1);
+              o.progress->AddBytes(c.size);
+            }
             std::lock_guard lock(mu);
             ++out->chunks_checked;
             if (!st.ok()) out->corrupt.push_back(st.message());
@@ -138,6 +167,7 @@ Status RunDbVerify(ObjectStore& store, const DbVerifyOptions& o, DbVerifyResult*
     }
     pool.Wait();
   }
+  if (o.progress) o.progress->Stop();
   for (const auto& c : out->corrupt) log::Error("verify db: " + c);
   if (o.with_db && out->corrupt.empty())
     DREDGE_RETURN_IF_ERROR(CompareWithDb(store, listing, o, out));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/pg_conn.h"
@@ -25,6 +26,8 @@ struct DbVerifyOptions {
   // With --db: the manifest to compare with (engine/db/manifest_select.h: latest, an id, a
   // unique prefix, the stamp, or as_of); empty = the newest.
   RestorePointQuery point;
+  // When set: chunks checked out of every chunk of every manifest (bytes from the manifests).
+  Progress* progress = nullptr;
 };
 
 struct DbVerifyResult {

@@ -102,6 +102,7 @@ Status RestoreIntoScratch(ObjectStore& store, const DbDrillOptions& o, const Man
   ro.tables = {m.table};
   ro.point.manifest = m.key;
   ro.workers = o.workers;
+  ro.progress = o.progress;
   r.scratch_table = scratch.QuoteIdent(schema) + "." + scratch.QuoteIdent(m.schema.table);
   r.live_keys = ExpectedRows(m);
   auto restored = RunDbRestore(store, ro);

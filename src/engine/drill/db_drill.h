@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/pg_conn.h"
@@ -37,6 +38,7 @@ struct DbDrillOptions {
   int workers = 4;
   // Which manifest to restore (engine/db/manifest_select.h); empty: the newest dredge manifest.
   RestorePointQuery point;
+  Progress* progress = nullptr;  // the scratch restore (chunks loaded, out of the manifest's)
 };
 
 struct DbDrillReport {

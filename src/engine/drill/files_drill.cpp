@@ -159,6 +159,7 @@ Status RestoreSample(ObjectStore& store, const FilesDrillOptions& o, const Files
   ro.target = r.scratch_dir;
   ro.snapshot_id = r.snapshot;
   ro.select = [&wanted](const std::string& p) { return wanted.count(p) > 0; };
+  ro.progress = o.progress;
   ro.workers = o.workers;
   auto restored = RunFilesRestore(store, ro);
   return restored.ok() ? Status::Ok() : restored.status();

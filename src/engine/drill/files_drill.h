@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/drill/drill_check.h"
 #include "engine/restore_point_select.h"
@@ -34,6 +35,7 @@ struct FilesDrillOptions {
   int workers = 8;
   // Which snapshot to sample (engine/files/snapshot_select.h); default: the newest.
   RestorePointSelector snapshot;
+  Progress* progress = nullptr;  // the sample's restore (files and bytes out of the sample)
 };
 
 struct FilesDrillProblem {

@@ -247,7 +247,16 @@ Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& o) {
       s.bytes_freed += size;
     }
     if (o.on_remove) o.on_remove(key, size, kind);
+    if (o.progress) {
+      o.progress->AddFiles(1);
+      o.progress->AddBytes(size);
+    }
   };
+  if (o.progress) {
+    o.progress->SetUnit("objects");
+    o.progress->SetTotals(data_n + content_n, bytes);
+    o.progress->Start();
+  }
   {
     int n = o.workers > 0 ? o.workers : 1;
     ThreadPool pool(n, 4 * n);
@@ -261,6 +270,7 @@ Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& o) {
     Status st = refs->DeletableData(submit("data", false));
     if (st.ok()) st = refs->DeletableContent(submit("content", true));
     pool.Wait();
+    if (o.progress) o.progress->Stop();
     DREDGE_RETURN_IF_ERROR(st);
   }
   if (s.failed > 0) {

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/retention.h"
 #include "store/object_store.h"
@@ -44,6 +45,8 @@ struct PruneOptions {
   // data objects, content objects, snapshots, old prune records. `kind` is "data", "content",
   // "snapshot" or "record".
   std::function<void(const std::string& key, uint64_t size, const char* kind)> on_remove;
+  // When set (not for dry runs): data and content objects deleted, out of those that go.
+  Progress* progress = nullptr;
 };
 
 struct PruneSummary {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <unordered_set>
 
@@ -17,17 +18,20 @@
 namespace dredge {
 namespace {
 
+// MD5 of what it is given; counts the bytes on `progress` as they arrive.
 class HashSink final : public ByteSink {
  public:
-  HashSink() : h_(HashAlgo::kMd5) {}
+  explicit HashSink(Progress* progress) : h_(HashAlgo::kMd5), progress_(progress) {}
   Status Write(std::string_view d) override {
     h_.Update(d);
+    if (progress_) progress_->AddBytes(d.size());
     return Status::Ok();
   }
   std::string Hex() { return h_.FinishHex(); }
 
  private:
   Hasher h_;
+  Progress* progress_;
 };
 
 // The temporary listing database; removed with its WAL files on destruction.
@@ -49,6 +53,10 @@ class Verifier {
     DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
     cursor_ = std::move(cur);
     DREDGE_RETURN_IF_ERROR(Advance());
+    if (o_.progress) {  // fast mode: entries checked, out of the objects listed
+      o_.progress->SetTotals(listed_, 0);
+      o_.progress->Start();
+    }
     if (!o_.source.empty()) {
       DREDGE_RETURN_IF_ERROR(WalkTree(
           o_.source, o_.filter, [&](const WalkEntry& e) { return CheckSourceFile(e); },
@@ -64,6 +72,7 @@ class Verifier {
       DREDGE_RETURN_IF_ERROR(Advance());
     }
     cursor_.reset();
+    if (o_.progress) o_.progress->Stop();
     if (o_.deep) DREDGE_RETURN_IF_ERROR(Deep());
     return s_;
   }
@@ -76,9 +85,11 @@ class Verifier {
     DREDGE_RETURN_IF_ERROR(store_.List("", [&](const ObjectInfo& o) -> Status {
       if (o.key.starts_with(file_keys::kContentPrefix)) {
         content_.insert(o.key.substr(file_keys::kContentPrefix.size()));
+        content_bytes_ += o.size;
         return Status::Ok();
       }
       if (file_keys::IsRecordKey(o.key)) return Status::Ok();
+      ++listed_;
       return listing_.db->AddRemote({o.key, o.size, -1, 0, o.etag, false});
     }));
     return listing_.db->Flush();
@@ -127,8 +138,13 @@ class Verifier {
     return it == info->metadata.end() ? "" : it->second;
   }
 
-  Status CheckSourceFile(const WalkEntry& e) {
+  void Checked() {
     ++s_.checked;
+    if (o_.progress) o_.progress->AddFiles(1);
+  }
+
+  Status CheckSourceFile(const WalkEntry& e) {
+    Checked();
     DREDGE_ASSIGN_OR_RETURN(auto row, Seek(e.rel_path));
     if (!row) {
       Problem("missing: " + e.rel_path + " has no object in " + store_.Describe(), &s_.missing);
@@ -165,7 +181,7 @@ class Verifier {
 
   Status CheckEntry(const SnapshotEntry& e) {
     if (!o_.filter.Selects(e.path)) return Status::Ok();
-    ++s_.checked;
+    Checked();
     DREDGE_ASSIGN_OR_RETURN(auto row, Seek(e.path));
     if (row && row->size == e.size && ObjectMd5(*row) == e.md5) return Status::Ok();
     if (content_.count(e.md5)) return Status::Ok();  // restorable from the preserved copy
@@ -180,15 +196,50 @@ class Verifier {
     return Status::Ok();
   }
 
+  // Every data object of the listing the filter selects, in key order.
+  Status ForEachSelectedObject(const std::function<void(const IndexRow&)>& fn) {
+    DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
+    IndexRow r;
+    for (;;) {
+      DREDGE_ASSIGN_OR_RETURN(bool more, cur->Next(&r));
+      if (!more) return Status::Ok();
+      if (o_.filter.Selects(r.path)) fn(r);
+    }
+  }
+
+  // The objects deep mode hashes, and their bytes (for the progress totals).
+  Result<std::pair<uint64_t, uint64_t>> DeepTotals() {
+    uint64_t n = 0, bytes = 0;
+    DREDGE_RETURN_IF_ERROR(ForEachSelectedObject([&](const IndexRow& r) {
+      ++n;
+      bytes += r.size;
+    }));
+    return std::make_pair(n + content_.size(), bytes + content_bytes_);
+  }
+
   Status Deep() {
+    if (o_.progress) {
+      DREDGE_ASSIGN_OR_RETURN(auto totals, DeepTotals());
+      o_.progress->Stop();
+      o_.progress->SetUnit("objects");
+      o_.progress->SetTotals(totals.first, totals.second);
+      o_.progress->Restart("deep-verify");
+    }
+    Status st = DeepHash();
+    if (o_.progress) o_.progress->Stop();
+    return st;
+  }
+
+  Status DeepHash() {
     std::atomic<uint64_t> hashed{0};
     int n = o_.workers > 0 ? o_.workers : 1;
     ThreadPool pool(n, 2 * n);
     auto check = [&](std::string key, std::string expected) {
       pool.Submit([this, &hashed, key, expected] {
-        HashSink sink;
+        HashSink sink(o_.progress);
         Status st = store_.Get(key, sink);
         hashed.fetch_add(1);
+        if (o_.progress) o_.progress->AddFiles(1);
         if (!st.ok()) {
           Problem("cannot read " + key + ": " + st.message(), nullptr);
           return;
@@ -204,13 +255,11 @@ class Verifier {
         }
       });
     };
-    DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
-    IndexRow r;
-    for (;;) {
-      DREDGE_ASSIGN_OR_RETURN(bool more, cur->Next(&r));
-      if (!more) break;
-      if (!o_.filter.Selects(r.path)) continue;
-      check(r.path, IsPlainMd5(r.md5) ? r.md5 : "");
+    Status listed = ForEachSelectedObject(
+        [&](const IndexRow& r) { check(r.path, IsPlainMd5(r.md5) ? r.md5 : ""); });
+    if (!listed.ok()) {
+      pool.Wait();
+      return listed;
     }
     for (const auto& md5 : content_) check(file_keys::ContentKey(md5), md5);
     pool.Wait();
@@ -223,6 +272,8 @@ class Verifier {
   const VerifyOptions& o_;
   TempListing listing_;
   std::unordered_set<std::string> content_;
+  uint64_t content_bytes_ = 0;
+  uint64_t listed_ = 0;  // data objects in the listing
   std::unique_ptr<StateIndex::Cursor> cursor_;
   IndexRow row_;
   bool has_ = false;
