@@ -293,10 +293,10 @@ const SectionSpec kSections[] = {
     {"logging", "Run logs. --log-dir, --log-format and DREDGE_LOG_* win.", nullptr, "", nullptr},
     {"limits", "Bandwidth, request rate and priority of every run.", nullptr, "", nullptr},
     {"hooks",
-     "Commands run once per tier and destination (docs/operations.md), with DREDGE_RUN_ID,\n"
-     "# DREDGE_TIER, DREDGE_DEST, DREDGE_EXIT_CODE and DREDGE_SUMMARY in their environment; their\n"
-     "# output goes to the run log. A failing or hanging hook is a warning and never changes the\n"
-     "# backup's exit code. Unset = no hook.",
+     "Commands run once per tier and destination (docs/operations.md), with DREDGE_RUN_ID, "
+     "DREDGE_TIER, DREDGE_DEST, DREDGE_EXIT_CODE and DREDGE_SUMMARY in their environment; their "
+     "output goes to the run log. A failing or hanging hook is a warning and never changes the "
+     "backup's exit code. Unset = no hook.",
      nullptr, "", nullptr},
 };
 
