@@ -417,9 +417,9 @@ TEST_P(StoreConformance, ReadersSeeOldOrNewObjectNeverAPart) {
       Status st = store_->Get("atomic", sink);
       // A transport error (a loaded test server timing out) says nothing about atomicity; a
       // 404 or a part does.
+      ++reads;
       if (st.Is(ErrorKind::kRetryable)) continue;
       if (!st.ok() || (sink.out != a && sink.out != b)) ++torn;
-      ++reads;
     }
   });
   for (int i = 0; i < 20; ++i) Put(*store_, "atomic", i % 2 ? a : b);
