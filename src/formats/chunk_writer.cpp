@@ -2,25 +2,18 @@
 
 #include <charconv>
 
+#include "common/decimal.h"
 #include "formats/copy_text.h"
 #include "formats/temporal.h"
 
 namespace dredge {
-namespace {
-
-int64_t ToInt(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int CompareKeys(const std::vector<ColumnSpec>& columns, const std::vector<size_t>& key_columns,
                 const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (size_t i = 0; i < key_columns.size() && i < a.size() && i < b.size(); ++i) {
     if (IsIntegerCodec(columns[key_columns[i]].codec)) {
-      int64_t x = ToInt(a[i]), y = ToInt(b[i]);
+      int64_t x = DecimalOrZero(a[i]), y = DecimalOrZero(b[i]);
       if (x != y) return x < y ? -1 : 1;
     } else {
       int c = a[i].compare(b[i]);

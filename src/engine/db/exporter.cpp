@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/decimal.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_util.h"
@@ -60,12 +61,6 @@ bool SameColumns(const TableSchema& a, const TableSchema& b) {
   return a.pk_columns == b.pk_columns;
 }
 
-int64_t Dec(const std::string& s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
 // Why this table must be read whole, or "" when it may continue from `prev_entry`, its entry
 // in the previous run's manifest `prev`.
 std::string FullReason(const std::optional<RunManifest>& prev, const Manifest* prev_entry,
@@ -77,7 +72,7 @@ std::string FullReason(const std::optional<RunManifest>& prev, const Manifest* p
   if (prev_entry->system_identifier && snap.system_identifier &&
       *prev_entry->system_identifier != *snap.system_identifier)
     return "cluster changed";
-  if (Dec(snap.xmax) < Dec(prev_entry->horizon)) return "cluster changed";
+  if (DecimalOrZero(snap.xmax) < DecimalOrZero(prev_entry->horizon)) return "cluster changed";
   if (!SameColumns(prev_entry->schema, schema)) return "schema changed";
   return "";
 }

@@ -4,18 +4,13 @@
 #include <charconv>
 #include <thread>
 
+#include "common/decimal.h"
 #include "common/log.h"
 #include "engine/db/horizon.h"
 #include "formats/copy_text.h"
 
 namespace dredge {
 namespace {
-
-int64_t Dec(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
 
 std::string ColumnList(const PgConn& conn, const std::vector<ColumnSpec>& cols,
                        const std::vector<size_t>& which) {
@@ -52,7 +47,7 @@ struct KeyCollector {
   }
   void AddFields(const std::vector<std::string_view>& fields, const std::vector<size_t>& idx) {
     if (int_key) {
-      AddInt(Dec(fields[idx[0]]));
+      AddInt(DecimalOrZero(fields[idx[0]]));
       return;
     }
     std::string joined;
@@ -64,7 +59,7 @@ struct KeyCollector {
   }
   void AddLine(std::string_view line) {
     if (int_key)
-      AddInt(Dec(line));
+      AddInt(DecimalOrZero(line));
     else
       texts.emplace_back(line);
   }
@@ -85,7 +80,7 @@ std::optional<int64_t> MaxKey(const Manifest& m, std::optional<int64_t> prev_max
   // Ids ever backed up, earlier chains included: restore sets the sequence past them all.
   std::optional<int64_t> mk = prev_max_key;
   for (const auto& c : m.chunks)
-    if (!c.key_max.empty()) mk = std::max(mk.value_or(INT64_MIN), Dec(c.key_max[0]));
+    if (!c.key_max.empty()) mk = std::max(mk.value_or(INT64_MIN), DecimalOrZero(c.key_max[0]));
   return mk;
 }
 
@@ -105,7 +100,8 @@ Status ExportTable(RunExportContext& ctx, const TableRef& table,
 
   std::string sql = "COPY (SELECT " + ColumnList(*ctx.conn, columns, AllIndexes(columns.size())) +
                     " FROM " + table.quoted;
-  if (!full) sql += " WHERE " + RowChangedSinceSql(Dec(*m->after), Dec(ctx.xmax));
+  if (!full)
+    sql += " WHERE " + RowChangedSinceSql(DecimalOrZero(*m->after), DecimalOrZero(ctx.xmax));
   sql += ") TO STDOUT";
   KeyCollector keys;
   keys.int_key = m->schema.HasIntegerKey();
