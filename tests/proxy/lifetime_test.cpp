@@ -25,7 +25,10 @@ TEST(FaultProxyLifetime, ExitsAfterMaxSecondsAndWritesStats) {
   EXPECT_EQ(proxy->StatsFile()["requests"], 1);
   EXPECT_NE(proxy->Output().find("--max-seconds 3 reached"), std::string::npos) << proxy->Output();
   auto r = c.Send({.url = proxy->endpoint() + KeyPath("missing"), .timeout_seconds = 5});
-  EXPECT_EQ(r.code, CURLE_COULDNT_CONNECT) << curl_easy_strerror(r.code);
+  // Nothing of the proxy answers any more: refused, or (under a parallel ctest, where another
+  // test's server may have been given the freed port a moment later) reset on receive.
+  EXPECT_TRUE(r.code == CURLE_COULDNT_CONNECT || r.code == CURLE_RECV_ERROR)
+      << curl_easy_strerror(r.code);
 }
 
 TEST(FaultProxyLifetime, ExitsWhenItsParentIsGone) {
