@@ -1,5 +1,6 @@
 #include "commands/restore_db.h"
 
+#include "cli/output.h"
 #include "commands/encrypt_flags.h"
 
 #include <memory>
@@ -94,7 +95,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   DREDGE_ASSIGN_OR_RETURN(RestoreResult r, RestoreLocked(config.DestinationsFor("db").front(),
                                                          f.store, f.opts, global.quiet));
   if (f.json)
-    PrintJsonLine(ResultJson(r).dump());
+    PrintJson(ResultJson(r));
   else
     LogResult(r);
   return Status::Ok();
