@@ -132,6 +132,50 @@ Status MapCurlError(CURLcode rc, const char* detail, const HttpRequest& req) {
   }
 }
 
+// Every option a transfer sets besides its method and headers (curl_easy_reset cleared them).
+void SetTransferOptions(CURL* c, const HttpClientOptions& o, CURLSH* share, const std::string& url,
+                        Transfer* t, char* errbuf) {
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_SHARE, share);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "dredge/" DREDGE_VERSION);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o.low_speed_time_s);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
+  if (!o.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_bundle.c_str());
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnWrite);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+}
+
+// The method; PUT and POST both go through the upload path so the body is streamed with a
+// known length (no chunked encoding, which S3 refuses without aws-chunked signing).
+void SetMethod(CURL* c, const std::string& method, Transfer* t) {
+  if (method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (method == "DELETE") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+  } else {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t->req->body->size()));
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, &OnRead);
+    curl_easy_setopt(c, CURLOPT_READDATA, t);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &OnSeek);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, t);
+    if (method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+}
+
 }  // namespace
 
 std::string HttpResponse::Header(std::string_view lower_name) const {
@@ -209,48 +253,14 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req, ByteSink* sink,
   t.max_body = opts_.max_buffered_body;
 
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_SHARE, static_cast<CURLSH*>(share_));
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "dredge/" DREDGE_VERSION);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, opts_.low_speed_time_s);
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, opts_.verify_tls ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
-  if (!opts_.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, opts_.ca_bundle.c_str());
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnWrite);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  SetTransferOptions(c, opts_, static_cast<CURLSH*>(share_), req.url, &t, errbuf);
 
   curl_slist* hdrs = nullptr;
   for (const auto& [n, v] : req.headers) hdrs = curl_slist_append(hdrs, (n + ": " + v).c_str());
   hdrs = curl_slist_append(hdrs, "Expect:");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 
-  if (req.method == "GET") {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  } else if (req.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (req.method == "DELETE") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-  } else {
-    // PUT and POST both go through the upload path so the body is streamed with a known
-    // length (no chunked encoding, which S3 refuses without aws-chunked signing).
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.req->body->size()));
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, &OnRead);
-    curl_easy_setopt(c, CURLOPT_READDATA, &t);
-    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &OnSeek);
-    curl_easy_setopt(c, CURLOPT_SEEKDATA, &t);
-    if (req.method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-  }
+  SetMethod(c, req.method, &t);
 
   ++requests_;
   CURLcode rc = curl_easy_perform(c);
