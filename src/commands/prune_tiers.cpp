@@ -70,6 +70,20 @@ struct KeyLog {
   }
 };
 
+// The Object Lock part of a tier's report: the line (none when nothing is locked) and JSON.
+nlohmann::json LockedJson(const LockSummary& l) {
+  nlohmann::json j = {{"objects", l.objects}, {"bytes", l.bytes}};
+  if (l.objects > 0) {
+    j["earliest_retain_until"] = FormatIsoUtc(l.earliest);
+    j["latest_retain_until"] = FormatIsoUtc(l.latest);
+  }
+  return j;
+}
+
+void LogLocked(const LockSummary& l) {
+  if (std::string line = LockLine(l); !line.empty()) log::Info(line);
+}
+
 nlohmann::json KeptJson(const std::vector<RetentionDecision::Kept>& kept) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& k : kept)
@@ -115,10 +129,14 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
             Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
             " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
-            " preserved content), " + HumanBytes(s.bytes_freed) + "; kept " +
-            Plural(s.kept.size(), "snapshot") + ", " +
-            (req.dry_run ? "would remove " : "removed ") +
+            " preserved content" +
+            (s.noncurrent_versions_removed
+                 ? ", " + std::to_string(s.noncurrent_versions_removed) + " noncurrent versions"
+                 : std::string()) +
+            "), " + HumanBytes(s.bytes_freed) + "; kept " + Plural(s.kept.size(), "snapshot") +
+            ", " + (req.dry_run ? "would remove " : "removed ") +
             Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
+  LogLocked(s.locked);
   nlohmann::json removed = s.removed_snapshots;
   for (const auto& id : s.forced_retiring) removed.push_back(id);
   TierPruneOutcome out;
@@ -129,6 +147,8 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
               {"objects_removed", s.objects_removed()},
               {"data_objects_removed", s.data_objects_removed},
               {"content_objects_removed", s.content_objects_removed},
+              {"noncurrent_versions_removed", s.noncurrent_versions_removed},
+              {"locked", LockedJson(s.locked)},
               {"bytes_freed", s.bytes_freed},
               {"failed", s.failed},
               {"failures", s.failures},
@@ -174,6 +194,9 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
             Plural(s.kept.size(), "manifest") + ", " +
             (req.dry_run ? "would remove " : "removed ") +
             Plural(s.deleted_manifests.size() + s.retired.size(), "manifest"));
+  for (const auto& id : s.locked_manifests)
+    log::Info("keep    " + id + "  (the policy drops it, but Object Lock holds it)");
+  LogLocked(s.locked);
   KeyLog chunks;
   if (req.json)
     for (const auto& key : s.deleted_chunks) chunks.Add(key);
@@ -185,6 +208,8 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
               {"retired", s.retired},
               {"chunks_removed", s.deleted_chunks.size()},
               {"debris_chunks", s.debris_chunks},
+              {"locked_manifests", s.locked_manifests},
+              {"locked", LockedJson(s.locked)},
               {"bytes_freed", s.deleted_chunk_bytes},
               {req.dry_run ? "would_delete" : "deleted", chunks.keys},
               {"keys_truncated", chunks.truncated},
