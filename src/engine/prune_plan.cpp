@@ -38,7 +38,10 @@ const std::vector<VersionInfo>& VersionMap::Of(const std::string& key) const {
 Result<bool> VersionMap::ExpandVersion(ObjectStore& store, const VersionInfo& v,
                                        const std::string& kind, PruneTargets& out) const {
   if (!v.delete_marker) {
-    auto info = StatVersion(store, v.key, v.version_id);
+    std::string id = v.key + "\n" + v.version_id;
+    auto it = stats_.find(id);
+    if (it == stats_.end()) it = stats_.emplace(id, StatVersion(store, v.key, v.version_id)).first;
+    const Result<ObjectInfo>& info = it->second;
     if (!info.ok() && !info.status().Is(ErrorKind::kNotFound))
       return info.status().WithContext("cannot read the retention of '" + v.key + "' version " +
                                        v.version_id + "; prune stops before deleting anything");

@@ -78,6 +78,8 @@ class VersionMap {
   bool versioned_ = false;
   int64_t now_s_ = 0;
   std::map<std::string, std::vector<VersionInfo>> by_key_;
+  // StatVersion answers by "key\nversion id": a version is asked about once per plan.
+  mutable std::map<std::string, Result<ObjectInfo>> stats_;
 };
 
 // Locked versions summed for a report: "kept 3 objects locked until 2026-01-02T03:04:05Z".

@@ -43,8 +43,7 @@ DbPruneReport ReportOfPlan(const DbPrunePlan& plan, bool dry_run) {
   r.deleted_chunks = plan.deleted_chunks;
   r.deleted_chunk_bytes = plan.deleted_chunk_bytes;
   r.debris_chunks = plan.debris_chunks;
-  for (const auto& l : plan.locked_manifests)
-    if (auto id = dbkeys::ManifestIdOfKey(l.key)) r.locked_manifests.push_back(*id);
+  r.locked_manifests = plan.locked_ids;
   r.locked = plan.Locks();
   r.dry_run = dry_run;
   return r;

@@ -118,19 +118,29 @@ std::set<std::string> KeepIds(const DbKeepPolicy& keep, const std::vector<RunMan
   return ids;
 }
 
-// Manifests the policy drops whose version a lock holds stay restore points; the others' removal
-// (every version on a versioned store) goes to plan.manifests.
+// Manifests the policy drops whose version, or a version of one of whose chunks, a lock holds
+// stay restore points (a chunk that outlived its manifest could look like the original script's
+// and never go); the others' removal (every version on a versioned store) goes to
+// plan.manifests.
 Status HoldLocked(ObjectStore& store, const VersionMap& versions, const DbState& st,
                   std::set<std::string>& keep_ids, DbPrunePlan& plan) {
   for (const auto& m : st.manifests) {
     if (keep_ids.count(m.id)) continue;
     PruneTargets t;
     DREDGE_ASSIGN_OR_RETURN(size_t locked, versions.Expand(store, m.key, 0, "manifest", {}, t));
+    for (const auto& table : m.tables)
+      for (const auto& c : table.chunks) {
+        PruneTargets scratch;
+        DREDGE_ASSIGN_OR_RETURN(size_t n, versions.Expand(store, c.key, 0, "chunk", {}, scratch));
+        locked += n;
+        for (auto& l : scratch.locked) t.locked.push_back(std::move(l));
+      }
     if (locked == 0) {
       for (auto& r : t.remove) plan.manifests.remove.push_back(std::move(r));
       continue;
     }
     keep_ids.insert(m.id);
+    plan.locked_ids.push_back(m.id);
     for (auto& l : t.locked) plan.locked_manifests.push_back(l);
   }
   return Status::Ok();

@@ -44,7 +44,8 @@ struct DbPrunePlan {
   int64_t now_s = 0;
   bool versioned = false;
   std::vector<std::string> kept;                // manifest ids, oldest first (locked ones too)
-  std::vector<LockedVersion> locked_manifests;  // dropped by the policy, kept by a lock
+  std::vector<std::string> locked_ids;          // manifests the policy drops that a lock keeps
+  std::vector<LockedVersion> locked_manifests;  // their locked versions (manifest and chunks)
   std::vector<RunManifest> retired_copies;      // to write under retired/, only needed chunks
   std::vector<std::string> retired;             // ids moved to retired/
   std::vector<std::string> deleted_manifests;   // ids removed entirely
