@@ -1,0 +1,150 @@
+// How long the newest restore point stays locked (engine/restore_point_locks.h) on MemoryStore:
+// the earliest retain-until among the point's objects, found with a bounded number of Stat
+// requests over the oldest objects; a point with an unlocked object is reported unlocked.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/time_util.h"
+#include "engine/files/backup.h"
+#include "engine/restore_point_locks.h"
+#include "files_test_support.h"
+#include "formats/db_keys.h"
+#include "formats/manifest.h"
+#include "ops/retention_store.h"
+#include "store/memory/memory_store.h"
+
+namespace dredge {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ScratchDir;
+using testing::WriteFile;
+
+int64_t Now() {
+  return NowUnixNanos() / 1000000000LL;
+}
+
+class PointLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mem_ = std::make_shared<MemoryStore>("point-lock", MemoryStoreOptions{true, true});
+    auto idx = StateIndex::Open(dir_ / "state.sqlite", "memory://point-lock");
+    ASSERT_TRUE(idx.ok());
+    index_ = std::move(*idx);
+    opts_.source = dir_ / "src";
+    opts_.workers = 2;
+    opts_.force = true;
+    fs::create_directories(opts_.source);
+  }
+  // A backup whose retained writes are locked for an hour from `clock_s`.
+  void Backup(std::shared_ptr<ObjectStore> store) {
+    auto r = RunFilesBackup(*store, *index_, opts_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  std::shared_ptr<ObjectStore> Locked(int64_t clock_s, const std::string& mode = "GOVERNANCE") {
+    return std::make_shared<RetentionStore>(mem_, ObjectLockPolicy{mode, 3600},
+                                            [clock_s] { return clock_s * 1000000000LL; });
+  }
+  void Src(const std::string& rel, const std::string& bytes, int64_t mtime_s = 1700000000) {
+    WriteFile(opts_.source + "/" + rel, bytes, mtime_s);
+  }
+
+  ScratchDir dir_;
+  std::shared_ptr<MemoryStore> mem_;
+  std::unique_ptr<StateIndex> index_;
+  BackupOptions opts_;
+};
+
+TEST_F(PointLockTest, NoSnapshotNoPoint) {
+  auto p = NewestFilesPointLock(*mem_, Now());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->point.empty());
+  EXPECT_EQ(p->asked, 0u);
+}
+
+TEST_F(PointLockTest, TheOldestUnchangedObjectGivesTheEarliestDate) {
+  const int64_t t0 = Now();
+  Src("old.txt", "written in the first run");
+  Src("changes.txt", "v1");
+  Backup(Locked(t0));
+  Src("changes.txt", "v2, written in the second run", 1700000100);
+  Backup(Locked(t0 + 100, "COMPLIANCE"));
+  auto p = NewestFilesPointLock(*mem_, Now());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_FALSE(p->point.empty());
+  EXPECT_FALSE(p->unlocked);
+  EXPECT_EQ(p->earliest, t0 + 3600);  // old.txt, locked by the first run
+  EXPECT_EQ(p->mode, "GOVERNANCE");
+  EXPECT_EQ(p->objects, 3u);  // two files and the snapshot document
+  EXPECT_EQ(p->asked, 3u);
+}
+
+TEST_F(PointLockTest, RequestsAreBounded) {
+  for (int i = 0; i < 30; ++i) Src("f" + std::to_string(i), "bytes " + std::to_string(i));
+  Backup(Locked(Now()));
+  auto p = NewestFilesPointLock(*mem_, Now(), 5);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->objects, 31u);
+  EXPECT_EQ(p->asked, 6u);  // five oldest objects and the snapshot
+}
+
+TEST_F(PointLockTest, AnUnlockedObjectMakesThePointUnlocked) {
+  Src("a.txt", "written without a lock");
+  Backup(mem_);
+  auto p = NewestFilesPointLock(*mem_, Now());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->unlocked);
+  EXPECT_EQ(p->earliest, 0);
+  // A lock in the past counts as none.
+  Src("b.txt", "locked, long ago");
+  Backup(Locked(Now()));
+  auto later = NewestFilesPointLock(*mem_, Now() + 7200);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->unlocked);
+}
+
+TEST_F(PointLockTest, DbPointCoversItsManifestAndChunks) {
+  auto none = NewestDbPointLock(*mem_, Now());
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->point.empty());
+  const int64_t t = 1748390000;
+  Manifest m;
+  m.id = "backup_manifest_" + FormatCompactUtc(t);
+  m.run = FormatCompactUtc(t - 5);
+  m.table = "public.log";
+  m.snapshot = "1100:1100:";
+  m.horizon = "1100";
+  m.full_reason = "no key";
+  m.schema.schema_name = "public";
+  m.schema.table = "log";
+  m.schema.columns = {{"line", "text", false, std::nullopt, false, "", ""}};
+  m.schema.key_source = std::string(kKeyNone);
+  ChunkEntry c;
+  c.key = dbkeys::ChunkKey(1, t - 5, false);
+  c.number = 1;
+  c.sha256 = "ab";
+  m.chunks.push_back(c);
+  RunManifest r;
+  r.version = 2;
+  r.id = m.id;
+  r.run = m.run;
+  r.horizon = m.horizon;
+  r.tables = {m};
+  const int64_t until = Now() + 500;
+  PutOptions chunk_lock, manifest_lock;
+  chunk_lock.retention = Retention{"COMPLIANCE", until};
+  manifest_lock.retention = Retention{"COMPLIANCE", until + 10};
+  ASSERT_TRUE(PutString(*mem_, c.key, "0123456789", chunk_lock).ok());
+  ASSERT_TRUE(PutString(*mem_, dbkeys::ManifestKey(t), RunManifestToJson(r), manifest_lock).ok());
+  auto p = NewestDbPointLock(*mem_, Now());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->point, m.id);
+  EXPECT_EQ(p->objects, 2u);
+  EXPECT_EQ(p->earliest, until);
+  EXPECT_EQ(p->mode, "COMPLIANCE");
+  EXPECT_FALSE(p->unlocked);
+}
+
+}  // namespace
+}  // namespace dredge
