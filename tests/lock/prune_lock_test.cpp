@@ -128,12 +128,7 @@ TEST_P(PruneLockDb, KeepsALockedManifestThenRemovesIt) {
   db.Exec(
       "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
       "INSERT INTO t (body) SELECT md5(i::text) FROM generate_series(1, 500) i;");
-  auto env = testing::MotoEnv();
-  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  auto env = testing::UseMotoFromEnvironment();
   const std::string prefix = testing::UniquePrefix("prunelockdb");
   const std::string dest = "s3://" + env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix;
   auto backup = [&] {

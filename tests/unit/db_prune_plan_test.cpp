@@ -12,6 +12,7 @@
 #include "engine/db/prune_plan.h"
 #include "formats/db_keys.h"
 #include "formats/manifest.h"
+#include "prune_test_support.h"
 #include "store/memory/memory_store.h"
 #include "store/object_versions.h"
 
@@ -31,51 +32,15 @@ class DbPrunePlanTest : public ::testing::Test {
   // Run `i` (0-based): one keyless table, one chunk numbered i+1, written at kT0 + 60 i.
   std::string Run(int i, std::optional<Retention> lock = std::nullopt) {
     int64_t t = kT0 + 60 * i;
-    Manifest m;
-    m.id = "backup_manifest_" + FormatCompactUtc(t);
-    m.run = FormatCompactUtc(t - 5);
-    m.mode = "full";
-    m.full_reason = "no key";
-    m.table = "public.log";
-    m.table_oid = 100;
-    m.snapshot = "1100:1100:";
-    m.horizon = "1100";
-    m.schema.schema_name = "public";
-    m.schema.table = "log";
-    m.schema.columns = {{"line", "text", false, std::nullopt, false, "", ""}};
-    m.schema.key_source = std::string(kKeyNone);
-    ChunkEntry c;
-    c.key = dbkeys::ChunkKey(i + 1, t - 5, false);
-    c.number = i + 1;
-    c.sha256 = "ab";
-    c.size = 10;
-    c.rows = 1;
-    m.chunks.push_back(c);
-    m.rows = 1;
-    m.bytes = 10;
+    RunManifest r = testing::KeylessRun(t, i + 1);
     PutOptions po;
     po.retention = lock;
-    EXPECT_TRUE(PutString(*mem_, c.key, "0123456789", po).ok());
-    RunManifest r;
-    r.version = 2;
-    r.id = m.id;
-    r.run = m.run;
-    r.horizon = m.horizon;
-    r.tables = {m};
+    EXPECT_TRUE(PutString(*mem_, r.tables[0].chunks[0].key, "0123456789", po).ok());
     EXPECT_TRUE(PutString(*mem_, dbkeys::ManifestKey(t), RunManifestToJson(r), po).ok());
-    return m.id;
+    return r.id;
   }
   std::string ChunkOf(int i) { return dbkeys::ChunkKey(i + 1, kT0 + 60 * i - 5, false); }
-  std::set<std::string> Keys() {
-    std::set<std::string> keys;
-    EXPECT_TRUE(mem_->List("",
-                           [&](const ObjectInfo& o) {
-                             keys.insert(o.key);
-                             return Status::Ok();
-                           })
-                    .ok());
-    return keys;
-  }
+  std::set<std::string> Keys() { return testing::KeysOf(*mem_); }
   size_t VersionCount() {
     size_t n = 0;
     EXPECT_TRUE(ListVersions(*mem_, "", [&](const VersionInfo&) {

@@ -21,6 +21,7 @@
 #include "files_test_support.h"
 #include "formats/file_keys.h"
 #include "ops/retention_store.h"
+#include "prune_test_support.h"
 #include "store/memory/memory_store.h"
 #include "store/object_versions.h"
 
@@ -28,10 +29,11 @@ namespace dredge {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::DirTree;
 using testing::ReadFile;
 using testing::ScratchDir;
+using testing::Tree;
 using testing::WriteFile;
-using Tree = std::map<std::string, std::string>;
 
 int64_t Now() {
   return NowUnixNanos() / 1000000000LL;
@@ -56,12 +58,6 @@ class FilesPrunePlanTest : public ::testing::Test {
   void Src(const std::string& rel, const std::string& bytes, int64_t mtime_s) {
     WriteFile(opts_.source + "/" + rel, bytes, mtime_s);
   }
-  Tree DirTree(const std::string& root) {
-    Tree t;
-    for (auto& e : fs::recursive_directory_iterator(root))
-      if (e.is_regular_file()) t[fs::relative(e.path(), root).string()] = ReadFile(e.path());
-    return t;
-  }
   void Backup() {
     auto r = RunFilesBackup(*store_, *index_, opts_);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -76,13 +72,7 @@ class FilesPrunePlanTest : public ::testing::Test {
     fs::remove(opts_.source + "/b.txt");
     Backup();
   }
-  std::vector<std::string> SnapshotIds() {
-    auto all = ListSnapshots(*mem_);
-    EXPECT_TRUE(all.ok());
-    std::vector<std::string> ids;
-    for (const auto& s : *all) ids.push_back(s.id);
-    return ids;
-  }
+  std::vector<std::string> SnapshotIds() { return testing::SnapshotIdsOf(*mem_); }
   // Every version and delete marker: "key@id" ("key@id!" for a marker).
   std::set<std::string> Versions() {
     std::set<std::string> out;

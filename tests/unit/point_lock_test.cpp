@@ -12,6 +12,7 @@
 #include "formats/db_keys.h"
 #include "formats/manifest.h"
 #include "ops/retention_store.h"
+#include "prune_test_support.h"
 #include "store/memory/memory_store.h"
 
 namespace dredge {
@@ -109,37 +110,17 @@ TEST_F(PointLockTest, DbPointCoversItsManifestAndChunks) {
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_TRUE(none->point.empty());
   const int64_t t = 1748390000;
-  Manifest m;
-  m.id = "backup_manifest_" + FormatCompactUtc(t);
-  m.run = FormatCompactUtc(t - 5);
-  m.table = "public.log";
-  m.snapshot = "1100:1100:";
-  m.horizon = "1100";
-  m.full_reason = "no key";
-  m.schema.schema_name = "public";
-  m.schema.table = "log";
-  m.schema.columns = {{"line", "text", false, std::nullopt, false, "", ""}};
-  m.schema.key_source = std::string(kKeyNone);
-  ChunkEntry c;
-  c.key = dbkeys::ChunkKey(1, t - 5, false);
-  c.number = 1;
-  c.sha256 = "ab";
-  m.chunks.push_back(c);
-  RunManifest r;
-  r.version = 2;
-  r.id = m.id;
-  r.run = m.run;
-  r.horizon = m.horizon;
-  r.tables = {m};
+  RunManifest r = testing::KeylessRun(t, 1);
+  const std::string chunk = r.tables[0].chunks[0].key;
   const int64_t until = Now() + 500;
   PutOptions chunk_lock, manifest_lock;
   chunk_lock.retention = Retention{"COMPLIANCE", until};
   manifest_lock.retention = Retention{"COMPLIANCE", until + 10};
-  ASSERT_TRUE(PutString(*mem_, c.key, "0123456789", chunk_lock).ok());
+  ASSERT_TRUE(PutString(*mem_, chunk, "0123456789", chunk_lock).ok());
   ASSERT_TRUE(PutString(*mem_, dbkeys::ManifestKey(t), RunManifestToJson(r), manifest_lock).ok());
   auto p = NewestDbPointLock(*mem_, Now());
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  EXPECT_EQ(p->point, m.id);
+  EXPECT_EQ(p->point, r.id);
   EXPECT_EQ(p->objects, 2u);
   EXPECT_EQ(p->earliest, until);
   EXPECT_EQ(p->mode, "COMPLIANCE");
