@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/thread_pool.h"
+#include "engine/files/backup_versions.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
 
@@ -138,8 +139,19 @@ class RestoreTemp {
   std::string tmp_;
 };
 
-// The entry's bytes into fd: from its own key, else from preserved content.
+// The entry's bytes into fd: the version it names, else from its own key, else from preserved
+// content (docs/formats/snapshot.md).
 Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
+  if (!e.version_id.empty()) {
+    FdHashSink sink(fd);
+    Status st = GetVersion(store, file_keys::DataKey(e.path), e.version_id, sink);
+    if (!st.ok()) return VersionProblem(store, e, st).WithContext("cannot restore " + e.path);
+    if (sink.Hex() != e.md5)
+      return Status::Corrupt("version " + e.version_id + " of " + e.path + " in " +
+                             store.Describe() + " has MD5 " + sink.Hex() + ", not the snapshot's " +
+                             e.md5 + ": the stored version is damaged");
+    return Status::Ok();
+  }
   auto at_path = FetchInto(store, file_keys::DataKey(e.path), fd, e.md5);
   if (!at_path.ok()) return at_path.status().WithContext("cannot restore " + e.path);
   if (*at_path) return Status::Ok();

@@ -10,6 +10,8 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/thread_pool.h"
+#include "engine/files/backup_versions.h"
+#include "engine/files/content_keeper.h"
 #include "engine/files/planner.h"
 #include "engine/files/walker.h"
 #include "formats/file_keys.h"
@@ -183,6 +185,7 @@ class Verifier {
     if (!o_.filter.Selects(e.path)) return Status::Ok();
     Checked();
     DREDGE_ASSIGN_OR_RETURN(auto row, Seek(e.path));
+    if (!e.version_id.empty()) return CheckVersion(e);
     if (row && row->size == e.size && ObjectMd5(*row) == e.md5) return Status::Ok();
     if (content_.count(e.md5)) return Status::Ok();  // restorable from the preserved copy
     if (!row) {
@@ -196,6 +199,20 @@ class Verifier {
     return Status::Ok();
   }
 
+  // An entry that names its version is checked by that version alone, as restore reads it.
+  Status CheckVersion(const SnapshotEntry& e) {
+    auto info = StatVersion(store_, file_keys::DataKey(e.path), e.version_id);
+    if (!info.ok()) {
+      Status why = VersionProblem(store_, e, info.status());
+      Problem((why.Is(ErrorKind::kNotFound) ? "missing: " : "cannot check: ") + why.message(),
+              &s_.missing);
+    } else if (info->size != e.size || !ObjectHasMd5(*info, e.md5)) {
+      Problem("different: version " + e.version_id + " of " + e.path +
+                  " does not hold the snapshot's content (md5 " + e.md5 + ")",
+              &s_.different);
+    }
+    return Status::Ok();
+  }
   // Every data object of the listing the filter selects, in key order.
   Status ForEachSelectedObject(const std::function<void(const IndexRow&)>& fn) {
     DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));
