@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -12,11 +13,14 @@
 #include "formats/db_keys.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
+#include "store/object_versions.h"
 
 namespace dredge {
 namespace {
 
-using Candidates = std::vector<std::pair<int64_t, std::string>>;  // (last-modified, key)
+// An object of the point: (last-modified, key, version id or "" for the current version).
+using Candidate = std::tuple<int64_t, std::string, std::string>;
+using Candidates = std::vector<Candidate>;
 
 void Note(PointLock& out, const ObjectInfo& info, int64_t now_s) {
   ++out.asked;
@@ -36,21 +40,36 @@ Status AskOldest(ObjectStore& store, const std::string& document, Candidates can
   out.objects = cands.size() + 1;
   std::sort(cands.begin(), cands.end());
   if (cands.size() > max_stats) cands.resize(max_stats);
-  cands.push_back({0, document});
-  for (const auto& [mtime, key] : cands) {
-    auto info = store.Stat(key);
+  cands.push_back({0, document, ""});
+  for (const auto& [mtime, key, version_id] : cands) {
+    auto info = version_id.empty() ? store.Stat(key) : StatVersion(store, key, version_id);
     if (!info.ok()) return info.status().WithContext("cannot read the retention of '" + key + "'");
     Note(out, *info, now_s);
   }
   return Status::Ok();
 }
 
+// What the point needs of one entry (docs/formats/snapshot.md).
+struct Need {
+  std::string md5;
+  std::string version_id;
+};
+
 // Where each entry of the snapshot keeps its bytes (docs/formats/snapshot.md: the data key when
-// it holds the entry's MD5, else the preserved content), with its last-modified.
-Result<Candidates> FilesCandidates(ObjectStore& store, std::map<std::string, std::string> data) {
+// it holds the entry's MD5, else the entry's version when it names one, else the preserved
+// content), with its last-modified. A noncurrent version was replaced after it was written:
+// it counts as older than anything current (last-modified 0), so it is asked first.
+Result<Candidates> FilesCandidates(ObjectStore& store, std::map<std::string, Need> data) {
   Candidates cands;
   std::map<std::string, int64_t> content;  // md5 → last-modified
   std::set<std::string> need_content;
+  auto elsewhere = [&](const std::string& key, const Need& n) {
+    if (!n.version_id.empty()) {
+      cands.push_back({0, key, n.version_id});
+    } else {
+      need_content.insert(n.md5);
+    }
+  };
   DREDGE_RETURN_IF_ERROR(store.List("", [&](const ObjectInfo& o) {
     if (o.key.starts_with(file_keys::kContentPrefix)) {
       content[o.key.substr(file_keys::kContentPrefix.size())] = o.mtime_ns;
@@ -58,18 +77,18 @@ Result<Candidates> FilesCandidates(ObjectStore& store, std::map<std::string, std
     }
     auto it = data.find(o.key);
     if (it == data.end()) return Status::Ok();
-    if (o.etag == it->second || !IsPlainMd5(o.etag)) {
-      cands.push_back({o.mtime_ns, o.key});
+    if (o.etag == it->second.md5 || !IsPlainMd5(o.etag)) {
+      cands.push_back({o.mtime_ns, o.key, ""});
     } else {
-      need_content.insert(it->second);
+      elsewhere(o.key, it->second);
     }
     data.erase(it);
     return Status::Ok();
   }));
-  for (const auto& [key, md5] : data) need_content.insert(md5);
+  for (const auto& [key, need] : data) elsewhere(key, need);
   for (const auto& md5 : need_content)
     if (auto it = content.find(md5); it != content.end())
-      cands.push_back({it->second, file_keys::ContentKey(md5)});
+      cands.push_back({it->second, file_keys::ContentKey(md5), ""});
   return cands;
 }
 
@@ -81,11 +100,11 @@ Result<PointLock> NewestFilesPointLock(ObjectStore& store, int64_t now_s, size_t
   DREDGE_ASSIGN_OR_RETURN(auto snaps, ListSnapshots(store));
   if (snaps.empty()) return out;
   out.point = snaps.back().id;
-  std::map<std::string, std::string> data;  // data key → the entry's MD5
+  std::map<std::string, Need> data;  // data key → what the entry needs
   DREDGE_RETURN_IF_ERROR(ReadSnapshot(
       store, out.point,
       [&](const SnapshotEntry& e) {
-        data[file_keys::DataKey(e.path)] = e.md5;
+        data[file_keys::DataKey(e.path)] = {e.md5, e.version_id};
         return Status::Ok();
       },
       nullptr));
@@ -112,7 +131,7 @@ Result<PointLock> NewestDbPointLock(ObjectStore& store, int64_t now_s, size_t ma
   }
   Candidates cands;
   DREDGE_RETURN_IF_ERROR(store.List(dbkeys::kTierPrefix, [&](const ObjectInfo& o) {
-    if (keys.count(o.key)) cands.push_back({o.mtime_ns, o.key});
+    if (keys.count(o.key)) cands.push_back({o.mtime_ns, o.key, ""});
     return Status::Ok();
   }));
   DREDGE_RETURN_IF_ERROR(AskOldest(store, newest->key, std::move(cands), max_stats, now_s, out));

@@ -5,7 +5,8 @@
 // What a caller may rely on:
 // - Requests are bounded: one LIST of the tier's keys, the newest snapshot (files) or the newest
 //   manifest and its chain's manifests (db) read once, and at most `max_stats` + 1 Stat (HEAD)
-//   requests: the point's document and its `max_stats` objects with the oldest last-modified.
+//   requests: the point's document and its `max_stats` objects with the oldest last-modified
+//   (a noncurrent version an entry names, read with StatVersion, counts as oldest).
 //   Retention is set at the write to write time + retain and only ever extended, so the oldest
 //   objects carry the earliest dates; an object extended since may hide a later-written one with
 //   an earlier date, so `earliest` is exact without extension and an upper bound with it.

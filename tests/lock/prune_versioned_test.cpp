@@ -1,7 +1,8 @@
 // Prune on moto's versioned bucket (no Object Lock): a file changed across runs leaves
-// noncurrent versions; prune removes every version of what only retired snapshots needed and
-// the noncurrent versions no kept snapshot references, and every kept snapshot still restores
-// byte-exact afterwards.
+// noncurrent versions that the snapshots name by version id (no .dredge/content/ copies); prune
+// removes every version of what only retired snapshots needed and the noncurrent versions no
+// kept snapshot references, never one a kept snapshot names, and every kept snapshot still
+// restores byte-exact afterwards.
 #include <chrono>
 #include <map>
 #include <set>
@@ -71,9 +72,9 @@ TEST_P(PruneVersioned, RemovesOnlyUnreferencedNoncurrentVersions) {
   const auto& f = r.j["files"];
   EXPECT_EQ(f["snapshots_removed"], 1) << r.out;
   EXPECT_EQ(f["data_objects_removed"], 1) << r.out;         // b.txt
-  EXPECT_EQ(f["noncurrent_versions_removed"], 2) << r.out;  // a.txt's A1 and A2 versions
+  EXPECT_EQ(f["noncurrent_versions_removed"], 1) << r.out;  // a.txt's A1: only s1 named it
   EXPECT_EQ(dry.j["files"]["objects_removed"], f["objects_removed"]) << dry.out;
-  EXPECT_EQ(VersionsOf("a.txt"), 1u);
+  EXPECT_EQ(VersionsOf("a.txt"), 2u);  // A2 (s2 names its version) and A3
   EXPECT_EQ(VersionsOf("b.txt"), 0u);  // no delete marker left either
   EXPECT_EQ(VersionsOf("c.txt"), 1u);
   ExpectRestores(s2);

@@ -173,27 +173,30 @@ TEST_F(FilesPrunePlanTest, VersionedRemovalsAreByVersionIdAndLeaveNoVersion) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->failed, 0u);
   EXPECT_EQ(VersionsOf("b.txt"), 0u);  // no delete marker left behind either
-  EXPECT_EQ(VersionsOf(file_keys::ContentKey(Md5Hex("A1"))), 0u);
+  EXPECT_EQ(VersionsOf("a.txt"), 1u);  // the first snapshot's A1 version went with it
   EXPECT_EQ(VersionsOf(file_keys::SnapshotKey(ids[0])), 0u);
   EXPECT_EQ(SnapshotIds(), std::vector<std::string>{ids[1]});
   EXPECT_EQ(Restore(ids[1]), expected_[ids[1]]);
 }
 
-TEST_F(FilesPrunePlanTest, NoncurrentVersionsNoKeptSnapshotReferencesGo) {
+TEST_F(FilesPrunePlanTest, NoncurrentVersionsOnlyRetiredSnapshotsReferencedGo) {
   Open({.versioned = true, .object_lock = false});
-  History();
+  History();  // a.txt: A1 (first snapshot's version), A2 current
+  Src("a.txt", "A3-changed-again", 1700000200);
+  Backup();
   auto ids = SnapshotIds();
-  ASSERT_EQ(VersionsOf("a.txt"), 2u);  // A1 is noncurrent (its bytes also preserved)
-  auto plan = Plan(2);                 // keeps both snapshots
+  ASSERT_EQ(ids.size(), 3u);
+  ASSERT_EQ(VersionsOf("a.txt"), 3u);  // no preserved copies: the bucket keeps A1 and A2
+  EXPECT_EQ(Keys(Plan(3)->objects.remove), std::set<std::string>{});  // every version referenced
+  auto plan = Plan(2);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  EXPECT_TRUE(plan->removed_snapshots.empty());
-  EXPECT_EQ(Keys(plan->objects.remove), std::set<std::string>{"noncurrent:a.txt"});
+  EXPECT_EQ(plan->unresolved_kept_entries, 0u);  // A2 is found by its version id
+  EXPECT_EQ(Keys(plan->objects.remove), (std::set<std::string>{"data:b.txt", "noncurrent:a.txt"}));
   auto r = Execute(*plan);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->noncurrent_versions_removed, 1u);
-  EXPECT_EQ(r->bytes_freed, 2u);
-  EXPECT_EQ(VersionsOf("a.txt"), 1u);
-  for (const auto& id : ids) EXPECT_EQ(Restore(id), expected_[id]) << id;
+  EXPECT_EQ(VersionsOf("a.txt"), 2u);  // A2 (the second snapshot's) and A3
+  for (const auto& id : {ids[1], ids[2]}) EXPECT_EQ(Restore(id), expected_[id]) << id;
 }
 
 TEST_F(FilesPrunePlanTest, NoncurrentVersionsOfKeysNoSnapshotNamesStay) {
@@ -223,16 +226,15 @@ TEST_F(FilesPrunePlanTest, LockedVersionsAreKeptAndReportedNeverTried) {
   EXPECT_EQ(plan->kept[1].reasons[0].rfind("locked until ", 0), 0u) << plan->kept[1].reasons[0];
   EXPECT_TRUE(plan->snapshots.remove.empty());
   EXPECT_EQ(plan->snapshots.locked.size(), 1u);
-  // The noncurrent A1 version is locked too.
+  // The noncurrent A1 version is the kept first snapshot's: not even considered.
   EXPECT_TRUE(plan->objects.remove.empty());
-  EXPECT_EQ(Keys(plan->objects.remove), std::set<std::string>{});
   LockSummary locks = plan->Locks();
-  EXPECT_EQ(locks.objects, 2u);
+  EXPECT_EQ(locks.objects, 1u);
   EXPECT_GE(locks.earliest, Now() + 3500);
   auto r = Execute(*plan);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->failed, 0u);
-  EXPECT_EQ(r->locked.objects, 2u);
+  EXPECT_EQ(r->locked.objects, 1u);
   EXPECT_TRUE(r->record.empty());  // nothing to remove: no record
   EXPECT_EQ(Versions(), before);
   for (const auto& id : ids) EXPECT_EQ(Restore(id), expected_[id]) << id;
@@ -246,9 +248,7 @@ TEST_F(FilesPrunePlanTest, AClockPastTheRetentionPlansTheLockedVersionsAway) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->removed_snapshots, std::vector<std::string>{ids[0]});
   EXPECT_EQ(plan->Locks().objects, 0u);
-  EXPECT_EQ(Keys(plan->objects.remove),
-            (std::set<std::string>{"data:b.txt", "content:" + file_keys::ContentKey(Md5Hex("A1")),
-                                   "noncurrent:a.txt"}));
+  EXPECT_EQ(Keys(plan->objects.remove), (std::set<std::string>{"data:b.txt", "noncurrent:a.txt"}));
 }
 
 TEST_F(FilesPrunePlanTest, OnceTheRetentionPassedTheNextPruneRemovesThem) {
@@ -281,8 +281,8 @@ TEST_F(FilesPrunePlanTest, ALockedSnapshotDocumentKeepsTheDataItReferences) {
   auto plan = Plan(1);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(plan->removed_snapshots.empty());
-  // b.txt and A1's preserved copy are not locked, but the locked snapshot needs them.
-  EXPECT_EQ(Keys(plan->objects.remove), std::set<std::string>{"noncurrent:a.txt"});
+  // b.txt and A1's version are not locked, but the locked snapshot needs them.
+  EXPECT_EQ(Keys(plan->objects.remove), std::set<std::string>{});
   ASSERT_TRUE(Execute(*plan).ok());
   EXPECT_EQ(Restore(ids[0]), expected_[ids[0]]);
 }

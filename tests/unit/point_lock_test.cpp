@@ -90,6 +90,21 @@ TEST_F(PointLockTest, RequestsAreBounded) {
   EXPECT_EQ(p->asked, 6u);  // five oldest objects and the snapshot
 }
 
+TEST_F(PointLockTest, AnEntrysNoncurrentVersionIsAskedByItsId) {
+  const int64_t t0 = Now();
+  Src("a.txt", "backed up");
+  Backup(Locked(t0));
+  // Overwritten behind dredge's back: the snapshot's bytes are now a noncurrent version.
+  PutOptions later;
+  later.retention = Retention{"GOVERNANCE", t0 + 7200};
+  ASSERT_TRUE(PutString(*mem_, "a.txt", "someone else's", later).ok());
+  auto p = NewestFilesPointLock(*mem_, Now());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->objects, 2u);
+  EXPECT_EQ(p->earliest, t0 + 3600);  // the version the snapshot names, not the current one
+  EXPECT_FALSE(p->unlocked);
+}
+
 TEST_F(PointLockTest, AnUnlockedObjectMakesThePointUnlocked) {
   Src("a.txt", "written without a lock");
   Backup(mem_);

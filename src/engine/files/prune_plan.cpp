@@ -40,20 +40,33 @@ Result<std::set<std::string>> RetiringFromRecords(ObjectStore& store,
 
 // What the entries of the snapshots say beyond the reference sets: on a versioned store, the
 // data keys some snapshot names (only their noncurrent versions are dredge's to remove) and the
-// version ids kept snapshots reference.
+// version ids kept snapshots reference (docs/formats/snapshot.md `version_id`).
 struct Named {
   std::set<std::string> keys;
   std::set<std::string> kept_versions;
 };
 
-Status LoadEntries(ObjectStore& store, PruneRefs& refs, Named& named, bool versioned,
+// True when `version_id` is the current version of `key`.
+bool IsCurrent(const VersionMap& versions, const std::string& key, const std::string& version_id) {
+  for (const VersionInfo& v : versions.Of(key))
+    if (v.version_id == version_id) return v.is_latest && !v.delete_marker;
+  return false;
+}
+
+// A kept entry naming a version keeps it; one naming a noncurrent version needs nothing else
+// (not the path's current object, not a preserved copy), so it stays out of the reference sets.
+Status LoadEntries(ObjectStore& store, PruneRefs& refs, Named& named, const VersionMap& versions,
                    const std::vector<std::string>& kept, const std::vector<std::string>& retiring) {
   auto load = [&](const std::string& id, PruneRefs::Set set) {
     return ReadSnapshot(
         store, id,
         [&](const SnapshotEntry& e) {
           std::string key = file_keys::DataKey(e.path);
-          if (versioned) named.keys.insert(key);
+          if (versions.versioned()) named.keys.insert(key);
+          if (set == PruneRefs::Set::kKept && !e.version_id.empty()) {
+            named.kept_versions.insert(e.version_id);
+            if (!IsCurrent(versions, key, e.version_id)) return Status::Ok();
+          }
           return refs.AddEntry(set, key, e.md5);
         },
         nullptr);
@@ -180,8 +193,7 @@ Status PlanByReferences(ObjectStore& store, const VersionMap& versions, FilesPru
   Named named;
   std::vector<std::string> kept_ids;
   for (const auto& k : p.kept) kept_ids.push_back(k.id);
-  DREDGE_RETURN_IF_ERROR(
-      LoadEntries(store, *refs, named, versions.versioned(), kept_ids, p.Retiring()));
+  DREDGE_RETURN_IF_ERROR(LoadEntries(store, *refs, named, versions, kept_ids, p.Retiring()));
   DREDGE_RETURN_IF_ERROR(LoadObjects(store, *refs));
   DREDGE_ASSIGN_OR_RETURN(p.unresolved_kept_entries, refs->UnresolvedKept());
   if (p.unresolved_kept_entries > 0)
