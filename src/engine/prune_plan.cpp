@@ -102,7 +102,7 @@ std::string LockLine(const LockSummary& s) {
   std::string line = "kept " + Plural(s.objects, "object") + " (" + HumanBytes(s.bytes) +
                      ") locked until " + FormatIsoUtc(s.latest);
   if (s.earliest != s.latest) line += " (the first lock ends " + FormatIsoUtc(s.earliest) + ")";
-  return line + "; a prune after that date removes them";
+  return line + "; a prune after that date removes " + (s.objects == 1 ? "it" : "them");
 }
 
 RemovalResult ExecuteRemovals(ObjectStore& store, const std::vector<PruneTarget>& targets,

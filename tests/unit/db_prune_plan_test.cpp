@@ -173,6 +173,10 @@ TEST(PruneLockLine, NamesCountAndDates) {
   EXPECT_EQ(LockLine(SummarizeLocks(l)),
             "kept 2 objects (30 B) locked until 2026-01-02T00:00:00Z (the first lock ends "
             "2026-01-01T00:00:00Z); a prune after that date removes them");
+  l.pop_back();
+  EXPECT_EQ(LockLine(SummarizeLocks(l)),
+            "kept 1 object (10 B) locked until 2026-01-01T00:00:00Z; a prune after that date "
+            "removes it");
 }
 
 }  // namespace
