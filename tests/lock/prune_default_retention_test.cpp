@@ -1,8 +1,8 @@
 // A bucket with a default retention (moto: PutObjectLockConfiguration with a default rule), where
 // every write is locked whether dredge asks or not (docs/object-lock.md "A bucket with default
-// retention"): backup, status, prune and restore all work; dredge's mutable records become new
-// versions of their keys and its removals delete markers; prune keeps the locked snapshot and
-// reports it with exit 0.
+// retention"): backup, status, prune and restore all work, in both tiers; dredge's mutable
+// records become new versions of their keys and its removals delete markers; prune keeps the
+// locked snapshot or manifest and reports it with exit 0.
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 
 #include "common/hash.h"
 #include "lock/lock_support.h"
+#include "pg/pg_test_util.h"
 #include "store/object_versions.h"
 
 namespace dredge {
@@ -115,6 +116,38 @@ TEST_P(DefaultRetention, BackupStatusPruneAndRestoreAllWork) {
     EXPECT_RUN(r, 0);
     EXPECT_EQ(testing::Tree(target), trees_[id]) << id;
   }
+}
+
+TEST_P(DefaultRetention, TheDatabaseTierWorksToo) {
+  testing::TestDb db("defretdb"), target("defretdb_to");
+  db.Exec(
+      "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
+      "INSERT INTO t (body) SELECT md5(i::text) FROM generate_series(1, 300) i;");
+  testing::UseMotoFromEnvironment();
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--dest", dest_, "--json"});
+    return testing::RunDredge(args);
+  };
+  auto r = run({"backup", "db", "--db", db.conninfo(), "--table", "t"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // manifest names are seconds
+  db.Exec("INSERT INTO t (body) VALUES ('second run');");
+  r = run({"backup", "db", "--db", db.conninfo(), "--table", "t"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(Versions(".dredge/locks/db.lease").latest_is_marker);
+
+  r = run({"status", "--tier", "db"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto st = nlohmann::json::parse(r.out);
+  EXPECT_EQ(st["destinations"][0]["object_lock"]["points"][0]["mode"], "GOVERNANCE") << r.out;
+  r = run({"prune", "--tier", "db", "--keep-last", "1"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto pr = nlohmann::json::parse(r.out);
+  EXPECT_EQ(pr["db"]["locked_manifests"].size(), 1u) << r.out;
+  EXPECT_EQ(pr["db"]["chunks_removed"], 0) << r.out;
+  r = run({"restore", "db", "--db", target.conninfo()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(target.Dump("t"), db.Dump("t"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Moto, DefaultRetention, ::testing::Values("moto"));
