@@ -22,10 +22,14 @@ Result<VersionMap> VersionMap::Load(ObjectStore& store, std::string_view prefix,
   DREDGE_ASSIGN_OR_RETURN(Versioning state, VersioningOf(store));
   if (state == Versioning::kNone) return m;
   m.versioned_ = true;
-  DREDGE_RETURN_IF_ERROR(ListVersions(store, prefix, [&](const VersionInfo& v) {
+  Status st = ListVersions(store, prefix, [&](const VersionInfo& v) {
     m.by_key_[v.key].push_back(v);
     return Status::Ok();
-  }));
+  });
+  if (!st.ok())
+    return st.WithContext("cannot list the object versions of " + store.Describe() +
+                          " (a prune on a versioned bucket removes versions by id and needs "
+                          "s3:ListBucketVersions and s3:DeleteObjectVersion); nothing was deleted");
   return m;
 }
 
