@@ -91,6 +91,26 @@ nlohmann::json KeptJson(const std::vector<RetentionDecision::Kept>& kept) {
   return out;
 }
 
+// The files tier's report, the same for a dry run (the plan) and a run (what was done).
+void LogFilesReport(const PruneSummary& s, bool dry_run) {
+  const char* gone = dry_run ? "would remove " : "remove  ";
+  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
+  for (const auto& id : s.removed_snapshots) log::Info(gone + id);
+  for (const auto& id : s.forced_retiring)
+    log::Info(gone + id + "  (an earlier prune had begun retiring it)");
+  log::Info(std::string(dry_run ? "would delete " : "deleted ") +
+            Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
+            " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
+            " preserved content" +
+            (s.noncurrent_versions_removed
+                 ? ", " + std::to_string(s.noncurrent_versions_removed) + " noncurrent versions"
+                 : std::string()) +
+            "), " + HumanBytes(s.bytes_freed) + "; kept " + Plural(s.kept.size(), "snapshot") +
+            ", " + (dry_run ? "would remove " : "removed ") +
+            Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
+  LogLocked(s.locked);
+}
+
 }  // namespace
 
 TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
@@ -121,22 +141,7 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   Release(lock->lock);
   if (!r.ok()) return Failed("files", dest, r.status());
   const PruneSummary& s = *r;
-  const char* gone = req.dry_run ? "would remove " : "remove  ";
-  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
-  for (const auto& id : s.removed_snapshots) log::Info(gone + id);
-  for (const auto& id : s.forced_retiring)
-    log::Info(gone + id + "  (an earlier prune had begun retiring it)");
-  log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
-            Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
-            " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
-            " preserved content" +
-            (s.noncurrent_versions_removed
-                 ? ", " + std::to_string(s.noncurrent_versions_removed) + " noncurrent versions"
-                 : std::string()) +
-            "), " + HumanBytes(s.bytes_freed) + "; kept " + Plural(s.kept.size(), "snapshot") +
-            ", " + (req.dry_run ? "would remove " : "removed ") +
-            Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
-  LogLocked(s.locked);
+  LogFilesReport(s, req.dry_run);
   nlohmann::json removed = s.removed_snapshots;
   for (const auto& id : s.forced_retiring) removed.push_back(id);
   TierPruneOutcome out;

@@ -187,6 +187,24 @@ DestLock LockOf(const Result<std::shared_ptr<ObjectStore>>& store, const Destina
   return l;
 }
 
+// The tiers to ask about at one destination: --tier, else only the tiers configured for it (a
+// tier that has run records here is still reported, as not expected); with no tier configured
+// at all, both.
+StatusQuery QueryFor(const StatusOptions& o, const DredgeConfig& config, const std::string& url) {
+  StatusQuery q;
+  if (!o.tier.empty()) {
+    q.tiers = {{o.tier, true}};
+    return q;
+  }
+  if (config.files.configured && Contains(config.DestinationsFor("files"), url))
+    q.tiers.push_back({"files", true});
+  if (config.db.configured && Contains(config.DestinationsFor("db"), url))
+    q.tiers.push_back({"db", true});
+  if (!config.files.configured && !config.db.configured)
+    q.tiers = {{"files", false}, {"db", false}};
+  return q;
+}
+
 Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int64_t max_age_s = -1;
   if (!o.max_age.empty()) {
@@ -213,21 +231,9 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
     DestinationStatus ds;
     ds.url = dest.url;
     ds.description = dest.url;
-    StatusQuery q;
+    StatusQuery q = QueryFor(o, config, dest.url);
     q.max_age_s = max_age_s;
     q.now_ns = now_ns;
-    if (!o.tier.empty()) {
-      q.tiers = {{o.tier, true}};
-    } else {
-      // Only the tiers configured for this destination (a tier that has run records here is
-      // still reported, as not expected); with no tier configured at all, both are asked about.
-      if (config.files.configured && Contains(config.DestinationsFor("files"), dest.url))
-        q.tiers.push_back({"files", true});
-      if (config.db.configured && Contains(config.DestinationsFor("db"), dest.url))
-        q.tiers.push_back({"db", true});
-      if (!config.files.configured && !config.db.configured)
-        q.tiers = {{"files", false}, {"db", false}};
-    }
     StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
     auto store = OpenDestination(dest.url, so);
     if (!store.ok()) {
