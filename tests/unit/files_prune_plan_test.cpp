@@ -24,6 +24,7 @@
 #include "prune_test_support.h"
 #include "store/memory/memory_store.h"
 #include "store/object_versions.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
@@ -38,6 +39,21 @@ using testing::WriteFile;
 int64_t Now() {
   return NowUnixNanos() / 1000000000LL;
 }
+
+// Refuses the version listing or the version HEADs, as S3 does without the permissions.
+class DeniedVersionsStore final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  Status ListVersions(std::string_view prefix, const VersionListFn& fn) override {
+    if (deny_list) return Status::Permanent("AccessDenied (injected)");
+    return StoreWrapper::ListVersions(prefix, fn);
+  }
+  Result<ObjectInfo> StatVersion(std::string_view key, std::string_view id) override {
+    if (deny_stat) return Status::Permanent("AccessDenied (injected)");
+    return StoreWrapper::StatVersion(key, id);
+  }
+  bool deny_list = false, deny_stat = false;
+};
 
 class FilesPrunePlanTest : public ::testing::Test {
  protected:
@@ -285,6 +301,27 @@ TEST_F(FilesPrunePlanTest, ALockedSnapshotDocumentKeepsTheDataItReferences) {
   EXPECT_EQ(Keys(plan->objects.remove), std::set<std::string>{});
   ASSERT_TRUE(Execute(*plan).ok());
   EXPECT_EQ(Restore(ids[0]), expected_[ids[0]]);
+}
+
+TEST_F(FilesPrunePlanTest, AVersionListingOrRetentionThatCannotBeReadStopsThePlan) {
+  Open({.versioned = true, .object_lock = true});
+  History();
+  auto denied = std::make_shared<DeniedVersionsStore>(mem_);
+  store_ = denied;
+  auto before = Versions();
+  denied->deny_list = true;
+  auto plan = Plan(1);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("s3:ListBucketVersions"), std::string::npos)
+      << plan.status().ToString();
+  denied->deny_list = false;
+  denied->deny_stat = true;
+  plan = Plan(1);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("cannot read the retention"), std::string::npos)
+      << plan.status().ToString();
+  EXPECT_NE(plan.status().message().find("before deleting anything"), std::string::npos);
+  EXPECT_EQ(Versions(), before);
 }
 
 TEST_F(FilesPrunePlanTest, DryRunSummaryIsWhatTheExecutorReports) {
