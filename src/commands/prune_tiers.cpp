@@ -125,14 +125,15 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) o.host = host;
   KeyLog deleted;
-  o.on_remove = [&](const std::string& key, uint64_t size, const char* kind) {
+  o.on_remove = [&](const PruneTarget& t) {
+    std::string what =
+        t.kind + " " + t.key + (t.version_id.empty() ? "" : " (version " + t.version_id + ")");
     if (req.dry_run) {
-      log::Info("would delete " + std::string(kind) + " " + key +
-                (size ? " (" + HumanBytes(size) + ")" : ""));
+      log::Info("would delete " + what + (t.size ? " (" + HumanBytes(t.size) + ")" : ""));
     } else {
-      log::Debug("deleted " + std::string(kind) + " " + key);
+      log::Debug("deleted " + what);
     }
-    if (req.json) deleted.Add(key);
+    if (req.json) deleted.Add(t.version_id.empty() ? t.key : t.key + "?versionId=" + t.version_id);
   };
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
   Progress progress("prune", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);

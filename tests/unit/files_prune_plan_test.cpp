@@ -331,16 +331,18 @@ TEST_F(FilesPrunePlanTest, DryRunSummaryIsWhatTheExecutorReports) {
   ASSERT_TRUE(plan.ok());
   std::vector<std::string> would, did;
   PruneOptions o;
-  o.on_remove = [&](const std::string& k, uint64_t, const char* kind) {
-    would.push_back(std::string(kind) + ":" + k);
+  o.on_remove = [&](const PruneTarget& t) {
+    would.push_back(t.kind + ":" + t.key + "@" + t.version_id);
   };
   PruneSummary dry = DryRunSummary(*plan, o);
-  o.on_remove = [&](const std::string& k, uint64_t, const char* kind) {
-    did.push_back(std::string(kind) + ":" + k);
+  o.on_remove = [&](const PruneTarget& t) {
+    did.push_back(t.kind + ":" + t.key + "@" + t.version_id);
   };
   o.workers = 1;
   auto real = ExecuteFilesPrune(*store_, *plan, o);
   ASSERT_TRUE(real.ok());
+  ASSERT_FALSE(would.empty());
+  for (const auto& w : would) EXPECT_NE(w.back(), '@') << w;  // every removal names its version
   EXPECT_EQ(dry.objects_removed(), real->objects_removed());
   EXPECT_EQ(dry.bytes_freed, real->bytes_freed);
   EXPECT_EQ(std::set<std::string>(would.begin(), would.end()),

@@ -84,9 +84,7 @@ class FilesPruneTest : public ::testing::Test {
     PruneOptions po;
     po.policy.keep_last = keep_last;
     po.dry_run = dry_run;
-    po.on_remove = [this](const std::string& key, uint64_t, const char* kind) {
-      reported_.insert(std::string(kind) + ":" + key);
-    };
+    po.on_remove = [this](const PruneTarget& t) { reported_.insert(t.kind + ":" + t.key); };
     reported_.clear();
     return PruneFiles(store ? *store : *mem_, po);
   }

@@ -32,7 +32,7 @@ bool RemoveStep(ObjectStore& store, const std::vector<PruneTarget>& targets, int
                 const PruneOptions& o, PruneSummary& s) {
   RemovalResult r = ExecuteRemovals(store, targets, workers, [&](const PruneTarget& t) {
     Count(s, t);
-    if (o.on_remove) o.on_remove(t.key, t.size, t.kind.c_str());
+    if (o.on_remove) o.on_remove(t);
     if (o.progress && t.kind != "snapshot" && t.kind != "record") {
       o.progress->AddFiles(1);
       o.progress->AddBytes(t.size);
@@ -82,10 +82,10 @@ PruneSummary DryRunSummary(const FilesPrunePlan& plan, const PruneOptions& o) {
   PruneSummary s = PlannedSummary(plan);
   for (const auto& t : plan.objects.remove) {
     Count(s, t);
-    if (o.on_remove) o.on_remove(t.key, t.size, t.kind.c_str());
+    if (o.on_remove) o.on_remove(t);
   }
   if (o.on_remove)
-    for (const auto& t : plan.snapshots.remove) o.on_remove(t.key, t.size, t.kind.c_str());
+    for (const auto& t : plan.snapshots.remove) o.on_remove(t);
   return s;
 }
 

@@ -44,10 +44,10 @@ struct PruneOptions {
   int workers = 8;  // parallel deletes
   std::string host;
   int64_t now_s = 0;  // the clock retention is judged by (Unix seconds); 0: now
-  // Called once per object that goes (or would go, with dry_run), from one thread, in this order:
-  // data objects, content objects, snapshots, old prune records. `kind` is "data", "content",
-  // "snapshot" or "record".
-  std::function<void(const std::string& key, uint64_t size, const char* kind)> on_remove;
+  // Called once per object (on a versioned store: per version) that goes, or would go with
+  // dry_run, from one thread, in plan order: data, content and noncurrent versions, snapshots,
+  // old prune records. PruneTarget (engine/prune_plan.h) has the key, version id, size, kind.
+  std::function<void(const PruneTarget&)> on_remove;
   // When set (not for dry runs): data and content objects deleted, out of those that go.
   Progress* progress = nullptr;
 };
