@@ -43,6 +43,8 @@ nlohmann::json SummaryJson(const BackupSummary& s) {
           {"bytes_uploaded", s.bytes_uploaded},
           {"bytes_scanned", s.scanned_bytes},
           {"used_listing", s.used_listing},
+          {"versioning", s.versioning},
+          {"versioning_warning", s.versioning_warning},
           {"snapshot", s.snapshot},
           {"failures", s.failures}};
 }

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "cli/store_flags.h"
+#include "commands/point_lock_report.h"
 #include "common/log.h"
+#include "common/time_util.h"
 #include "config/config_file.h"
 #include "ops/probe.h"
 #include "store/s3/s3_store.h"
@@ -40,6 +42,21 @@ int PrintLines(const std::vector<CheckLine>& lines) {
   return failed;
 }
 
+// Informational: how long the newest restore point of each tier stays locked (never a FAIL:
+// `status --max-age` is where a too-short lock is judged against the backup interval).
+void PrintLock(ObjectStore& store, const ObjectLockSettings& configured) {
+  DestLock l = GatherDestLock(store, configured, {"files", "db"}, NowUnixNanos() / 1000000000, -1);
+  if (!l.asked) return;
+  std::vector<CheckLine> lines;
+  std::string text = l.configured.enabled()
+                         ? "configured " + l.configured.mode + ", retain " + l.configured.retain
+                         : "none configured";
+  for (const auto& p : l.points) text += "; " + p.tier + ": " + PointLockText(p);
+  lines.push_back({"lock", true, text, ""});
+  PrintLines(lines);
+  for (const auto& w : l.warnings) std::printf("  WARN  %s\n", log::Scrub(w).c_str());
+}
+
 Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
   ConfigOverrides flags;
   for (const auto& url : o.dests) {
@@ -57,7 +74,8 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
   ProbeOptions po;
   po.probe_prune = o.probe_prune;
   for (const auto& dest : config.AllDestinations()) {
-    auto store = OpenDestination(dest.url, o.dests.empty() ? ToStoreOptions(dest) : o.store);
+    StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
+    auto store = OpenDestination(dest.url, so);
     std::printf("%s\n", store.ok() ? (*store)->Describe().c_str() : dest.url.c_str());
     if (!store.ok()) {
       failed +=
@@ -68,6 +86,7 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
     if (const S3Store* s3 = FindS3Store(*store))
       std::printf("  credentials: %s\n", log::Scrub(s3->CredentialsSource()).c_str());
     failed += PrintLines(ProbeStore(**store, po));
+    PrintLock(**store, so.object_lock);
   }
   if (!o.db.empty() || config.db.configured) {
     // Each listed table ([db] tables, else table); tables = "*" is resolved by the backup.

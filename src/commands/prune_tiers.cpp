@@ -70,11 +70,45 @@ struct KeyLog {
   }
 };
 
+// The Object Lock part of a tier's report: the line (none when nothing is locked) and JSON.
+nlohmann::json LockedJson(const LockSummary& l) {
+  nlohmann::json j = {{"objects", l.objects}, {"bytes", l.bytes}};
+  if (l.objects > 0) {
+    j["earliest_retain_until"] = FormatIsoUtc(l.earliest);
+    j["latest_retain_until"] = FormatIsoUtc(l.latest);
+  }
+  return j;
+}
+
+void LogLocked(const LockSummary& l) {
+  if (std::string line = LockLine(l); !line.empty()) log::Info(line);
+}
+
 nlohmann::json KeptJson(const std::vector<RetentionDecision::Kept>& kept) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& k : kept)
     out.push_back({{"id", k.id}, {"time", FormatIsoUtc(k.time_s)}, {"reasons", k.reasons}});
   return out;
+}
+
+// The files tier's report, the same for a dry run (the plan) and a run (what was done).
+void LogFilesReport(const PruneSummary& s, bool dry_run) {
+  const char* gone = dry_run ? "would remove " : "remove  ";
+  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
+  for (const auto& id : s.removed_snapshots) log::Info(gone + id);
+  for (const auto& id : s.forced_retiring)
+    log::Info(gone + id + "  (an earlier prune had begun retiring it)");
+  log::Info(std::string(dry_run ? "would delete " : "deleted ") +
+            Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
+            " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
+            " preserved content" +
+            (s.noncurrent_versions_removed
+                 ? ", " + std::to_string(s.noncurrent_versions_removed) + " noncurrent versions"
+                 : std::string()) +
+            "), " + HumanBytes(s.bytes_freed) + "; kept " + Plural(s.kept.size(), "snapshot") +
+            ", " + (dry_run ? "would remove " : "removed ") +
+            Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
+  LogLocked(s.locked);
 }
 
 }  // namespace
@@ -91,14 +125,15 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) o.host = host;
   KeyLog deleted;
-  o.on_remove = [&](const std::string& key, uint64_t size, const char* kind) {
+  o.on_remove = [&](const PruneTarget& t) {
+    std::string what =
+        t.kind + " " + t.key + (t.version_id.empty() ? "" : " (version " + t.version_id + ")");
     if (req.dry_run) {
-      log::Info("would delete " + std::string(kind) + " " + key +
-                (size ? " (" + HumanBytes(size) + ")" : ""));
+      log::Info("would delete " + what + (t.size ? " (" + HumanBytes(t.size) + ")" : ""));
     } else {
-      log::Debug("deleted " + std::string(kind) + " " + key);
+      log::Debug("deleted " + what);
     }
-    if (req.json) deleted.Add(key);
+    if (req.json) deleted.Add(t.version_id.empty() ? t.key : t.key + "?versionId=" + t.version_id);
   };
   log::Info(std::string(req.dry_run ? "dry run: " : "") + "pruning files snapshots of " + dest);
   Progress progress("prune", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
@@ -107,18 +142,7 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
   Release(lock->lock);
   if (!r.ok()) return Failed("files", dest, r.status());
   const PruneSummary& s = *r;
-  const char* gone = req.dry_run ? "would remove " : "remove  ";
-  for (const auto& k : s.kept) log::Info("keep    " + k.id + "  (" + Join(k.reasons) + ")");
-  for (const auto& id : s.removed_snapshots) log::Info(gone + id);
-  for (const auto& id : s.forced_retiring)
-    log::Info(gone + id + "  (an earlier prune had begun retiring it)");
-  log::Info(std::string(req.dry_run ? "would delete " : "deleted ") +
-            Plural(s.objects_removed(), "object") + " (" + std::to_string(s.data_objects_removed) +
-            " data of removed or replaced files, " + std::to_string(s.content_objects_removed) +
-            " preserved content), " + HumanBytes(s.bytes_freed) + "; kept " +
-            Plural(s.kept.size(), "snapshot") + ", " +
-            (req.dry_run ? "would remove " : "removed ") +
-            Plural(s.removed_snapshots.size() + s.forced_retiring.size(), "snapshot"));
+  LogFilesReport(s, req.dry_run);
   nlohmann::json removed = s.removed_snapshots;
   for (const auto& id : s.forced_retiring) removed.push_back(id);
   TierPruneOutcome out;
@@ -129,6 +153,8 @@ TierPruneOutcome PruneFilesTier(const std::shared_ptr<ObjectStore>& store,
               {"objects_removed", s.objects_removed()},
               {"data_objects_removed", s.data_objects_removed},
               {"content_objects_removed", s.content_objects_removed},
+              {"noncurrent_versions_removed", s.noncurrent_versions_removed},
+              {"locked", LockedJson(s.locked)},
               {"bytes_freed", s.bytes_freed},
               {"failed", s.failed},
               {"failures", s.failures},
@@ -174,6 +200,9 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
             Plural(s.kept.size(), "manifest") + ", " +
             (req.dry_run ? "would remove " : "removed ") +
             Plural(s.deleted_manifests.size() + s.retired.size(), "manifest"));
+  for (const auto& id : s.locked_manifests)
+    log::Info("keep    " + id + "  (the policy drops it, but Object Lock holds it)");
+  LogLocked(s.locked);
   KeyLog chunks;
   if (req.json)
     for (const auto& key : s.deleted_chunks) chunks.Add(key);
@@ -185,6 +214,8 @@ TierPruneOutcome PruneDbTier(const std::shared_ptr<ObjectStore>& store,
               {"retired", s.retired},
               {"chunks_removed", s.deleted_chunks.size()},
               {"debris_chunks", s.debris_chunks},
+              {"locked_manifests", s.locked_manifests},
+              {"locked", LockedJson(s.locked)},
               {"bytes_freed", s.deleted_chunk_bytes},
               {req.dry_run ? "would_delete" : "deleted", chunks.keys},
               {"keys_truncated", chunks.truncated},

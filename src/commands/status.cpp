@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/store_flags.h"
+#include "commands/point_lock_report.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -73,8 +74,20 @@ void PrintDbTables(const RunRecord& ok) {
   std::printf("  %-6s tables     %s\n", "", line.c_str());
 }
 
-void PrintHuman(const std::vector<DestinationStatus>& all, int64_t now_ns, int64_t max_age_s) {
-  for (const auto& d : all) {
+void PrintLock(const DestLock& l) {
+  if (!l.asked) return;
+  std::string configured =
+      l.configured.enabled() ? l.configured.mode + ", retain " + l.configured.retain : "none";
+  std::printf("  lock       configured: %s\n", configured.c_str());
+  for (const auto& p : l.points)
+    std::printf("  %-6s lock       %s\n", p.tier.c_str(), PointLockText(p).c_str());
+  for (const auto& w : l.warnings) std::printf("  WARN   %s\n", log::Scrub(w).c_str());
+}
+
+void PrintHuman(const std::vector<DestinationStatus>& all, const std::vector<DestLock>& locks,
+                int64_t now_ns, int64_t max_age_s) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    const DestinationStatus& d = all[i];
     std::printf("%s\n", d.description.c_str());
     if (!d.error.ok()) {
       std::printf("  FAIL  %s\n\n", log::Scrub(d.error.message()).c_str());
@@ -85,6 +98,7 @@ void PrintHuman(const std::vector<DestinationStatus>& all, int64_t now_ns, int64
                 static_cast<unsigned long long>(d.snapshots),
                 static_cast<unsigned long long>(d.manifests),
                 static_cast<unsigned long long>(d.chunks));
+    PrintLock(locks[i]);
     for (const auto& t : d.tiers) {
       const auto& ok = t.runs.last_success;
       const auto& bad = t.runs.last_failure;
@@ -112,10 +126,11 @@ void PrintHuman(const std::vector<DestinationStatus>& all, int64_t now_ns, int64
   }
 }
 
-void PrintJson(const std::vector<DestinationStatus>& all, int64_t now_ns, int64_t max_age_s,
-               bool stale) {
+void PrintJson(const std::vector<DestinationStatus>& all, const std::vector<DestLock>& locks,
+               int64_t now_ns, int64_t max_age_s, bool stale) {
   nlohmann::ordered_json dests = nlohmann::ordered_json::array();
-  for (const auto& d : all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    const DestinationStatus& d = all[i];
     nlohmann::ordered_json tiers = nlohmann::ordered_json::array();
     for (const auto& t : d.tiers)
       tiers.push_back({{"tier", t.tier},
@@ -136,6 +151,7 @@ void PrintJson(const std::vector<DestinationStatus>& all, int64_t now_ns, int64_
          {"snapshots", d.snapshots},
          {"manifests", d.manifests},
          {"chunks", d.chunks},
+         {"object_lock", DestLockJson(locks[i])},
          {"tiers", tiers}});
   }
   nlohmann::ordered_json out = {{"now", FormatIsoUtc(now_ns / 1000000000)},
@@ -159,6 +175,36 @@ void RunStaleHooks(const HooksConfig& hooks, const std::vector<DestinationStatus
     }
 }
 
+// The Object Lock of the newest restore point of each reported tier; the backup interval is
+// --max-age (dredge has no schedule of its own to compare with).
+DestLock LockOf(const Result<std::shared_ptr<ObjectStore>>& store, const DestinationStatus& ds,
+                const ObjectLockSettings& configured, int64_t now_s, int64_t max_age_s) {
+  if (!store.ok() || !ds.error.ok()) return {};
+  std::vector<std::string> tiers;
+  for (const auto& t : ds.tiers) tiers.push_back(t.tier);
+  DestLock l = GatherDestLock(**store, configured, tiers, now_s, max_age_s);
+  for (const auto& w : l.warnings) log::Warn(ds.description + ": " + w);
+  return l;
+}
+
+// The tiers to ask about at one destination: --tier, else only the tiers configured for it (a
+// tier that has run records here is still reported, as not expected); with no tier configured
+// at all, both.
+StatusQuery QueryFor(const StatusOptions& o, const DredgeConfig& config, const std::string& url) {
+  StatusQuery q;
+  if (!o.tier.empty()) {
+    q.tiers = {{o.tier, true}};
+    return q;
+  }
+  if (config.files.configured && Contains(config.DestinationsFor("files"), url))
+    q.tiers.push_back({"files", true});
+  if (config.db.configured && Contains(config.DestinationsFor("db"), url))
+    q.tiers.push_back({"db", true});
+  if (!config.files.configured && !config.db.configured)
+    q.tiers = {{"files", false}, {"db", false}};
+  return q;
+}
+
 Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int64_t max_age_s = -1;
   if (!o.max_age.empty()) {
@@ -178,34 +224,25 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
 
   int64_t now_ns = NowUnixNanos();
   std::vector<DestinationStatus> all;
+  std::vector<DestLock> locks;
   std::vector<int> codes;
   std::vector<std::string> problems;
   for (const auto& dest : config.AllDestinations()) {
     DestinationStatus ds;
     ds.url = dest.url;
     ds.description = dest.url;
-    StatusQuery q;
+    StatusQuery q = QueryFor(o, config, dest.url);
     q.max_age_s = max_age_s;
     q.now_ns = now_ns;
-    if (!o.tier.empty()) {
-      q.tiers = {{o.tier, true}};
-    } else {
-      // Only the tiers configured for this destination (a tier that has run records here is
-      // still reported, as not expected); with no tier configured at all, both are asked about.
-      if (config.files.configured && Contains(config.DestinationsFor("files"), dest.url))
-        q.tiers.push_back({"files", true});
-      if (config.db.configured && Contains(config.DestinationsFor("db"), dest.url))
-        q.tiers.push_back({"db", true});
-      if (!config.files.configured && !config.db.configured)
-        q.tiers = {{"files", false}, {"db", false}};
-    }
-    auto store = OpenDestination(dest.url, o.dests.empty() ? ToStoreOptions(dest) : o.store);
+    StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
+    auto store = OpenDestination(dest.url, so);
     if (!store.ok()) {
       ds.error = store.status();
     } else {
       ds.description = (*store)->Describe();
       ds.error = GatherStatus(**store, q, &ds);
     }
+    locks.push_back(LockOf(store, ds, so.object_lock, now_ns / 1000000000, max_age_s));
     if (!ds.error.ok()) {
       codes.push_back(ExitCodeFor(ds.error));
       problems.push_back(ds.description + ": " + ds.error.message());
@@ -223,9 +260,9 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int code = CombineExitCodes(codes);
   bool any_stale = std::find(codes.begin(), codes.end(), kExitStale) != codes.end();
   if (o.json)
-    PrintJson(all, now_ns, max_age_s, any_stale);
+    PrintJson(all, locks, now_ns, max_age_s, any_stale);
   else
-    PrintHuman(all, now_ns, max_age_s);
+    PrintHuman(all, locks, now_ns, max_age_s);
   RunStaleHooks(config.hooks, all);
 
   if (code == kExitOk) return Status::Ok();

@@ -14,6 +14,8 @@
 
 namespace dredge::dbkeys {
 
+// Everything of the tier lives under it.
+inline constexpr std::string_view kTierPrefix = "database_backups/";
 inline constexpr std::string_view kChunkPrefix = "database_backups/chunks/";
 inline constexpr std::string_view kManifestPrefix = "database_backups/manifests/";
 // The fixed head of every manifest id ("backup_manifest_20250527_000750").

@@ -95,7 +95,10 @@ Status SnapshotWriter::Add(const SnapshotEntry& e) {
     line += "{\"path_b64\":\"" + Base64Encode(e.path) + "\"";
   }
   line += ",\"size\":" + std::to_string(e.size) + ",\"mtime_ns\":\"" + std::to_string(e.mtime_ns) +
-          "\",\"md5\":\"" + e.md5 + "\"}";
+          "\",\"md5\":\"" + e.md5 + "\"";
+  if (!e.version_id.empty()) line += ",\"version_id\":" + JsonString(e.version_id);
+  if (e.retain_until > 0) line += ",\"retain_until\":" + std::to_string(e.retain_until);
+  line += "}";
   if (std::fwrite(line.data(), 1, line.size(), f_) != line.size()) ok_ = false;
   ++entries_;
   if (!ok_) return Status::Io("cannot write snapshot temporary file " + tmp_path_);
@@ -164,6 +167,10 @@ class SnapshotSax : public nlohmann::json_sax<json> {
         has_path_b64_ = true;
       } else if (key_ == "md5") {
         entry_.md5 = v;
+      } else if (key_ == "version_id") {
+        if (v.empty() || v.size() > 1024)
+          return Fail("entry '" + entry_.path + "' has a bad version_id");
+        entry_.version_id = v;
       } else if (key_ == "mtime_ns") {
         int64_t n = 0;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -221,6 +228,9 @@ class SnapshotSax : public nlohmann::json_sax<json> {
     } else if (InEntry() && key_ == "size") {
       if (v < 0) return Fail("negative size");
       entry_.size = static_cast<uint64_t>(v);
+    } else if (InEntry() && key_ == "retain_until") {
+      if (v < 0) return Fail("negative retain_until");
+      entry_.retain_until = v;
     } else if (InCounts() && v >= 0) {
       header.counts[key_] = static_cast<uint64_t>(v);
     }

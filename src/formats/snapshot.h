@@ -27,6 +27,12 @@ struct SnapshotEntry {
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   std::string md5;
+  // On a versioned bucket: the version of the path key that holds these bytes ("" when the
+  // bucket did not version them; then the resolution rule of docs/formats/snapshot.md applies).
+  std::string version_id = {};
+  // Under Object Lock: the retain-until (Unix seconds) that version is known to carry; 0 when
+  // not known. Lets the next run extend retention without asking per object.
+  int64_t retain_until = 0;
 };
 
 struct SnapshotHeader {

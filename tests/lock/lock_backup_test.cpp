@@ -11,6 +11,7 @@
 #include "formats/retention_keys.h"
 #include "lock/lock_support.h"
 #include "pg/pg_test_util.h"
+#include "store/object_versions.h"
 
 namespace dredge {
 namespace {
@@ -48,11 +49,13 @@ TEST_P(LockFiles, GovernanceBackupLocksEveryRetainedObjectAndNoProtocolRecord) {
   testing::Spit(src_ + "/dir/b.bin", std::string(70000, 'b'));
   const int64_t start = Now();
   EXPECT_RUN(Backup("GOVERNANCE", "1h"), 0);
-  testing::Spit(src_ + "/a.txt", "alpha, changed");  // preserved old content, a second snapshot
+  // A second snapshot; the lock bucket versions, so the old a.txt stays as a noncurrent
+  // version (locked too) rather than a .dredge/content/ copy (docs/formats/snapshot.md).
+  testing::Spit(src_ + "/a.txt", "alpha, changed");
   EXPECT_RUN(Backup("GOVERNANCE", "1h", " --force"), 0);  // 1 of 2 files changed
   const int64_t end = Now();
   int retained = 0, records = 0;
-  bool saw_content = false, saw_snapshot = false, saw_run = false;
+  bool saw_snapshot = false, saw_run = false;
   for (const ObjectInfo& o : Objects()) {
     SCOPED_TRACE(o.key);
     if (retention_keys::IsRetained(o.key)) {
@@ -60,7 +63,7 @@ TEST_P(LockFiles, GovernanceBackupLocksEveryRetainedObjectAndNoProtocolRecord) {
       EXPECT_EQ(o.lock_mode, "GOVERNANCE");
       EXPECT_GE(o.lock_retain_until, start + 3600);
       EXPECT_LE(o.lock_retain_until, end + 3600 + 1);
-      saw_content = saw_content || o.key.starts_with(".dredge/content/");
+      EXPECT_FALSE(o.key.starts_with(".dredge/content/"));
       saw_snapshot = saw_snapshot || o.key.starts_with(".dredge/snapshots/");
     } else {
       ++records;
@@ -69,8 +72,21 @@ TEST_P(LockFiles, GovernanceBackupLocksEveryRetainedObjectAndNoProtocolRecord) {
       saw_run = saw_run || o.key.starts_with(".dredge/runs/");
     }
   }
-  EXPECT_GE(retained, 5);  // a.txt, dir/b.bin, the old a.txt's content, two snapshots
-  EXPECT_TRUE(saw_content && saw_snapshot && saw_run) << records;
+  EXPECT_GE(retained, 4);  // a.txt, dir/b.bin, two snapshots
+  EXPECT_TRUE(saw_snapshot && saw_run) << records;
+  // The replaced bytes are a noncurrent version that carries the lock of its write.
+  int old_versions = 0;
+  ASSERT_TRUE(ListVersions(*Driver(), "a.txt", [&](const VersionInfo& v) {
+                if (v.is_latest || v.key != "a.txt") return Status::Ok();
+                ++old_versions;
+                auto info = StatVersion(*Driver(), "a.txt", v.version_id);
+                EXPECT_TRUE(info.ok());
+                if (info.ok()) {
+                  EXPECT_GE(info->lock_retain_until, start + 3600);
+                }
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(old_versions, 1);
   ExpectRestoresByteExact();
 }
 
@@ -126,12 +142,7 @@ TEST(LockDb, ComplianceBackupLocksChunksAndManifestAndRestoresExactly) {
   db.Exec(
       "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
       "INSERT INTO t (body) SELECT repeat(md5(i::text), 20) FROM generate_series(1, 3000) i;");
-  auto env = testing::MotoEnv();
-  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  auto env = testing::UseMotoFromEnvironment();
   const std::string prefix = testing::UniquePrefix("lockdb");
   const std::string dest = "s3://" + env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix;
   const int64_t start = Now();

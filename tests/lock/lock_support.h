@@ -3,8 +3,10 @@
 // requests sent with the backup's own credentials (the "compromised machine").
 #pragma once
 
+#include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +20,18 @@
 #include "support/store_e2e.h"
 
 namespace dredge::testing {
+
+// moto's settings (MotoEnv) after pointing this process's AWS environment at moto with the
+// test credentials, for tests that run dredge through RunDredge (which inherits it).
+inline std::map<std::string, std::string> UseMotoFromEnvironment() {
+  auto env = MotoEnv();
+  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  return env;
+}
 
 class LockE2E : public StoreE2E {
  protected:

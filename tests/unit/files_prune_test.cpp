@@ -16,16 +16,18 @@
 #include "engine/files/snapshot_catalog.h"
 #include "files_test_support.h"
 #include "formats/file_keys.h"
+#include "prune_test_support.h"
 #include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::DirTree;
 using testing::ReadFile;
 using testing::ScratchDir;
+using testing::Tree;
 using testing::WriteFile;
-using Tree = std::map<std::string, std::string>;
 
 // Fails Remove for chosen keys (to interrupt a prune).
 class FailingRemoveStore final : public StoreWrapper {
@@ -55,12 +57,6 @@ class FilesPruneTest : public ::testing::Test {
   }
   void Rm(const std::string& rel) { fs::remove(opts_.source + "/" + rel); }
   Tree SourceTree() { return DirTree(opts_.source); }
-  static Tree DirTree(const std::string& root) {
-    Tree t;
-    for (auto& e : fs::recursive_directory_iterator(root))
-      if (e.is_regular_file()) t[fs::relative(e.path(), root).string()] = ReadFile(e.path());
-    return t;
-  }
   // Runs a backup and remembers the source tree its snapshot must restore.
   BackupSummary Backup() {
     auto r = RunFilesBackup(*mem_, *index_, opts_);
@@ -82,30 +78,13 @@ class FilesPruneTest : public ::testing::Test {
     }
     return fs::exists(target) ? DirTree(target) : Tree{};
   }
-  std::vector<std::string> SnapshotIds() {
-    auto all = ListSnapshots(*mem_);
-    EXPECT_TRUE(all.ok());
-    std::vector<std::string> ids;
-    for (const auto& s : *all) ids.push_back(s.id);
-    return ids;
-  }
-  std::set<std::string> Keys() {
-    std::set<std::string> keys;
-    EXPECT_TRUE(mem_->List("",
-                           [&](const ObjectInfo& o) {
-                             keys.insert(o.key);
-                             return Status::Ok();
-                           })
-                    .ok());
-    return keys;
-  }
+  std::vector<std::string> SnapshotIds() { return testing::SnapshotIdsOf(*mem_); }
+  std::set<std::string> Keys() { return testing::KeysOf(*mem_); }
   Result<PruneSummary> Prune(int keep_last, bool dry_run = false, ObjectStore* store = nullptr) {
     PruneOptions po;
     po.policy.keep_last = keep_last;
     po.dry_run = dry_run;
-    po.on_remove = [this](const std::string& key, uint64_t, const char* kind) {
-      reported_.insert(std::string(kind) + ":" + key);
-    };
+    po.on_remove = [this](const PruneTarget& t) { reported_.insert(t.kind + ":" + t.key); };
     reported_.clear();
     return PruneFiles(store ? *store : *mem_, po);
   }

@@ -27,28 +27,11 @@
 
 #include "common/progress.h"
 #include "common/status.h"
+#include "engine/db/prune_plan.h"
 #include "engine/retention.h"
 #include "store/object_store.h"
 
 namespace dredge {
-
-struct DbRestorePoint {
-  std::string id;        // backup_manifest_YYYYMMDD_HHMMSS
-  int64_t unix_seconds;  // the time in its name (UTC)
-};
-
-// The retention rules, as the caller applies them: given every restore point (oldest first),
-// the ids to keep. Ids that name no restore point are ignored.
-using DbKeepPolicy = std::function<std::vector<std::string>(const std::vector<DbRestorePoint>&)>;
-
-// Keeps the newest `n` restore points (the simplest policy; tests and a fallback).
-DbKeepPolicy KeepLastManifests(size_t n);
-
-// The retention rules of engine/retention.h applied to manifests. When `kept` is given it
-// receives the kept points with the rules that kept each (newest first). Should the rules refuse
-// the listing (duplicate ids), every point is kept: a prune must never delete on a doubt.
-DbKeepPolicy KeepByRetention(const RetentionPolicy& policy,
-                             std::vector<RetentionDecision::Kept>* kept = nullptr);
 
 struct DbPruneReport {
   std::vector<std::string> kept;               // manifest ids, oldest first
@@ -56,13 +39,23 @@ struct DbPruneReport {
   std::vector<std::string> deleted_manifests;  // ids removed entirely
   std::vector<std::string> deleted_chunks;     // keys
   uint64_t deleted_chunk_bytes = 0;
-  uint64_t debris_chunks = 0;  // of deleted_chunks: listed by no manifest
+  uint64_t debris_chunks = 0;                 // of deleted_chunks: listed by no manifest
+  std::vector<std::string> locked_manifests;  // ids the policy dropped that a lock keeps
+  LockSummary locked;  // versions a lock holds: kept, never tried (not failures)
   bool dry_run = false;
 };
 
 // With dry_run nothing is written or removed; the report says what would go.
 // `progress` (optional): objects deleted, out of those that go.
+// Plans (prune_plan.h) and, unless dry_run, executes. `now_s` 0: the clock.
 Result<DbPruneReport> PruneDb(ObjectStore& store, const DbKeepPolicy& keep, bool dry_run,
-                              Progress* progress = nullptr);
+                              Progress* progress = nullptr, int64_t now_s = 0);
+
+// What the plan decided, as the report a run gives (dry_run set).
+DbPruneReport ReportOfPlan(const DbPrunePlan& plan, bool dry_run);
+// Carries a plan out: retired copies first, then manifests, then chunks; stops at the first
+// removal that fails (the next prune finishes).
+Result<DbPruneReport> ExecuteDbPrune(ObjectStore& store, const DbPrunePlan& plan,
+                                     Progress* progress = nullptr);
 
 }  // namespace dredge

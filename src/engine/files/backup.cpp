@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/thread_pool.h"
 #include "common/time_util.h"
+#include "engine/files/backup_versions.h"
 #include "engine/files/content_keeper.h"
 #include "engine/files/planner.h"
 #include "engine/files/prune.h"
@@ -24,8 +25,20 @@ constexpr const char* kLastSnapshot =
     "last_snapshot";  // the prune token this index is in step with
 constexpr size_t kMaxFailureNames = 1000;
 
+// The snapshot entry of an index row; a version id learnt from the store is kept in the index.
+Result<SnapshotEntry> EntryOf(ObjectStore& store, StateIndex& index, const VersioningDecision& v,
+                              IndexRow& r) {
+  DREDGE_ASSIGN_OR_RETURN(std::string version_id, EntryVersionId(store, v, r));
+  if (r.version_id.empty() && !version_id.empty()) {
+    r.version_id = version_id;
+    DREDGE_RETURN_IF_ERROR(index.Put(r));
+  }
+  return SnapshotEntry{r.path, r.size, r.mtime_ns, r.md5, std::move(version_id)};
+}
+
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
-                                  int64_t started_ns, const BackupSummary& s) {
+                                  const VersioningDecision& v, int64_t started_ns,
+                                  const BackupSummary& s) {
   // Names must sort in run order: two runs within one second get successive seconds.
   DREDGE_ASSIGN_OR_RETURN(auto existing, ListSnapshots(store));
   for (int attempt = 0;; ++attempt) {
@@ -44,7 +57,8 @@ Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const B
       DREDGE_ASSIGN_OR_RETURN(bool more, cursor->Next(&r));
       if (!more) break;
       if (r.removed || !o.filter.Selects(r.path)) continue;
-      DREDGE_RETURN_IF_ERROR(w->Add({r.path, r.size, r.mtime_ns, r.md5}));
+      DREDGE_ASSIGN_OR_RETURN(SnapshotEntry e, EntryOf(store, index, v, r));
+      DREDGE_RETURN_IF_ERROR(w->Add(e));
       ++files;
       bytes += r.size;
     }
@@ -162,7 +176,8 @@ Status ProcessWork(UploadContext& ctx, Plan& plan, const BackupOptions& o, Backu
 // After the uploads: the index learns what left the source, then the snapshot is written and
 // the index marked in step with the store.
 Status CommitRun(ObjectStore& store, StateIndex& index, const BackupOptions& o, Plan& plan,
-                 const ListingDecision& d, int64_t started_ns, BackupSummary& s) {
+                 const ListingDecision& d, const VersioningDecision& v, int64_t started_ns,
+                 BackupSummary& s) {
   DREDGE_RETURN_IF_ERROR(
       ForEachPath(*plan.removed, [&](const std::string& p) { return index.MarkRemoved(p); }));
   DREDGE_RETURN_IF_ERROR(ForEachIndexRow(*plan.listed_only, [&](IndexRow& r) {
@@ -170,7 +185,8 @@ Status CommitRun(ObjectStore& store, StateIndex& index, const BackupOptions& o, 
     return index.Put(r);
   }));
   DREDGE_RETURN_IF_ERROR(index.Flush());
-  DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, started_ns, s));
+  DREDGE_ASSIGN_OR_RETURN(s.snapshot, WriteSnapshot(store, index, o, v, started_ns, s));
+  DREDGE_RETURN_IF_ERROR(RememberVersioning(index, v));
   if (!d.newest_prune.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kPruneSeen, d.newest_prune));
   if (!s.snapshot.empty()) DREDGE_RETURN_IF_ERROR(index.SetMeta(kLastSnapshot, s.snapshot));
   return index.SetMeta(kRunIncomplete, "");
@@ -199,6 +215,10 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   const int64_t started_ns = NowUnixNanos();
   BackupSummary s;
   DREDGE_ASSIGN_OR_RETURN(ListingDecision d, DecideListing(store, index));
+  DREDGE_ASSIGN_OR_RETURN(VersioningDecision v, DecideVersioning(store, index));
+  s.versioning = VersioningName(v.state);
+  s.versioning_warning = v.warning;
+  if (!v.warning.empty()) log::Warn(v.warning);
   if (d.use_listing) {
     log::Info(d.why);
     DREDGE_RETURN_IF_ERROR(LoadListing(store, index));
@@ -227,6 +247,7 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   ContentKeeper keeper(store, &index);
   SyncedRecorder recorder(store, index, o.sync_batch_files, o.sync_batch_ms * 1000000LL);
   UploadContext ctx = MakeUploadContext(store, index, o, recorder, keeper, !d.incomplete.empty());
+  ctx.versioned = v.versioned;
   Status feed = ProcessWork(ctx, plan, o, s);
   if (o.progress) o.progress->Stop();
   DREDGE_RETURN_IF_ERROR(recorder.Finish());  // before anything that names the objects
@@ -239,7 +260,7 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
     return s;
   }
   s.preserved = keeper.preserved();
-  DREDGE_RETURN_IF_ERROR(CommitRun(store, index, o, plan, d, started_ns, s));
+  DREDGE_RETURN_IF_ERROR(CommitRun(store, index, o, plan, d, v, started_ns, s));
   return s;
 }
 

@@ -6,7 +6,8 @@
 // - Unchanged files (size, mtime_ns, inode equal to the index) are not read and cause no
 //   request; an unchanged rerun stores only its snapshot.
 // - No object whose content an earlier snapshot references is overwritten before that content
-//   is reachable under .dredge/content/<md5>. Removed files keep their objects.
+//   is reachable under .dredge/content/<md5>, or, on a bucket with versioning enabled, as the
+//   version the snapshot names by id (backup_versions.h). Removed files keep their objects.
 // - Data objects are put with deferred durability; an index row is committed only after a store
 //   Sync() covering its object returned (see uploader.h), and the snapshot only after the last
 //   Sync. After a run that did not finish, objects the listing names are read back before they
@@ -60,6 +61,8 @@ struct BackupSummary {
   uint64_t preserved = 0;  // old contents copied under .dredge/content/
   uint64_t bytes_uploaded = 0;
   bool used_listing = false;
+  std::string versioning;             // the bucket's: "enabled", "suspended", "none"
+  std::string versioning_warning;     // versioning was enabled at the last run and is not now
   std::string snapshot;               // id; empty for --dry-run
   std::vector<std::string> failures;  // first messages, each naming a file
 };

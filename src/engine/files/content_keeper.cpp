@@ -37,12 +37,14 @@ bool ObjectHasMd5(const ObjectInfo& info, const std::string& md5) {
 }
 
 Status CopyVerified(ObjectStore& store, const std::string& src, const std::string& dst,
-                    const std::string& md5, const std::optional<Metadata>& metadata) {
+                    const std::string& md5, const std::optional<Metadata>& metadata,
+                    std::string* version_id) {
   DREDGE_RETURN_IF_ERROR(store.Copy(src, dst, metadata));
   DREDGE_ASSIGN_OR_RETURN(ObjectInfo info, store.Stat(dst));
   if (!ObjectHasMd5(info, md5))
     return Status::Corrupt("copy of '" + src + "' to '" + dst + "' does not hold content " + md5 +
                            " (the source changed meanwhile)");
+  if (version_id) *version_id = info.version_id;
   return Status::Ok();
 }
 

@@ -27,8 +27,10 @@ namespace dredge {
 // True when the object described by `info` (from Stat) holds content `md5`.
 bool ObjectHasMd5(const ObjectInfo& info, const std::string& md5);
 
+// `version_id`, when given, receives the copy's version id (versioned stores; else "").
 Status CopyVerified(ObjectStore& store, const std::string& src, const std::string& dst,
-                    const std::string& md5, const std::optional<Metadata>& metadata);
+                    const std::string& md5, const std::optional<Metadata>& metadata,
+                    std::string* version_id = nullptr);
 
 class ContentKeeper {
  public:

@@ -31,6 +31,8 @@
 
 #include "common/progress.h"
 #include "common/status.h"
+#include "engine/files/prune_plan.h"
+#include "engine/prune_plan.h"
 #include "engine/retention.h"
 #include "store/object_store.h"
 
@@ -41,10 +43,11 @@ struct PruneOptions {
   bool dry_run = false;
   int workers = 8;  // parallel deletes
   std::string host;
-  // Called once per object that goes (or would go, with dry_run), from one thread, in this order:
-  // data objects, content objects, snapshots, old prune records. `kind` is "data", "content",
-  // "snapshot" or "record".
-  std::function<void(const std::string& key, uint64_t size, const char* kind)> on_remove;
+  int64_t now_s = 0;  // the clock retention is judged by (Unix seconds); 0: now
+  // Called once per object (on a versioned store: per version) that goes, or would go with
+  // dry_run, from one thread, in plan order: data, content and noncurrent versions, snapshots,
+  // old prune records. PruneTarget (engine/prune_plan.h) has the key, version id, size, kind.
+  std::function<void(const PruneTarget&)> on_remove;
   // When set (not for dry runs): data and content objects deleted, out of those that go.
   Progress* progress = nullptr;
 };
@@ -55,15 +58,28 @@ struct PruneSummary {
   std::vector<std::string> forced_retiring;    // named by an unfinished earlier prune
   uint64_t data_objects_removed = 0;
   uint64_t content_objects_removed = 0;
+  uint64_t noncurrent_versions_removed = 0;  // versioned stores (prune_plan.h)
   uint64_t bytes_freed = 0;              // data + content objects (snapshot documents not counted)
   uint64_t failed = 0;                   // deletions that failed (named in failures)
   uint64_t unresolved_kept_entries = 0;  // kept entries already missing before this prune
   std::string record;                    // prune record id; empty for dry run / nothing to do
   std::vector<std::string> failures;
-  uint64_t objects_removed() const { return data_objects_removed + content_objects_removed; }
+  LockSummary locked;  // versions a lock holds: kept, never tried (not failures)
+  uint64_t objects_removed() const {
+    return data_objects_removed + content_objects_removed + noncurrent_versions_removed;
+  }
 };
 
+// Plans (prune_plan.h) and, unless dry_run, executes: the two steps below in one call.
 Result<PruneSummary> PruneFiles(ObjectStore& store, const PruneOptions& opts);
+
+// What a plan would do, as the summary a run reports (on_remove called for each removal and
+// snapshot document, in order); nothing is written.
+PruneSummary DryRunSummary(const FilesPrunePlan& plan, const PruneOptions& opts);
+// Carries a plan out (the order and failure rules above). opts.policy and opts.dry_run are not
+// read: the plan holds the decision.
+Result<PruneSummary> ExecuteFilesPrune(ObjectStore& store, const FilesPrunePlan& plan,
+                                       const PruneOptions& opts);
 
 // A token that changes whenever a prune deletes anything (the record id held by
 // .dredge/prunes/latest); "" when no prune ever did. One small GET. Backups compare it with what

@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/thread_pool.h"
+#include "engine/files/backup_versions.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
 
@@ -138,8 +139,9 @@ class RestoreTemp {
   std::string tmp_;
 };
 
-// The entry's bytes into fd: from its own key, else from preserved content.
-Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
+// The entry's bytes into fd by rules 1-2 of docs/formats/snapshot.md: its own key, else
+// preserved content.
+Status FetchByContent(ObjectStore& store, const SnapshotEntry& e, int fd) {
   auto at_path = FetchInto(store, file_keys::DataKey(e.path), fd, e.md5);
   if (!at_path.ok()) return at_path.status().WithContext("cannot restore " + e.path);
   if (*at_path) return Status::Ok();
@@ -150,6 +152,26 @@ Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
                             ") is no longer in the store: neither its key nor .dredge/content/ "
                             "holds it");
   return Status::Ok();
+}
+
+// Rule 0: the version the entry names; when the bucket lost it, rules 1-2 (MD5-checked, so
+// never other bytes), and the lost version is named either way.
+Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
+  if (e.version_id.empty()) return FetchByContent(store, e, fd);
+  FdHashSink sink(fd);
+  Status st = GetVersion(store, file_keys::DataKey(e.path), e.version_id, sink);
+  if (st.ok() && sink.Hex() == e.md5) return Status::Ok();
+  if (st.ok())
+    return Status::Corrupt("version " + e.version_id + " of " + e.path + " in " + store.Describe() +
+                           " has MD5 " + sink.Hex() + ", not the snapshot's " + e.md5 +
+                           ": the stored version is damaged");
+  Status lost = VersionProblem(store, e, st);
+  if (!lost.Is(ErrorKind::kNotFound)) return lost.WithContext("cannot restore " + e.path);
+  if (FetchByContent(store, e, fd).ok()) {
+    log::Warn(lost.message() + "; restored " + e.path + " from a copy with the same MD5");
+    return Status::Ok();
+  }
+  return lost.WithContext("cannot restore " + e.path);
 }
 
 EntryResult RestoreOne(ObjectStore& store, const RestoreOptions& o, const std::string& root_real,

@@ -48,12 +48,20 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
       "CREATE TABLE IF NOT EXISTS files(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, md5 TEXT NOT NULL,"
-      " removed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+      " removed INTEGER NOT NULL DEFAULT 0, version_id TEXT NOT NULL DEFAULT '')"
+      " WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_md5 ON files(md5);"
       "CREATE TABLE IF NOT EXISTS remote(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " etag TEXT NOT NULL) WITHOUT ROWID;"));
-  // Which destination this index describes.
+  // Indexes written before version ids were recorded gain the column (empty: not known).
   sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(idx->db_, "SELECT version_id FROM files LIMIT 0", -1, &st, nullptr) !=
+      SQLITE_OK)
+    DREDGE_RETURN_IF_ERROR(
+        idx->ExecLocked("ALTER TABLE files ADD COLUMN version_id TEXT NOT NULL DEFAULT ''"));
+  sqlite3_finalize(st);
+  st = nullptr;
+  // Which destination this index describes.
   sqlite3_prepare_v2(idx->db_, "SELECT value FROM meta WHERE key='dest'", -1, &st, nullptr);
   std::string recorded;
   bool has = st && sqlite3_step(st) == SQLITE_ROW;
@@ -76,14 +84,15 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
     return Status::Ok();
   };
   DREDGE_RETURN_IF_ERROR(
-      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed) "
-           "VALUES(?,?,?,?,?,?)",
+      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed, version_id) "
+           "VALUES(?,?,?,?,?,?,?)",
            &idx->put_));
   DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &idx->remove_));
   DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &idx->mark_removed_));
   DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &idx->by_md5_));
   DREDGE_RETURN_IF_ERROR(
-      prep("SELECT size, mtime_ns, inode, md5, removed FROM files WHERE path=?", &idx->lookup_));
+      prep("SELECT size, mtime_ns, inode, md5, removed, version_id FROM files WHERE path=?",
+           &idx->lookup_));
   DREDGE_RETURN_IF_ERROR(
       prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &idx->add_remote_));
   return idx;
@@ -149,6 +158,8 @@ Status StateIndex::Put(const IndexRow& r) {
   sqlite3_bind_int64(put_, 4, static_cast<sqlite3_int64>(r.inode));
   sqlite3_bind_text(put_, 5, r.md5.data(), static_cast<int>(r.md5.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int(put_, 6, r.removed ? 1 : 0);
+  sqlite3_bind_text(put_, 7, r.version_id.data(), static_cast<int>(r.version_id.size()),
+                    SQLITE_TRANSIENT);
   if (sqlite3_step(put_) != SQLITE_DONE) return SqlError(db_, path_, "cannot record " + r.path);
   ++pending_;
   return MaybeCommitLocked(false);
@@ -244,6 +255,8 @@ Result<std::optional<IndexRow>> StateIndex::Lookup(const std::string& path) {
     const unsigned char* m = sqlite3_column_text(lookup_, 3);
     r.md5 = m ? reinterpret_cast<const char*>(m) : "";
     r.removed = sqlite3_column_int(lookup_, 4) != 0;
+    const unsigned char* v = sqlite3_column_text(lookup_, 5);
+    r.version_id = v ? reinterpret_cast<const char*>(v) : "";
     sqlite3_reset(lookup_);
     return std::optional<IndexRow>(std::move(r));
   }
@@ -279,8 +292,8 @@ Result<std::unique_ptr<StateIndex::Cursor>> StateIndex::OpenCursor(Table table) 
   DREDGE_RETURN_IF_ERROR(OpenConnection(path_, &c->db_));
   const char* sql =
       table == Table::kFiles
-          ? "SELECT path, size, mtime_ns, inode, md5, removed FROM files ORDER BY path"
-          : "SELECT path, size, -1, 0, etag, 0 FROM remote ORDER BY path";
+          ? "SELECT path, size, mtime_ns, inode, md5, removed, version_id FROM files ORDER BY path"
+          : "SELECT path, size, -1, 0, etag, 0, '' FROM remote ORDER BY path";
   if (sqlite3_prepare_v2(c->db_, sql, -1, &c->stmt_, nullptr) != SQLITE_OK)
     return SqlError(c->db_, path_, "cannot read");
   return c;
@@ -303,6 +316,8 @@ Result<bool> StateIndex::Cursor::Next(IndexRow* row) {
   const unsigned char* m = sqlite3_column_text(stmt_, 4);
   row->md5 = m ? reinterpret_cast<const char*>(m) : "";
   row->removed = sqlite3_column_int(stmt_, 5) != 0;
+  const unsigned char* v = sqlite3_column_text(stmt_, 6);
+  row->version_id = v ? reinterpret_cast<const char*>(v) : "";
   return true;
 }
 

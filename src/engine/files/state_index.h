@@ -41,6 +41,9 @@ struct IndexRow {
   // The file left the source; its object (with this md5) stays in the store. Kept so a file that
   // reappears under the same name does not overwrite content older snapshots reference.
   bool removed = false;
+  // On a versioned bucket: the version of the key that holds this content ("" when not known;
+  // the snapshot writer then asks the store, docs/formats/snapshot.md).
+  std::string version_id = {};
 };
 
 class StateIndex {

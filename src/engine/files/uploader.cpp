@@ -159,7 +159,7 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
     DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
     return Attempt::kDone;
   }
-  if (prev.known && IsPlainMd5(prev.md5))
+  if (prev.known && IsPlainMd5(prev.md5) && !ctx.versioned)
     DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(key, prev.md5));
 
   Metadata meta{{"mtime", MtimeMetadataValue(before.mtime_ns)}};
@@ -167,7 +167,8 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
 
   if (before.size >= ctx.dedup_min_size && before.size > 0) {
     if (auto src = ctx.keeper->FindCopySource(*md5, key)) {
-      Status st = CopyVerified(*ctx.store, *src, key, *md5, meta);
+      Status st = CopyVerified(*ctx.store, *src, key, *md5, meta,
+                               ctx.versioned ? &row.version_id : nullptr);
       if (st.ok()) {
         out->kind = ItemOutcome::Kind::kCopied;
         DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
@@ -186,6 +187,7 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
   DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
   if (!SameSnap(before, after)) return Attempt::kChanged;
   if (!put.ok()) return put.status();
+  if (ctx.versioned) row.version_id = put->version_id;
   out->kind = ItemOutcome::Kind::kUploaded;
   DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
   return Attempt::kDone;

@@ -1,5 +1,6 @@
 // Stores one planned file: hash it (streamed), skip it when the store already holds that
-// content at its key, otherwise keep the old content reachable (ContentKeeper::Preserve), then
+// content at its key, otherwise keep the old content reachable (ContentKeeper::Preserve; on a
+// versioned bucket the bucket keeps it and the row records the upload's version id), then
 // copy server-side from a key holding the same content (dedup) or upload it with Content-MD5 and
 // metadata `mtime` (seconds with fraction, as rclone writes it) and, for large objects, `md5`.
 //
@@ -65,6 +66,9 @@ struct UploadContext {
   // The previous run stopped uncleanly: read back listed objects before trusting them.
   bool verify_listed_prev = false;
   ContentKeeper* keeper = nullptr;
+  // The bucket has versioning enabled: what an upload replaces stays as a noncurrent version,
+  // so nothing is preserved under .dredge/content/ and rows carry the new version's id.
+  bool versioned = false;
   std::string source;                           // the source root
   uint64_t md5_metadata_min_size = 8ull << 20;  // at or above: also store metadata "md5"
   uint64_t dedup_min_size = 64ull << 10;        // smaller files are uploaded, not copied

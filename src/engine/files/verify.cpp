@@ -10,6 +10,8 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/thread_pool.h"
+#include "engine/files/backup_versions.h"
+#include "engine/files/content_keeper.h"
 #include "engine/files/planner.h"
 #include "engine/files/walker.h"
 #include "formats/file_keys.h"
@@ -183,9 +185,15 @@ class Verifier {
     if (!o_.filter.Selects(e.path)) return Status::Ok();
     Checked();
     DREDGE_ASSIGN_OR_RETURN(auto row, Seek(e.path));
+    if (!e.version_id.empty() && CheckVersion(e)) return Status::Ok();
     if (row && row->size == e.size && ObjectMd5(*row) == e.md5) return Status::Ok();
     if (content_.count(e.md5)) return Status::Ok();  // restorable from the preserved copy
-    if (!row) {
+    if (!e.version_id.empty()) {
+      Problem("missing: version " + e.version_id + " of " + e.path + " (md5 " + e.md5 +
+                  ") is no longer in " + store_.Describe() +
+                  ", and neither its key nor .dredge/content/ holds that content",
+              &s_.missing);
+    } else if (!row) {
       Problem("missing: " + e.path + " (md5 " + e.md5 + ") is neither at its key nor preserved",
               &s_.missing);
     } else {
@@ -196,6 +204,25 @@ class Verifier {
     return Status::Ok();
   }
 
+  // An entry that names its version is checked by that version, as restore reads it. True when
+  // it was judged; false when the bucket lost the version (named here), and CheckEntry goes on
+  // with rules 1-2, as restore does.
+  bool CheckVersion(const SnapshotEntry& e) {
+    auto info = StatVersion(store_, file_keys::DataKey(e.path), e.version_id);
+    if (!info.ok()) {
+      Status why = VersionProblem(store_, e, info.status());
+      if (why.Is(ErrorKind::kNotFound)) {
+        log::Warn(why.message());
+        return false;
+      }
+      Problem("cannot check: " + why.message(), &s_.missing);
+    } else if (info->size != e.size || !ObjectHasMd5(*info, e.md5)) {
+      Problem("different: version " + e.version_id + " of " + e.path +
+                  " does not hold the snapshot's content (md5 " + e.md5 + ")",
+              &s_.different);
+    }
+    return true;
+  }
   // Every data object of the listing the filter selects, in key order.
   Status ForEachSelectedObject(const std::function<void(const IndexRow&)>& fn) {
     DREDGE_ASSIGN_OR_RETURN(auto cur, listing_.db->OpenCursor(StateIndex::Table::kRemote));

@@ -49,6 +49,11 @@ std::string AwsHost(const std::string& region) {
   return "s3." + region + (region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com");
 }
 
+QueryList VersionQuery(const std::string& version_id) {
+  if (version_id.empty()) return {};
+  return {{"versionId", version_id}};
+}
+
 }  // namespace
 
 Result<S3Location> ResolveLocation(const std::string& endpoint_url, const std::string& bucket,
@@ -287,18 +292,20 @@ void RequestBuilder::AddWriteHeaders(HeaderList* h) const {
   if (!write_.storage_class.empty()) h->emplace_back("x-amz-storage-class", write_.storage_class);
 }
 
-HttpRequest RequestBuilder::Get(const std::string& full_key, std::optional<ByteRange> range) const {
+HttpRequest RequestBuilder::Get(const std::string& full_key, std::optional<ByteRange> range,
+                                const std::string& version_id) const {
   HeaderList h;
   if (range) {
     std::string r = "bytes=" + std::to_string(range->first) + "-";
     if (range->last != UINT64_MAX) r += std::to_string(range->last);
     h.emplace_back("Range", r);
   }
-  return Sign("GET", full_key, {}, std::move(h), kEmptyPayloadSha256, nullptr);
+  return Sign("GET", full_key, VersionQuery(version_id), std::move(h), kEmptyPayloadSha256,
+              nullptr);
 }
 
-HttpRequest RequestBuilder::Head(const std::string& full_key) const {
-  return Sign("HEAD", full_key, {}, {}, kEmptyPayloadSha256, nullptr);
+HttpRequest RequestBuilder::Head(const std::string& full_key, const std::string& version_id) const {
+  return Sign("HEAD", full_key, VersionQuery(version_id), {}, kEmptyPayloadSha256, nullptr);
 }
 
 HttpRequest RequestBuilder::Delete(const std::string& full_key) const {
@@ -402,6 +409,24 @@ HttpRequest RequestBuilder::ListMultipartUploads(const std::string& full_prefix,
   if (!key_marker.empty()) q.emplace_back("key-marker", key_marker);
   if (!upload_id_marker.empty()) q.emplace_back("upload-id-marker", upload_id_marker);
   return Sign("GET", "", std::move(q), {}, kEmptyPayloadSha256, nullptr);
+}
+
+HttpRequest RequestBuilder::ListVersions(const std::string& full_prefix,
+                                         const std::string& key_marker,
+                                         const std::string& version_id_marker) const {
+  QueryList q{{"versions", ""}, {"encoding-type", "url"}};
+  if (!full_prefix.empty()) q.emplace_back("prefix", full_prefix);
+  if (!key_marker.empty()) q.emplace_back("key-marker", key_marker);
+  if (!version_id_marker.empty()) q.emplace_back("version-id-marker", version_id_marker);
+  return Sign("GET", "", std::move(q), {}, kEmptyPayloadSha256, nullptr);
+}
+
+HttpRequest RequestBuilder::PutRetention(const std::string& full_key, const std::string& version_id,
+                                         const std::string& xml, const ByteSource* body) const {
+  HeaderList h{{"Content-MD5", Base64Encode(FromHex(Md5Hex(xml)).value())},
+               {"Content-Type", "application/xml"}};
+  return Sign("PUT", full_key, {{"retention", ""}, {"versionId", version_id}}, std::move(h),
+              Sha256Hex(xml), body);
 }
 
 std::string RenderRequest(const HttpRequest& req) {

@@ -94,8 +94,10 @@ class RequestBuilder {
   // The prefix to list for a relative prefix (store prefix + "/" + prefix).
   std::string ListPrefix(std::string_view prefix) const;
 
-  HttpRequest Get(const std::string& full_key, std::optional<ByteRange> range) const;
-  HttpRequest Head(const std::string& full_key) const;
+  // With a version id, that version (?versionId=) rather than the current one.
+  HttpRequest Get(const std::string& full_key, std::optional<ByteRange> range,
+                  const std::string& version_id = "") const;
+  HttpRequest Head(const std::string& full_key, const std::string& version_id = "") const;
   HttpRequest Delete(const std::string& full_key) const;
   // DELETE ?versionId=: removes that version for good (refused while it is locked).
   HttpRequest DeleteVersion(const std::string& full_key, const std::string& version_id) const;
@@ -121,6 +123,15 @@ class RequestBuilder {
   // the previous page (both empty for the first page).
   HttpRequest ListMultipartUploads(const std::string& full_prefix, const std::string& key_marker,
                                    const std::string& upload_id_marker) const;
+
+  // ListObjectVersions: GET /?versions&encoding-type=url&prefix=…, paged by the markers of the
+  // previous page (both empty for the first page).
+  HttpRequest ListVersions(const std::string& full_prefix, const std::string& key_marker,
+                           const std::string& version_id_marker) const;
+  // PutObjectRetention: PUT ?retention&versionId= with `xml` (which `body` holds) and its
+  // Content-MD5, which S3 requires on this call.
+  HttpRequest PutRetention(const std::string& full_key, const std::string& version_id,
+                           const std::string& xml, const ByteSource* body) const;
 
   // "/bucket/key" as x-amz-copy-source wants it.
   std::string CopySource(const std::string& full_key) const;

@@ -208,6 +208,11 @@ Result<PutResult> S3Store::Put(std::string_view key, const ByteSource& src,
 }
 
 Status S3Store::Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {
+  return GetObject(key, "", sink, range);
+}
+
+Status S3Store::GetObject(std::string_view key, const std::string& version_id, ByteSink& sink,
+                          std::optional<ByteRange> range) {
   DREDGE_ASSIGN_OR_RETURN(std::string full, builder_.FullKey(key));
   if (range && range->last < range->first)
     return Status::InvalidArgument("range " + std::to_string(range->first) + "-" +
@@ -239,14 +244,16 @@ Status S3Store::Get(std::string_view key, ByteSink& sink, std::optional<ByteRang
     guard.SetWindow(range->first - sent_first, len);
     return Status::Ok();
   };
-  s3::HttpRequest req = builder_.Get(full, range);
+  s3::HttpRequest req = builder_.Get(full, range, version_id);
   DREDGE_ASSIGN_OR_RETURN(s3::HttpResponse resp, Send(req, "GET", key, &guard, on_start));
   if (resp.status == 416 && range && range->first == 0) {
     // An empty object has no byte 0: a range over it is the empty read the contract asks for.
     std::string cr = resp.Header("content-range");
     if (cr == "bytes */0") return Status::Ok();
   }
-  if (resp.status != 200 && resp.status != 206) return Failed(resp, "GET", key);
+  if (resp.status != 200 && resp.status != 206)
+    return version_id.empty() ? Failed(resp, "GET", key)
+                              : VersionFailed(resp, "GET", key, version_id);
   if (check_md5) {
     std::string got = guard.Md5Hex();
     if (got != etag)
@@ -258,9 +265,16 @@ Status S3Store::Get(std::string_view key, ByteSink& sink, std::optional<ByteRang
 }
 
 Result<ObjectInfo> S3Store::Stat(std::string_view key) {
+  return StatObject(key, "");
+}
+
+Result<ObjectInfo> S3Store::StatObject(std::string_view key, const std::string& version_id) {
   DREDGE_ASSIGN_OR_RETURN(std::string full, builder_.FullKey(key));
-  DREDGE_ASSIGN_OR_RETURN(s3::HttpResponse resp, Send(builder_.Head(full), "HEAD", key));
-  if (resp.status != 200) return Failed(resp, "HEAD", key);
+  DREDGE_ASSIGN_OR_RETURN(s3::HttpResponse resp,
+                          Send(builder_.Head(full, version_id), "HEAD", key));
+  if (resp.status != 200)
+    return version_id.empty() ? Failed(resp, "HEAD", key)
+                              : VersionFailed(resp, "HEAD", key, version_id);
   ObjectInfo info;
   info.key = std::string(key);
   const std::string len = resp.Header("content-length");

@@ -25,7 +25,17 @@
 //    SigV4-checking test server, older MinIO and Ceph ignore it and report false. A probe that
 //    cannot be completed (network, permissions) reports false for this store object and is not
 //    remembered. A capability is reported true only with proof. versioning is false: the
-//    driver does not query bucket versioning.
+//    driver does not query bucket versioning there (VersioningState does, on request).
+//  - Object versions (V1-V6 of store/object_versions.h, s3_versions.cpp): VersioningState is
+//    GetBucketVersioning (a server without the API, 501/405, is kNone); GetVersion/StatVersion
+//    send ?versionId= (StatVersion fills the lock fields from the x-amz-object-lock-* headers);
+//    a version S3 does not have (404 NoSuchVersion, 400 for an id it cannot read, 405 for a
+//    delete marker) is NotFound naming the key and the id. ListVersions is ListObjectVersions,
+//    paged by key-marker/version-id-marker, each page passed on before the next is asked for.
+//    RemoveVersion is DELETE ?versionId=; a refusal (403) of a version under retention is
+//    Permanent naming the key, the id and the retain-until date. ExtendRetention is
+//    PutObjectRetention (?retention&versionId=, with Content-MD5); a bucket without Object
+//    Lock (400 InvalidRequest) answers Unsupported.
 //  - Incomplete uploads (store/incomplete_uploads.h): ListMultipartUploads (paged by key-marker
 //    and upload-id-marker) and AbortMultipartUpload; Unsupported where the server answers 501
 //    or 405.
@@ -42,13 +52,14 @@
 #include "store/incomplete_uploads.h"
 #include "store/object_lock.h"
 #include "store/object_store.h"
+#include "store/object_versions.h"
 #include "store/s3/aws_config.h"
 #include "store/s3/s3_request.h"
 #include "store/store_options.h"
 
 namespace dredge {
 
-class S3Store final : public ObjectStore, public IncompleteUploads {
+class S3Store final : public ObjectStore, public IncompleteUploads, public ObjectVersions {
  public:
   struct Config {
     std::string bucket;
@@ -76,6 +87,15 @@ class S3Store final : public ObjectStore, public IncompleteUploads {
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override;
   std::string Describe() const override { return describe_; }
+  // s3_versions.cpp (V1-V6, see above).
+  Result<Versioning> VersioningState() override;
+  Status GetVersion(std::string_view key, std::string_view version_id, ByteSink& sink,
+                    std::optional<ByteRange> range) override;
+  Result<ObjectInfo> StatVersion(std::string_view key, std::string_view version_id) override;
+  Status ListVersions(std::string_view prefix, const VersionListFn& fn) override;
+  Status RemoveVersion(std::string_view key, std::string_view version_id) override;
+  Status ExtendRetention(std::string_view key, std::string_view version_id,
+                         const Retention& retention) override;
   // Where the credentials came from, in the words `dredge check` prints (never a secret).
   const std::string& CredentialsSource() const { return config_.aws.credentials_source; }
 
@@ -106,6 +126,14 @@ class S3Store final : public ObjectStore, public IncompleteUploads {
   std::string ProbeBucketRegion();
   Status UseRegion(const std::string& region);
   Status Failed(const s3::HttpResponse& resp, std::string_view op, std::string_view key) const;
+  // Get and Stat of the current version (version_id empty) or of one version.
+  Status GetObject(std::string_view key, const std::string& version_id, ByteSink& sink,
+                   std::optional<ByteRange> range);
+  Result<ObjectInfo> StatObject(std::string_view key, const std::string& version_id);
+  // s3_versions.cpp: Failed for a request on one version: the answers S3 gives for a version
+  // it does not have become NotFound naming the key and the id.
+  Status VersionFailed(const s3::HttpResponse& resp, std::string_view op, std::string_view key,
+                       const std::string& version_id) const;
 
   // s3_multipart.cpp
   Result<PutResult> PutMultipart(const std::string& full_key, std::string_view key,

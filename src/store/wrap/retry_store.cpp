@@ -240,4 +240,91 @@ Status RetryStore::Copy(std::string_view src_key, std::string_view dst_key,
               [&](int, bool*) { return inner()->Copy(src_key, dst_key, metadata); });
 }
 
+Result<Versioning> RetryStore::VersioningState() {
+  Versioning out = Versioning::kNone;
+  Status s = Loop("GET-VERSIONING", "", [&](int, bool*) -> Status {
+    auto r = dredge::VersioningOf(*inner());
+    if (r.ok()) out = *r;
+    return r.status();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status RetryStore::GetVersion(std::string_view key, std::string_view version_id, ByteSink& sink,
+                              std::optional<ByteRange> range) {
+  CountingSink counted(sink);
+  const uint64_t first = range ? range->first : 0;
+  const uint64_t last = range ? range->last : UINT64_MAX;
+  return Loop("GET-VERSION", key, [&](int, bool* stop) -> Status {
+    std::optional<ByteRange> rest = range;
+    if (counted.delivered() > 0) {
+      // A version is immutable: the rest of it is the rest of the same bytes.
+      uint64_t next = first + counted.delivered();
+      if (next > last) return Status::Ok();
+      resumed_gets_++;
+      rest = ByteRange{next, last};
+    }
+    Status g = dredge::GetVersion(*inner(), key, version_id, counted, rest);
+    if (counted.refused()) *stop = true;
+    // Asked to resume past the end of a version that ended exactly at the break.
+    if (!g.ok() && counted.delivered() > 0 && g.Is(ErrorKind::kInvalidArgument)) {
+      auto info = dredge::StatVersion(*inner(), key, version_id);
+      if (info.ok() && first + counted.delivered() >= info->size) return Status::Ok();
+    }
+    return g;
+  });
+}
+
+Result<ObjectInfo> RetryStore::StatVersion(std::string_view key, std::string_view version_id) {
+  std::optional<ObjectInfo> out;
+  Status s = Loop("STAT-VERSION", key, [&](int, bool*) -> Status {
+    auto r = dredge::StatVersion(*inner(), key, version_id);
+    if (!r.ok()) return r.status();
+    out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return std::move(*out);
+}
+
+Status RetryStore::ListVersions(std::string_view prefix, const VersionListFn& fn) {
+  // Versions come ascending by key: those of keys before the last one delivered were all
+  // delivered; of the last key, the ids delivered are remembered.
+  std::string last_key;
+  std::set<std::string> last_key_ids;
+  bool any = false;
+  return Loop("LIST-VERSIONS", prefix, [&](int, bool* stop) -> Status {
+    bool fn_failed = false;
+    Status s = dredge::ListVersions(*inner(), prefix, [&](const VersionInfo& v) -> Status {
+      if (any && (v.key < last_key || (v.key == last_key && last_key_ids.count(v.version_id))))
+        return Status::Ok();  // delivered before the failure
+      Status st = fn(v);
+      if (!st.ok()) {
+        fn_failed = true;
+        return st;
+      }
+      if (!any || v.key != last_key) last_key_ids.clear();
+      last_key = v.key;
+      last_key_ids.insert(v.version_id);
+      any = true;
+      return Status::Ok();
+    });
+    if (fn_failed) *stop = true;
+    return s;
+  });
+}
+
+Status RetryStore::RemoveVersion(std::string_view key, std::string_view version_id) {
+  return Loop("REMOVE-VERSION", key,
+              [&](int, bool*) { return dredge::RemoveVersion(*inner(), key, version_id); });
+}
+
+Status RetryStore::ExtendRetention(std::string_view key, std::string_view version_id,
+                                   const Retention& retention) {
+  return Loop("PUT-RETENTION", key, [&](int, bool*) {
+    return dredge::ExtendRetention(*inner(), key, version_id, retention);
+  });
+}
+
 }  // namespace dredge

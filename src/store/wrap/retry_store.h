@@ -20,6 +20,10 @@
 //    versions. Errors returned by the caller's sink are returned as they are, never retried.
 //  - List resumes after the last key already delivered; fn never sees a key twice, and an
 //    error returned by fn stops the listing without retry.
+//  - Object versions (V1-V6, store/object_versions.h) are retried like Get/Stat: every call is
+//    idempotent. A version never changes, so a GetVersion that fails after delivering some bytes
+//    resumes with a range from the first undelivered byte, without the checks Get needs. A
+//    ListVersions that fails midway is listed again; fn never sees a version twice.
 //  - Time, randomness and sleeping are injected (RetryEnv) so tests are instant and repeatable.
 #pragma once
 
@@ -76,6 +80,14 @@ class RetryStore final : public StoreWrapper {
   // an upload twice.
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
+  Result<Versioning> VersioningState() override;
+  Status GetVersion(std::string_view key, std::string_view version_id, ByteSink& sink,
+                    std::optional<ByteRange> range) override;
+  Result<ObjectInfo> StatVersion(std::string_view key, std::string_view version_id) override;
+  Status ListVersions(std::string_view prefix, const VersionListFn& fn) override;
+  Status RemoveVersion(std::string_view key, std::string_view version_id) override;
+  Status ExtendRetention(std::string_view key, std::string_view version_id,
+                         const Retention& retention) override;
 
   RetryStats stats() const;
   uint64_t retries() const { return retries_.load(); }
