@@ -1,0 +1,89 @@
+// Retention extension on moto's Object Lock bucket (docs/object-lock.md, "Retention
+// extension"), through the dredge binary with a retain of a few seconds: a file unchanged since
+// an old snapshot gets its version's retain-until moved forward by the next run (checked with
+// StatVersion), so the old snapshot stays locked and restorable past its first date; a run with
+// nothing due sends no retention request.
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "formats/snapshot.h"
+#include "lock/lock_support.h"
+#include "store/object_versions.h"
+
+namespace dredge {
+namespace {
+
+using testing::Quote;
+
+int64_t Now() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+class ExtendRetention : public testing::LockE2E {
+ protected:
+  testing::E2ERun Backup() {
+    auto r = Dredge("backup files --force --source " + Quote(src_) + Common() + " --state " +
+                    Quote(dir_ + "/state.sqlite") +
+                    " --json --object-lock-mode GOVERNANCE --object-lock-retain 12s");
+    EXPECT_RUN(r, 0);
+    return r;
+  }
+  std::string VersionIn(const std::string& id, const std::string& path) {
+    std::string out;
+    EXPECT_TRUE(ReadSnapshot(
+                    *Driver(), id,
+                    [&](const SnapshotEntry& e) {
+                      if (e.path == path) out = e.version_id;
+                      return Status::Ok();
+                    },
+                    nullptr)
+                    .ok());
+    return out;
+  }
+  int64_t Until(const std::string& key, const std::string& id) {
+    auto info = StatVersion(*Driver(), key, id);
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    return info.ok() ? info->lock_retain_until : 0;
+  }
+};
+
+TEST_P(ExtendRetention, AnOldSnapshotsUnchangedFilesStayLockedAcrossTheWindow) {
+  testing::Spit(src_ + "/changes.txt", "first");
+  testing::Spit(src_ + "/stays.txt", "unchanged all along");
+  auto first = Backup();
+  const std::string old_id = first.j.value("snapshot", "");
+  const std::string stays = VersionIn(old_id, "stays.txt");
+  ASSERT_FALSE(stays.empty());
+  const int64_t first_until = Until("stays.txt", stays);
+  ASSERT_GT(first_until, 0);
+  // Past half the retain: the version is due at the next run.
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+  testing::Spit(src_ + "/changes.txt", "second, longer");
+  const int64_t before_second = Now();
+  auto second = Backup();
+  ASSERT_TRUE(second.j["retention"].is_object()) << second.out;
+  EXPECT_GE(second.j["retention"].value("extended", 0), 1) << second.out;
+  const int64_t moved = Until("stays.txt", stays);
+  EXPECT_GE(moved, before_second + 12);
+  EXPECT_GT(moved, first_until);
+  // Nothing is due right after: no request at all (the dates are in the state index).
+  auto third = Backup();
+  EXPECT_EQ(third.j["retention"].value("requests", -1), 0) << third.out;
+  // Past the first date the old snapshot's unchanged file is still locked, and the old
+  // snapshot restores byte-exact.
+  while (Now() <= first_until) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_GT(Until("stays.txt", stays), Now());
+  Status refused = RemoveVersion(*Driver(), "stays.txt", stays);
+  EXPECT_EQ(refused.kind(), ErrorKind::kPermanent) << refused.ToString();
+  auto r = Dredge("restore files" + Common() + " --snapshot " + old_id + " --target " +
+                  Quote(dir_ + "/old") + " --json");
+  EXPECT_RUN(r, 0);
+  EXPECT_EQ(testing::Slurp(dir_ + "/old/stays.txt"), "unchanged all along");
+  EXPECT_EQ(testing::Slurp(dir_ + "/old/changes.txt"), "first");
+}
+
+INSTANTIATE_TEST_SUITE_P(Moto, ExtendRetention, ::testing::Values("moto"));
+
+}  // namespace
+}  // namespace dredge
