@@ -17,6 +17,7 @@
 #include "common/time_util.h"
 #include "engine/files/backup.h"
 #include "engine/files/state_index.h"
+#include "ops/retention_store.h"
 #include "ops/run_scope.h"
 
 namespace dredge {

@@ -1,14 +1,8 @@
 #include "commands/files_retention.h"
 
 #include "formats/file_keys.h"
-#include "ops/retention_store.h"
 
 namespace dredge {
-
-std::optional<ObjectLockPolicy> LockPolicyOf(ObjectStore& store) {
-  if (auto* r = dynamic_cast<RetentionStore*>(&store)) return r->policy();
-  return std::nullopt;
-}
 
 Result<ExtendSummary> ExtendFilesRetention(ObjectStore& store, const ObjectLockPolicy& policy,
                                            StateIndex& index, const PathFilter& filter,

@@ -5,8 +5,6 @@
 // needs no request for versions that are not due. Nothing is done without Object Lock.
 #pragma once
 
-#include <optional>
-
 #include "common/status.h"
 #include "engine/files/glob.h"
 #include "engine/files/state_index.h"
@@ -14,9 +12,6 @@
 #include "store/object_store.h"
 
 namespace dredge {
-
-// nullopt when `store` is not under Object Lock (no RetentionStore outermost).
-std::optional<ObjectLockPolicy> LockPolicyOf(ObjectStore& store);
 
 Result<ExtendSummary> ExtendFilesRetention(ObjectStore& store, const ObjectLockPolicy& policy,
                                            StateIndex& index, const PathFilter& filter,

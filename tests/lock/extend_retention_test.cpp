@@ -2,13 +2,16 @@
 // extension"), through the dredge binary with a retain of a few seconds: a file unchanged since
 // an old snapshot gets its version's retain-until moved forward by the next run (checked with
 // StatVersion), so the old snapshot stays locked and restorable past its first date; a run with
-// nothing due sends no retention request.
+// nothing due sends no retention request. The database tier: the chunks of an earlier run that
+// an incremental run's chain still needs get their retain-until moved forward too.
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <thread>
 
 #include "formats/snapshot.h"
 #include "lock/lock_support.h"
+#include "pg/pg_test_util.h"
 #include "store/object_versions.h"
 
 namespace dredge {
@@ -18,6 +21,12 @@ using testing::Quote;
 
 int64_t Now() {
   return static_cast<int64_t>(std::time(nullptr));
+}
+
+// Sleeps until a version locked until `until` is due for extension under a 12 s retain (its
+// date is before now + 6 s).
+void WaitUntilDue(int64_t until) {
+  while (until >= Now() + 6) std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
 
 class ExtendRetention : public testing::LockE2E {
@@ -58,7 +67,7 @@ TEST_P(ExtendRetention, AnOldSnapshotsUnchangedFilesStayLockedAcrossTheWindow) {
   const int64_t first_until = Until("stays.txt", stays);
   ASSERT_GT(first_until, 0);
   // Past half the retain: the version is due at the next run.
-  std::this_thread::sleep_for(std::chrono::seconds(7));
+  WaitUntilDue(first_until);
   testing::Spit(src_ + "/changes.txt", "second, longer");
   const int64_t before_second = Now();
   auto second = Backup();
@@ -84,6 +93,57 @@ TEST_P(ExtendRetention, AnOldSnapshotsUnchangedFilesStayLockedAcrossTheWindow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Moto, ExtendRetention, ::testing::Values("moto"));
+
+TEST(ExtendRetentionDb, AnIncrementalRunExtendsTheChunksItsChainStillNeeds) {
+  testing::TestDb db("extenddb");
+  db.Exec(
+      "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
+      "INSERT INTO t (body) SELECT md5(i::text) FROM generate_series(1, 500) i;");
+  auto env = testing::MotoEnv();
+  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  const std::string prefix = testing::UniquePrefix("extenddb");
+  const std::string dest = "s3://" + env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix;
+  auto backup = [&] {
+    auto r = testing::RunDredge({"backup", "db", "--db", db.conninfo(), "--table", "t", "--dest",
+                                 dest, "--object-lock-mode", "GOVERNANCE", "--object-lock-retain",
+                                 "12s", "--json"});
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  };
+  backup();
+  auto store =
+      OpenS3WithEnv(env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix, {}, testing::MotoTestEnv());
+  ASSERT_TRUE(store.ok());
+  std::map<std::string, int64_t> first;  // chunk key → retain-until after the first run
+  ASSERT_TRUE((*store)
+                  ->List("database_backups/chunks/",
+                         [&](const ObjectInfo& o) {
+                           auto info = (*store)->Stat(o.key);
+                           EXPECT_TRUE(info.ok());
+                           if (info.ok()) first[o.key] = info->lock_retain_until;
+                           return Status::Ok();
+                         })
+                  .ok());
+  ASSERT_FALSE(first.empty());
+  for (const auto& [key, until] : first) WaitUntilDue(until);
+  db.Exec("INSERT INTO t (body) VALUES ('one more row');");
+  const int64_t before_second = Now();
+  auto second = backup();
+  ASSERT_TRUE(second.is_object());
+  ASSERT_TRUE(second["retention"].is_object()) << second.dump();
+  EXPECT_GE(second["retention"].value("extended", 0), static_cast<int>(first.size()))
+      << second.dump();
+  for (const auto& [key, until] : first) {
+    auto info = (*store)->Stat(key);
+    ASSERT_TRUE(info.ok());
+    EXPECT_GE(info->lock_retain_until, before_second + 12) << key;
+    EXPECT_GT(info->lock_retain_until, until) << key;
+  }
+}
 
 }  // namespace
 }  // namespace dredge
