@@ -11,6 +11,7 @@
 
 #include "formats/snapshot.h"
 #include "lock/lock_support.h"
+#include "lock/versions_support.h"
 #include "pg/pg_test_util.h"
 #include "store/object_versions.h"
 
@@ -39,16 +40,7 @@ class ExtendRetention : public testing::LockE2E {
     return r;
   }
   std::string VersionIn(const std::string& id, const std::string& path) {
-    std::string out;
-    EXPECT_TRUE(ReadSnapshot(
-                    *Driver(), id,
-                    [&](const SnapshotEntry& e) {
-                      if (e.path == path) out = e.version_id;
-                      return Status::Ok();
-                    },
-                    nullptr)
-                    .ok());
-    return out;
+    return testing::SnapshotVersion(*Driver(), id, path);
   }
   int64_t Until(const std::string& key, const std::string& id) {
     auto info = StatVersion(*Driver(), key, id);
@@ -100,11 +92,7 @@ TEST(ExtendRetentionDb, AnIncrementalRunExtendsTheChunksItsChainStillNeeds) {
       "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
       "INSERT INTO t (body) SELECT md5(i::text) FROM generate_series(1, 500) i;");
   auto env = testing::MotoEnv();
-  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  testing::UseMotoForDredge();
   const std::string prefix = testing::UniquePrefix("extenddb");
   const std::string dest = "s3://" + env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix;
   auto backup = [&] {

@@ -143,11 +143,7 @@ TEST(LockDb, ComplianceBackupLocksChunksAndManifestAndRestoresExactly) {
       "CREATE TABLE t (id bigserial PRIMARY KEY, body text NOT NULL);"
       "INSERT INTO t (body) SELECT repeat(md5(i::text), 20) FROM generate_series(1, 3000) i;");
   auto env = testing::MotoEnv();
-  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-  setenv("AWS_ENDPOINT_URL", env["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+  testing::UseMotoForDredge();
   const std::string prefix = testing::UniquePrefix("lockdb");
   const std::string dest = "s3://" + env["DREDGE_TEST_MOTO_BUCKET_LOCK"] + "/" + prefix;
   const int64_t start = Now();

@@ -3,6 +3,7 @@
 // requests sent with the backup's own credentials (the "compromised machine").
 #pragma once
 
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -77,5 +78,14 @@ class LockE2E : public StoreE2E {
   std::string Full(const std::string& key) const { return prefix_ + "/" + key; }
   mutable std::string last_body_;
 };
+
+// Points the dredge binaries this process runs (testing::RunDredge) at moto's server.
+inline void UseMotoForDredge() {
+  setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  setenv("AWS_ENDPOINT_URL", MotoEnv()["DREDGE_TEST_MOTO_ENDPOINT"].c_str(), 1);
+}
 
 }  // namespace dredge::testing
