@@ -175,6 +175,48 @@ TEST_F(FilesVersionsTest, SuspendedVersioningIsNamedAndReplacedContentIsPreserve
   EXPECT_EQ(ReadFile(dir_ / "r3/a.txt"), "version three");
 }
 
+// The versioned store's current objects and records seen through the plain ObjectStore
+// interface: a copy of the bucket where no version can be read by id.
+class NoVersionsView final : public ObjectStore {
+ public:
+  explicit NoVersionsView(ObjectStore& s) : s_(s) {}
+  Result<PutResult> Put(std::string_view k, const ByteSource& b, const PutOptions& o) override {
+    return s_.Put(k, b, o);
+  }
+  Status Get(std::string_view k, ByteSink& sink, std::optional<ByteRange> r) override {
+    return s_.Get(k, sink, r);
+  }
+  Result<ObjectInfo> Stat(std::string_view k) override { return s_.Stat(k); }
+  Status List(std::string_view p, const ListFn& fn) override { return s_.List(p, fn); }
+  Status Remove(std::string_view k) override { return s_.Remove(k); }
+  Status Copy(std::string_view a, std::string_view b, const std::optional<Metadata>& m) override {
+    return s_.Copy(a, b, m);
+  }
+  Status Sync() override { return s_.Sync(); }
+  StoreCapabilities capabilities() const override { return s_.capabilities(); }
+  std::string Describe() const override { return "a copy without versions"; }
+
+ private:
+  ObjectStore& s_;
+};
+
+TEST_F(FilesVersionsTest, AStoreWithoutVersionsRestoresMd5EqualCopiesAndNamesTheRest) {
+  std::string first = BackupTree({{"same.txt", "unchanged"}, {"a.txt", "old"}});
+  BackupTree({{"same.txt", "unchanged"}, {"a.txt", "new"}});
+  NoVersionsView copy(store_);
+  RestoreOptions o;
+  o.target = dir_ / "out";
+  o.snapshot_id = first;
+  auto r = RunFilesRestore(copy, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->restored, 1u);  // same.txt: its key still holds those bytes
+  EXPECT_EQ(ReadFile(dir_ / "out/same.txt"), "unchanged");
+  EXPECT_EQ(r->failed, 1u);  // a.txt's old bytes were kept only as a version
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_NE(r->problems[0].find("keeps no object versions"), std::string::npos) << r->problems[0];
+  EXPECT_NE(r->problems[0].find("a.txt"), std::string::npos) << r->problems[0];
+}
+
 TEST(SnapshotVersionFields, VersionIdAndRetainUntilRoundTripAndOldReadersKeepWorking) {
   SnapshotHeader h;
   h.id = "snapshot_20250527_001234_a1b2c3";
