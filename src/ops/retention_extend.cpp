@@ -15,9 +15,13 @@ std::string Name(const RetainedVersion& v) {
 
 }  // namespace
 
+int64_t ExtendedUntil(int64_t now_unix, const ObjectLockPolicy& p) {
+  return now_unix + p.retain_seconds + p.retain_seconds / 2;
+}
+
 ExtendAction PlanExtension(int64_t known_until, int64_t now_unix, const ObjectLockPolicy& p) {
   if (known_until <= 0) return ExtendAction::kLookUp;
-  if (known_until < now_unix + p.retain_seconds / 2) return ExtendAction::kExtend;
+  if (known_until < now_unix + p.retain_seconds) return ExtendAction::kExtend;
   return ExtendAction::kNone;
 }
 
@@ -26,7 +30,7 @@ Result<ExtendSummary> ExtendRetentions(
     const std::function<Status(const RetainedVersionFn&)>& for_each,
     const std::function<Status(const RetainedVersion&, int64_t until)>& on_known) {
   ExtendSummary s;
-  s.until = now_unix + policy.retain_seconds;
+  s.until = ExtendedUntil(now_unix, policy);
   auto problem = [&](const std::string& msg) {
     ++s.failed;
     log::Warn(msg);
@@ -50,7 +54,7 @@ Result<ExtendSummary> ExtendRetentions(
     if (until > 0 && PlanExtension(until, now_unix, policy) == ExtendAction::kNone)
       return Status::Ok();
     ++s.requests;
-    Status ext = ExtendRetention(store, v.key, v.version_id, policy.At(now_unix));
+    Status ext = ExtendRetention(store, v.key, v.version_id, Retention{policy.mode, s.until});
     if (!ext.ok()) {
       problem("cannot extend the retention of " + Name(v) + " to " + FormatIsoUtc(s.until) + ": " +
               ext.message());

@@ -1,11 +1,13 @@
 // Retention extension (docs/object-lock.md, "Retention extension"): after a backup under
 // Object Lock, every object version the new restorable point references whose retain-until
-// falls before now + retain/2 is given now + retain (PutObjectRetention), so the points inside
-// the retention window stay whole although their oldest objects were written long ago.
+// falls before now + retain is given now + 1.5 × retain (PutObjectRetention). So every version
+// the newest point needs is locked at least as long as that point's own record (now + retain),
+// and every point inside the retention window stays whole although its oldest objects were
+// written long ago.
 //
 // What a caller may rely on:
 //  - Retention is only ever extended: a version whose retain-until (as known, or as the store
-//    says) is at or after now + retain/2 gets no request, and the new date is later than the
+//    says) is at or after now + retain gets no request, and the new date is later than the
 //    old one.
 //  - Requests are bounded: one PutObjectRetention per version that is due, and one HEAD
 //    (StatVersion) per version whose date the caller does not know. The caller records the
@@ -34,7 +36,11 @@ struct RetainedVersion {
 
 enum class ExtendAction { kNone, kLookUp, kExtend };
 
-// kLookUp when the date is unknown, kExtend when it is before now + retain/2, else kNone.
+// The date an extension sets: now + retain + retain/2, so a version is due again (before
+// now + retain) only after retain/2 has passed.
+int64_t ExtendedUntil(int64_t now_unix, const ObjectLockPolicy& p);
+
+// kLookUp when the date is unknown, kExtend when it is before now + retain, else kNone.
 ExtendAction PlanExtension(int64_t known_until, int64_t now_unix, const ObjectLockPolicy& p);
 
 struct ExtendSummary {

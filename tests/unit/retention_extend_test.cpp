@@ -15,13 +15,18 @@ namespace {
 
 constexpr int64_t kNow = 4000000000;  // far enough ahead that MemoryStore's clock never reaches it
 
-TEST(PlanExtension, UnknownIsLookedUpDueBeforeHalfTheRetainIsExtended) {
+TEST(PlanExtension, UnknownIsLookedUpAndAnythingLockedLessThanTheRetainAheadIsExtended) {
   ObjectLockPolicy p{"GOVERNANCE", 100};
   EXPECT_EQ(PlanExtension(0, kNow, p), ExtendAction::kLookUp);
   EXPECT_EQ(PlanExtension(kNow + 49, kNow, p), ExtendAction::kExtend);
   EXPECT_EQ(PlanExtension(kNow - 5, kNow, p), ExtendAction::kExtend);
-  EXPECT_EQ(PlanExtension(kNow + 50, kNow, p), ExtendAction::kNone);
+  EXPECT_EQ(PlanExtension(kNow + 99, kNow, p), ExtendAction::kExtend);
+  EXPECT_EQ(PlanExtension(kNow + 100, kNow, p), ExtendAction::kNone);
   EXPECT_EQ(PlanExtension(kNow + 500, kNow, p), ExtendAction::kNone);
+  // An extension sets 1.5 retains ahead, so the version is not due again for half a retain.
+  EXPECT_EQ(ExtendedUntil(kNow, p), kNow + 150);
+  EXPECT_EQ(PlanExtension(ExtendedUntil(kNow, p), kNow + 50, p), ExtendAction::kNone);
+  EXPECT_EQ(PlanExtension(ExtendedUntil(kNow, p), kNow + 51, p), ExtendAction::kExtend);
 }
 
 class ExtendTest : public ::testing::Test {
@@ -59,11 +64,11 @@ class ExtendTest : public ::testing::Test {
 
 TEST_F(ExtendTest, DueVersionsAreExtendedOthersCostNothingUnknownAreLookedUpOnce) {
   std::string due = Put("due", kNow + 10);
-  std::string fresh = Put("fresh", kNow + 900);
+  std::string fresh = Put("fresh", kNow + 1200);
   std::string unknown_due = Put("unknown-due", kNow + 100);
-  std::string unknown_fresh = Put("unknown-fresh", kNow + 800);
+  std::string unknown_fresh = Put("unknown-fresh", kNow + 1100);
   auto s = Run({{"due", due, kNow + 10},
-                {"fresh", fresh, kNow + 900},
+                {"fresh", fresh, kNow + 1200},
                 {"unknown-due", unknown_due, 0},
                 {"unknown-fresh", unknown_fresh, 0}});
   EXPECT_EQ(s.objects, 4u);
@@ -71,15 +76,15 @@ TEST_F(ExtendTest, DueVersionsAreExtendedOthersCostNothingUnknownAreLookedUpOnce
   EXPECT_EQ(s.extended, 2u);
   EXPECT_EQ(s.requests, 4u);
   EXPECT_EQ(s.failed, 0u);
-  EXPECT_EQ(Until("due", due), kNow + 1000);
-  EXPECT_EQ(Until("unknown-due", unknown_due), kNow + 1000);
-  EXPECT_EQ(Until("fresh", fresh), kNow + 900);  // never touched
-  EXPECT_EQ(Until("unknown-fresh", unknown_fresh), kNow + 800);
-  EXPECT_EQ(known_["due"], kNow + 1000);
-  EXPECT_EQ(known_["unknown-fresh"], kNow + 800);
+  EXPECT_EQ(Until("due", due), kNow + 1500);
+  EXPECT_EQ(Until("unknown-due", unknown_due), kNow + 1500);
+  EXPECT_EQ(Until("fresh", fresh), kNow + 1200);  // never touched
+  EXPECT_EQ(Until("unknown-fresh", unknown_fresh), kNow + 1100);
+  EXPECT_EQ(known_["due"], kNow + 1500);
+  EXPECT_EQ(known_["unknown-fresh"], kNow + 1100);
   // With the dates recorded, the next run sends nothing.
   auto again = Run({{"due", due, known_["due"]},
-                    {"fresh", fresh, kNow + 900},
+                    {"fresh", fresh, kNow + 1200},
                     {"unknown-due", unknown_due, known_["unknown-due"]},
                     {"unknown-fresh", unknown_fresh, known_["unknown-fresh"]}});
   EXPECT_EQ(again.requests, 0u);
@@ -93,7 +98,7 @@ TEST_F(ExtendTest, AVersionThatCannotBeExtendedIsNamedAndTheOthersStillAre) {
   ASSERT_EQ(s.problems.size(), 1u);
   EXPECT_NE(s.problems[0].find("gone"), std::string::npos) << s.problems[0];
   EXPECT_NE(s.problems[0].find("no-such-version"), std::string::npos) << s.problems[0];
-  EXPECT_EQ(Until("ok", ok), kNow + 1000);
+  EXPECT_EQ(Until("ok", ok), kNow + 1500);
 }
 
 }  // namespace
