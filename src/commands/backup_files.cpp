@@ -8,13 +8,16 @@
 #include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
+#include "commands/files_retention.h"
 #include "commands/run_hooks.h"
 #include "commands/upload_flags.h"
 #include "common/log.h"
 #include "common/plural.h"
 #include "common/progress.h"
+#include "common/time_util.h"
 #include "engine/files/backup.h"
 #include "engine/files/state_index.h"
+#include "ops/retention_store.h"
 #include "ops/run_scope.h"
 
 namespace dredge {
@@ -32,6 +35,13 @@ struct Flags {
   CLI::Option* max_change_opt = nullptr;
 };
 
+// null without Object Lock.
+nlohmann::json RetentionJson(const BackupSummary::Retention& r) {
+  if (!r.ran) return nullptr;
+  return {{"objects", r.objects}, {"looked_up", r.looked_up}, {"extended", r.extended},
+          {"failed", r.failed},   {"requests", r.requests},   {"until", FormatIsoUtc(r.until)}};
+}
+
 nlohmann::json SummaryJson(const BackupSummary& s) {
   return {{"scanned", s.scanned},
           {"uploaded", s.uploaded},
@@ -45,6 +55,7 @@ nlohmann::json SummaryJson(const BackupSummary& s) {
           {"used_listing", s.used_listing},
           {"versioning", s.versioning},
           {"versioning_warning", s.versioning_warning},
+          {"retention", RetentionJson(s.retention)},
           {"snapshot", s.snapshot},
           {"failures", s.failures}};
 }
@@ -92,7 +103,18 @@ Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
   o.progress = &progress;
   log::Info("backing up " + o.source + " to " + dest + (req.dry_run ? " (dry run)" : "") +
             " (state index " + state + ")");
+  const auto lock = LockPolicyOf(store);
+  if (lock) o.retain_seconds = lock->retain_seconds;
   DREDGE_ASSIGN_OR_RETURN(BackupSummary s, RunFilesBackup(store, *index, o));
+  if (lock && !req.dry_run) {
+    DREDGE_ASSIGN_OR_RETURN(ExtendSummary x, ExtendFilesRetention(store, *lock, *index, o.filter,
+                                                                  NowUnixNanos() / 1000000000LL));
+    s.retention = {true, x.objects, x.looked_up, x.extended, x.failed, x.requests, x.until};
+    for (auto& p : x.problems) s.failures.push_back(std::move(p));
+    log::Info("retention: " + Plural(x.objects, "locked version") + " referenced, " +
+              std::to_string(x.extended) + " extended to " + FormatIsoUtc(x.until) + ", " +
+              std::to_string(x.looked_up) + " looked up, " + std::to_string(x.failed) + " failed");
+  }
   if (req.dry_run)
     log::Info("dry run: scanned " + Plural(s.scanned, "file") + " (" + HumanBytes(s.scanned_bytes) +
               "): would upload " + Plural(s.uploaded, "file") + " (" +

@@ -60,4 +60,9 @@ Status RetentionStore::Copy(std::string_view src_key, std::string_view dst_key,
   return Put(dst_key, *source, opts).status();
 }
 
+std::optional<ObjectLockPolicy> LockPolicyOf(ObjectStore& store) {
+  if (auto* r = dynamic_cast<RetentionStore*>(&store)) return r->policy();
+  return std::nullopt;
+}
+
 }  // namespace dredge

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "store/object_lock.h"
 #include "store/wrap/store_wrapper.h"
@@ -38,5 +39,9 @@ class RetentionStore final : public StoreWrapper {
   ObjectLockPolicy policy_;
   std::function<int64_t()> now_ns_;
 };
+
+// The policy of the RetentionStore `store` is (OpenDestination puts it outermost); nullopt when
+// the destination has no Object Lock.
+std::optional<ObjectLockPolicy> LockPolicyOf(ObjectStore& store);
 
 }  // namespace dredge

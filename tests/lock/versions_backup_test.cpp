@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "formats/snapshot.h"
 #include "lock/lock_support.h"
+#include "lock/versions_support.h"
 #include "store/byte_io.h"
 #include "store/object_versions.h"
 
@@ -42,18 +43,8 @@ class VersionedFiles : public testing::LockE2E {
   testing::E2ERun Verify(const std::string& id) {
     return Dredge("verify files" + Common() + " --snapshot " + id + " --json");
   }
-  // The version id snapshot `id` names for `path`.
   std::string VersionIn(const std::string& id, const std::string& path) {
-    std::string out;
-    EXPECT_TRUE(ReadSnapshot(
-                    *Driver(), id,
-                    [&](const SnapshotEntry& e) {
-                      if (e.path == path) out = e.version_id;
-                      return Status::Ok();
-                    },
-                    nullptr)
-                    .ok());
-    return out;
+    return testing::SnapshotVersion(*Driver(), id, path);
   }
   // One unsigned request on this test's bucket (moto does not check signatures): its status.
   int Raw(const std::string& method, const std::string& query, const std::string& xml) const {

@@ -72,9 +72,10 @@ class FilesVersionsTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : RestoreSummary{};
   }
-  VerifySummary Verify(const std::string& id) {
+  VerifySummary Verify(const std::string& id, bool deep = false) {
     VerifyOptions o;
     o.snapshot_id = id;
+    o.deep = deep;
     auto r = RunFilesVerify(store_, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : VerifySummary{};
@@ -117,9 +118,23 @@ TEST_F(FilesVersionsTest, EverySnapshotRestoresByVersionAndNoContentCopiesAreWri
     EXPECT_EQ(r.failed, 0u);
     EXPECT_EQ(r.restored, trees[i].size());
     for (const auto& [p, bytes] : trees[i]) EXPECT_EQ(ReadFile(target + "/" + p), bytes) << p;
-    auto v = Verify(ids[i]);
+    auto v = Verify(ids[i], /*deep=*/true);
     EXPECT_FALSE(v.mismatch()) << (v.problems.empty() ? "" : v.problems[0]);
   }
+}
+
+TEST_F(FilesVersionsTest, DeepVerifyHashesTheVersionASnapshotNamesAndNamesItWhenDamaged) {
+  std::string snap = BackupTree({{"a.txt", "the bytes"}});
+  std::string id = Entries(snap).at(0).version_id;
+  // Damage the version in place (same size and recorded ETag: only hashing can tell).
+  ASSERT_TRUE(store_.CorruptForTest("a.txt", 0));
+  EXPECT_FALSE(Verify(snap).mismatch());
+  auto deep = Verify(snap, /*deep=*/true);
+  EXPECT_GE(deep.corrupt, 1u);
+  EXPECT_TRUE(deep.mismatch());
+  bool named = false;
+  for (const auto& p : deep.problems) named = named || p.find("version " + id) != std::string::npos;
+  EXPECT_TRUE(named) << (deep.problems.empty() ? "" : deep.problems[0]);
 }
 
 TEST_F(FilesVersionsTest, AVersionRemovedBehindDredgesBackIsNamedByRestoreAndVerify) {
@@ -158,6 +173,48 @@ TEST_F(FilesVersionsTest, SuspendedVersioningIsNamedAndReplacedContentIsPreserve
   EXPECT_EQ(ReadFile(dir_ / "r1/a.txt"), "version one");
   EXPECT_EQ(Restore(third, dir_ / "r3").failed, 0u);
   EXPECT_EQ(ReadFile(dir_ / "r3/a.txt"), "version three");
+}
+
+// The versioned store's current objects and records seen through the plain ObjectStore
+// interface: a copy of the bucket where no version can be read by id.
+class NoVersionsView final : public ObjectStore {
+ public:
+  explicit NoVersionsView(ObjectStore& s) : s_(s) {}
+  Result<PutResult> Put(std::string_view k, const ByteSource& b, const PutOptions& o) override {
+    return s_.Put(k, b, o);
+  }
+  Status Get(std::string_view k, ByteSink& sink, std::optional<ByteRange> r) override {
+    return s_.Get(k, sink, r);
+  }
+  Result<ObjectInfo> Stat(std::string_view k) override { return s_.Stat(k); }
+  Status List(std::string_view p, const ListFn& fn) override { return s_.List(p, fn); }
+  Status Remove(std::string_view k) override { return s_.Remove(k); }
+  Status Copy(std::string_view a, std::string_view b, const std::optional<Metadata>& m) override {
+    return s_.Copy(a, b, m);
+  }
+  Status Sync() override { return s_.Sync(); }
+  StoreCapabilities capabilities() const override { return s_.capabilities(); }
+  std::string Describe() const override { return "a copy without versions"; }
+
+ private:
+  ObjectStore& s_;
+};
+
+TEST_F(FilesVersionsTest, AStoreWithoutVersionsRestoresMd5EqualCopiesAndNamesTheRest) {
+  std::string first = BackupTree({{"same.txt", "unchanged"}, {"a.txt", "old"}});
+  BackupTree({{"same.txt", "unchanged"}, {"a.txt", "new"}});
+  NoVersionsView copy(store_);
+  RestoreOptions o;
+  o.target = dir_ / "out";
+  o.snapshot_id = first;
+  auto r = RunFilesRestore(copy, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->restored, 1u);  // same.txt: its key still holds those bytes
+  EXPECT_EQ(ReadFile(dir_ / "out/same.txt"), "unchanged");
+  EXPECT_EQ(r->failed, 1u);  // a.txt's old bytes were kept only as a version
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_NE(r->problems[0].find("keeps no object versions"), std::string::npos) << r->problems[0];
+  EXPECT_NE(r->problems[0].find("a.txt"), std::string::npos) << r->problems[0];
 }
 
 TEST(SnapshotVersionFields, VersionIdAndRetainUntilRoundTripAndOldReadersKeepWorking) {

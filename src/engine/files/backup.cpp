@@ -33,7 +33,7 @@ Result<SnapshotEntry> EntryOf(ObjectStore& store, StateIndex& index, const Versi
     r.version_id = version_id;
     DREDGE_RETURN_IF_ERROR(index.Put(r));
   }
-  return SnapshotEntry{r.path, r.size, r.mtime_ns, r.md5, std::move(version_id)};
+  return SnapshotEntry{r.path, r.size, r.mtime_ns, r.md5, std::move(version_id), r.retain_until};
 }
 
 Result<std::string> WriteSnapshot(ObjectStore& store, StateIndex& index, const BackupOptions& o,
@@ -248,6 +248,7 @@ Result<BackupSummary> RunFilesBackup(ObjectStore& store, StateIndex& index,
   SyncedRecorder recorder(store, index, o.sync_batch_files, o.sync_batch_ms * 1000000LL);
   UploadContext ctx = MakeUploadContext(store, index, o, recorder, keeper, !d.incomplete.empty());
   ctx.versioned = v.versioned;
+  ctx.retain_seconds = o.retain_seconds;
   Status feed = ProcessWork(ctx, plan, o, s);
   if (o.progress) o.progress->Stop();
   DREDGE_RETURN_IF_ERROR(recorder.Finish());  // before anything that names the objects

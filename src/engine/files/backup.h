@@ -48,6 +48,8 @@ struct BackupOptions {
   size_t sync_batch_files = 4096;
   int64_t sync_batch_ms = 1000;
   Progress* progress = nullptr;
+  // Under Object Lock: the retention (seconds) the destination gives every write; 0 without.
+  int64_t retain_seconds = 0;
 };
 
 struct BackupSummary {
@@ -61,8 +63,14 @@ struct BackupSummary {
   uint64_t preserved = 0;  // old contents copied under .dredge/content/
   uint64_t bytes_uploaded = 0;
   bool used_listing = false;
-  std::string versioning;             // the bucket's: "enabled", "suspended", "none"
-  std::string versioning_warning;     // versioning was enabled at the last run and is not now
+  std::string versioning;          // the bucket's: "enabled", "suspended", "none"
+  std::string versioning_warning;  // versioning was enabled at the last run and is not now
+  // Retention extension after the run (filled by the caller under Object Lock).
+  struct Retention {
+    bool ran = false;
+    uint64_t objects = 0, looked_up = 0, extended = 0, failed = 0, requests = 0;
+    int64_t until = 0;
+  } retention;
   std::string snapshot;               // id; empty for --dry-run
   std::vector<std::string> failures;  // first messages, each naming a file
 };

@@ -65,6 +65,12 @@ Result<std::string> EntryVersionId(ObjectStore& store, const VersioningDecision&
 namespace dredge {
 
 Status VersionProblem(ObjectStore& store, const SnapshotEntry& e, const Status& st) {
+  // A store that keeps no versions (a copy of the bucket on file:// or an unversioned bucket)
+  // cannot give the version either.
+  if (st.Is(ErrorKind::kUnsupported))
+    return Status::NotFound(store.Describe() + " keeps no object versions, so version " +
+                            e.version_id + " of " + e.path + " (md5 " + e.md5 +
+                            "), which the snapshot names, cannot be read by id");
   if (!st.Is(ErrorKind::kNotFound)) return st;
   return Status::NotFound("version " + e.version_id + " of " + e.path + " (md5 " + e.md5 +
                           "), which the snapshot names, is no longer in " + store.Describe() +

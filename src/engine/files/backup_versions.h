@@ -42,6 +42,7 @@ const char* VersioningName(Versioning v);
 namespace dredge {
 struct SnapshotEntry;
 // The error restore, verify and drill give for an entry whose version `st` could not read:
-// NotFound names the path and the version id the bucket no longer has; other errors pass.
+// NotFound names the path and the version id the bucket no longer has (or, for a store that
+// keeps no versions, cannot give); other errors pass.
 Status VersionProblem(ObjectStore& store, const SnapshotEntry& e, const Status& st);
 }  // namespace dredge

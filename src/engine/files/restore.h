@@ -6,8 +6,10 @@
 //   tool's records (.dredge/) is refused and counted as failed, by name.
 // - An existing identical file (same size and MD5) is skipped. An existing different file is
 //   left alone and reported as a conflict unless `overwrite`.
-// - The bytes come from the object at the path key when it holds the entry's MD5, else from
-//   .dredge/content/<md5> (docs/formats/snapshot.md). They are streamed into a temporary file in
+// - The bytes come from the version the entry names (version_id), else from the object at the
+//   path key when it holds the entry's MD5, else from .dredge/content/<md5>; a named version
+//   the bucket lost is named in a warning, or in the failure when no MD5-equal copy exists
+//   (docs/formats/snapshot.md). They are streamed into a temporary file in
 //   the target directory, MD5-checked, given the snapshot's mtime, then renamed into place: a
 //   file is either absent, its old self, or complete. Content found nowhere → failed, by name.
 #pragma once

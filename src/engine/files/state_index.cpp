@@ -1,5 +1,7 @@
 #include "engine/files/state_index.h"
 
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include <cstdlib>
@@ -48,19 +50,25 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
       "CREATE TABLE IF NOT EXISTS files(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, md5 TEXT NOT NULL,"
-      " removed INTEGER NOT NULL DEFAULT 0, version_id TEXT NOT NULL DEFAULT '')"
-      " WITHOUT ROWID;"
+      " removed INTEGER NOT NULL DEFAULT 0, version_id TEXT NOT NULL DEFAULT '',"
+      " retain_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_md5 ON files(md5);"
       "CREATE TABLE IF NOT EXISTS remote(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " etag TEXT NOT NULL) WITHOUT ROWID;"));
-  // Indexes written before version ids were recorded gain the column (empty: not known).
+  // Indexes written before version ids and retentions were recorded gain the columns (empty
+  // and 0: not known).
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(idx->db_, "SELECT version_id FROM files LIMIT 0", -1, &st, nullptr) !=
-      SQLITE_OK)
-    DREDGE_RETURN_IF_ERROR(
-        idx->ExecLocked("ALTER TABLE files ADD COLUMN version_id TEXT NOT NULL DEFAULT ''"));
-  sqlite3_finalize(st);
-  st = nullptr;
+  for (const char* col :
+       {"version_id TEXT NOT NULL DEFAULT ''", "retain_until INTEGER NOT NULL DEFAULT 0"}) {
+    std::string name(col, std::strchr(col, ' '));
+    bool has = sqlite3_prepare_v2(idx->db_, ("SELECT " + name + " FROM files LIMIT 0").c_str(), -1,
+                                  &st, nullptr) == SQLITE_OK;
+    sqlite3_finalize(st);
+    st = nullptr;
+    if (!has)
+      DREDGE_RETURN_IF_ERROR(
+          idx->ExecLocked(("ALTER TABLE files ADD COLUMN " + std::string(col)).c_str()));
+  }
   // Which destination this index describes.
   sqlite3_prepare_v2(idx->db_, "SELECT value FROM meta WHERE key='dest'", -1, &st, nullptr);
   std::string recorded;
@@ -84,14 +92,15 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
     return Status::Ok();
   };
   DREDGE_RETURN_IF_ERROR(
-      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed, version_id) "
-           "VALUES(?,?,?,?,?,?,?)",
+      prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed, version_id,"
+           " retain_until) VALUES(?,?,?,?,?,?,?,?)",
            &idx->put_));
   DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &idx->remove_));
   DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &idx->mark_removed_));
   DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &idx->by_md5_));
   DREDGE_RETURN_IF_ERROR(
-      prep("SELECT size, mtime_ns, inode, md5, removed, version_id FROM files WHERE path=?",
+      prep("SELECT size, mtime_ns, inode, md5, removed, version_id, retain_until FROM files "
+           "WHERE path=?",
            &idx->lookup_));
   DREDGE_RETURN_IF_ERROR(
       prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &idx->add_remote_));
@@ -160,6 +169,7 @@ Status StateIndex::Put(const IndexRow& r) {
   sqlite3_bind_int(put_, 6, r.removed ? 1 : 0);
   sqlite3_bind_text(put_, 7, r.version_id.data(), static_cast<int>(r.version_id.size()),
                     SQLITE_TRANSIENT);
+  sqlite3_bind_int64(put_, 8, r.retain_until);
   if (sqlite3_step(put_) != SQLITE_DONE) return SqlError(db_, path_, "cannot record " + r.path);
   ++pending_;
   return MaybeCommitLocked(false);
@@ -257,6 +267,7 @@ Result<std::optional<IndexRow>> StateIndex::Lookup(const std::string& path) {
     r.removed = sqlite3_column_int(lookup_, 4) != 0;
     const unsigned char* v = sqlite3_column_text(lookup_, 5);
     r.version_id = v ? reinterpret_cast<const char*>(v) : "";
+    r.retain_until = sqlite3_column_int64(lookup_, 6);
     sqlite3_reset(lookup_);
     return std::optional<IndexRow>(std::move(r));
   }
@@ -292,8 +303,9 @@ Result<std::unique_ptr<StateIndex::Cursor>> StateIndex::OpenCursor(Table table) 
   DREDGE_RETURN_IF_ERROR(OpenConnection(path_, &c->db_));
   const char* sql =
       table == Table::kFiles
-          ? "SELECT path, size, mtime_ns, inode, md5, removed, version_id FROM files ORDER BY path"
-          : "SELECT path, size, -1, 0, etag, 0, '' FROM remote ORDER BY path";
+          ? "SELECT path, size, mtime_ns, inode, md5, removed, version_id, retain_until FROM files "
+            "ORDER BY path"
+          : "SELECT path, size, -1, 0, etag, 0, '', 0 FROM remote ORDER BY path";
   if (sqlite3_prepare_v2(c->db_, sql, -1, &c->stmt_, nullptr) != SQLITE_OK)
     return SqlError(c->db_, path_, "cannot read");
   return c;
@@ -318,6 +330,7 @@ Result<bool> StateIndex::Cursor::Next(IndexRow* row) {
   row->removed = sqlite3_column_int(stmt_, 5) != 0;
   const unsigned char* v = sqlite3_column_text(stmt_, 6);
   row->version_id = v ? reinterpret_cast<const char*>(v) : "";
+  row->retain_until = sqlite3_column_int64(stmt_, 7);
   return true;
 }
 

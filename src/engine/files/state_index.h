@@ -44,6 +44,9 @@ struct IndexRow {
   // On a versioned bucket: the version of the key that holds this content ("" when not known;
   // the snapshot writer then asks the store, docs/formats/snapshot.md).
   std::string version_id = {};
+  // Under Object Lock: the retain-until (Unix seconds) that version carries as far as dredge
+  // knows (a lower bound: set at the write, raised by retention extension); 0 when not known.
+  int64_t retain_until = 0;
 };
 
 class StateIndex {

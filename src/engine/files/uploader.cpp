@@ -152,6 +152,10 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
   if (!md5) return Attempt::kChanged;
   out->md5 = *md5;
   IndexRow row{item.path, before.size, before.mtime_ns, item.inode, *md5, false};
+  // Written now or later, so locked at least until now + retain (kAlreadyStored: no write; the
+  // extension looks its date up).
+  const int64_t locked_until =
+      ctx.retain_seconds > 0 ? NowUnixNanos() / 1000000000LL + ctx.retain_seconds : 0;
 
   DREDGE_ASSIGN_OR_RETURN(Stored prev, WhatIsStored(ctx, item, key));
   if (prev.known && prev.md5 == *md5 && prev.size == before.size) {
@@ -170,6 +174,7 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
       Status st = CopyVerified(*ctx.store, *src, key, *md5, meta,
                                ctx.versioned ? &row.version_id : nullptr);
       if (st.ok()) {
+        row.retain_until = locked_until;
         out->kind = ItemOutcome::Kind::kCopied;
         DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
         return Attempt::kDone;
@@ -188,6 +193,7 @@ Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* 
   if (!SameSnap(before, after)) return Attempt::kChanged;
   if (!put.ok()) return put.status();
   if (ctx.versioned) row.version_id = put->version_id;
+  row.retain_until = locked_until;
   out->kind = ItemOutcome::Kind::kUploaded;
   DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
   return Attempt::kDone;

@@ -69,6 +69,9 @@ struct UploadContext {
   // The bucket has versioning enabled: what an upload replaces stays as a noncurrent version,
   // so nothing is preserved under .dredge/content/ and rows carry the new version's id.
   bool versioned = false;
+  // Under Object Lock: the retention every write gets (seconds); rows of stored content record
+  // a lower bound of their retain-until (the time before the write + this). 0: no lock.
+  int64_t retain_seconds = 0;
   std::string source;                           // the source root
   uint64_t md5_metadata_min_size = 8ull << 20;  // at or above: also store metadata "md5"
   uint64_t dedup_min_size = 64ull << 10;        // smaller files are uploaded, not copied

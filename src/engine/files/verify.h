@@ -8,6 +8,9 @@
 //              only when its content is not preserved elsewhere, i.e. it is not restorable);
 // - extra:     data objects that match no source file / entry. Removed files keep their objects
 //              by design, so extras are reported but are not a mismatch.
+// A snapshot entry with a version_id is checked by that version (HEAD ?versionId=: size and
+// MD5; --deep also hashes it); a version the bucket lost is missing, named with its id, unless
+// an MD5-equal copy exists by the other rules (docs/formats/snapshot.md).
 // Source files' MD5s come from the state index when size, mtime and inode match it, otherwise
 // the file is hashed. Deep mode additionally downloads and hashes every data object and every
 // .dredge/content/ object (streamed, bounded memory) and reports the corrupt ones by name.

@@ -425,8 +425,9 @@ HttpRequest RequestBuilder::PutRetention(const std::string& full_key, const std:
                                          const std::string& xml, const ByteSource* body) const {
   HeaderList h{{"Content-MD5", Base64Encode(FromHex(Md5Hex(xml)).value())},
                {"Content-Type", "application/xml"}};
-  return Sign("PUT", full_key, {{"retention", ""}, {"versionId", version_id}}, std::move(h),
-              Sha256Hex(xml), body);
+  QueryList q = VersionQuery(version_id);  // without one: the current version
+  q.insert(q.begin(), {"retention", ""});
+  return Sign("PUT", full_key, std::move(q), std::move(h), Sha256Hex(xml), body);
 }
 
 std::string RenderRequest(const HttpRequest& req) {

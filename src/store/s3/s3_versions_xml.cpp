@@ -1,56 +1,35 @@
 #include "store/s3/s3_versions_xml.h"
 
-#include <expat.h>
-
 #include <algorithm>
 #include <charconv>
 
 #include "common/time_util.h"
 #include "store/s3/s3_xml.h"
+#include "store/s3/s3_xml_depth.h"
 
 namespace dredge::s3 {
 namespace {
 
-// Collects the text of the elements this answer has, by local name and depth: 2 = a child of
-// the root, 3 = a child of a <Version> or <DeleteMarker>.
+// Collects a <Version> or <DeleteMarker> (depth 2) from its children (depth 3) and the page's
+// own fields.
 struct VersionsParse {
-  XML_Parser parser = nullptr;
-  int depth = 0;
   bool in_entry = false;
-  bool root_is_error = false;
   bool url_encoded = false;
-  std::string text;
   ListedVersion cur;
   VersionsPage page;
   Status bad;
 
-  static std::string_view LocalName(const XML_Char* name) {
-    std::string_view n(name);
-    auto colon = n.rfind(':');
-    return colon == std::string_view::npos ? n : n.substr(colon + 1);
-  }
-  static void Start(void* ud, const XML_Char* name, const XML_Char**) {
-    auto* p = static_cast<VersionsParse*>(ud);
-    ++p->depth;
-    p->text.clear();
-    std::string_view n = LocalName(name);
-    if (p->depth == 1 && n == "Error") p->root_is_error = true;
-    if (p->depth == 2 && (n == "Version" || n == "DeleteMarker")) {
-      p->in_entry = true;
-      p->cur = ListedVersion{};
-      p->cur.delete_marker = n == "DeleteMarker";
+  void Start(int depth, std::string_view n) {
+    if (depth == 2 && (n == "Version" || n == "DeleteMarker")) {
+      in_entry = true;
+      cur = ListedVersion{};
+      cur.delete_marker = n == "DeleteMarker";
     }
-  }
-  static void End(void* ud, const XML_Char* name) {
-    auto* p = static_cast<VersionsParse*>(ud);
-    p->Element(LocalName(name));
-    p->text.clear();
-    --p->depth;
   }
   void Fail(const Status& s) {
     if (bad.ok()) bad = s;
   }
-  void EntryField(std::string_view n) {
+  void EntryField(std::string_view n, const std::string& text) {
     if (n == "Key") cur.key = text;
     if (n == "VersionId") cur.version_id = text;
     if (n == "IsLatest") cur.is_latest = text == "true" || text == "True";
@@ -66,25 +45,18 @@ struct VersionsParse {
       if (!t.ok()) Fail(t.status());
     }
   }
-  void Element(std::string_view n) {
+  void End(int depth, std::string_view n, const std::string& text) {
     if (depth == 2 && in_entry && (n == "Version" || n == "DeleteMarker")) {
       in_entry = false;
       page.versions.push_back(std::move(cur));
     } else if (depth == 3 && in_entry) {
-      EntryField(n);
+      EntryField(n, text);
     } else if (depth == 2) {
       if (n == "IsTruncated") page.truncated = text == "true" || text == "True";
       if (n == "NextKeyMarker") page.next_key_marker = text;
       if (n == "NextVersionIdMarker") page.next_version_id_marker = text;
       if (n == "EncodingType") url_encoded = text == "url";
     }
-  }
-  static void Text(void* ud, const XML_Char* s, int len) {
-    static_cast<VersionsParse*>(ud)->text.append(s, static_cast<size_t>(len));
-  }
-  static void NoEntities(void* ud, const XML_Char*, int, const XML_Char*, int, const XML_Char*,
-                         const XML_Char*, const XML_Char*, const XML_Char*) {
-    XML_StopParser(static_cast<VersionsParse*>(ud)->parser, XML_FALSE);
   }
 };
 
@@ -109,22 +81,11 @@ Status Check(const VersionsPage& page) {
 }  // namespace
 
 Result<VersionsPage> ParseListObjectVersions(std::string_view xml) {
-  while (!xml.empty() && (xml.front() == ' ' || xml.front() == '\n' || xml.front() == '\r'))
-    xml.remove_prefix(1);
   VersionsParse p;
-  p.parser = XML_ParserCreate("UTF-8");
-  if (!p.parser) return Status::Io("out of memory creating an XML parser");
-  XML_SetUserData(p.parser, &p);
-  XML_SetElementHandler(p.parser, &VersionsParse::Start, &VersionsParse::End);
-  XML_SetCharacterDataHandler(p.parser, &VersionsParse::Text);
-  XML_SetEntityDeclHandler(p.parser, &VersionsParse::NoEntities);
-  bool parsed =
-      XML_Parse(p.parser, xml.data(), static_cast<int>(xml.size()), XML_TRUE) != XML_STATUS_ERROR;
-  std::string why = parsed ? "" : XML_ErrorString(XML_GetErrorCode(p.parser));
-  XML_ParserFree(p.parser);
-  if (!parsed) return Status::Corrupt("cannot parse the S3 ListObjectVersions response: " + why);
-  if (p.root_is_error)
-    return Status::Corrupt("the S3 ListObjectVersions response is an <Error> with status 200");
+  DREDGE_RETURN_IF_ERROR(
+      ParseByDepth(xml, "ListObjectVersions",
+                   {[&](int d, std::string_view n) { p.Start(d, n); },
+                    [&](int d, std::string_view n, const std::string& t) { p.End(d, n, t); }}));
   DREDGE_RETURN_IF_ERROR(p.bad);
   VersionsPage& page = p.page;
   if (p.url_encoded) {
