@@ -11,8 +11,8 @@
 #include "common/log.h"
 #include "config/option_table.h"
 #include "config/toml_fields.h"
+#include "store/driver_options.h"
 #include "store/object_lock.h"
-#include "store/registry.h"
 
 namespace dredge {
 namespace {
@@ -52,8 +52,8 @@ Status ReadObjectLock(TomlFields& dest, const std::string& file, const std::stri
   return Status::Ok();
 }
 
-// One driver option of a destination entry (store/registry.h): a boolean, or a string that must
-// be one of the row's choices when it has any.
+// One driver option of a destination entry (store/driver_options.h): a boolean, or a string that
+// must be one of the row's choices when it has any.
 Status ReadStoreOption(TomlFields& f, const StoreOptionSpec& o, StoreOptions* out) {
   if (o.on) return f.Bool(o.key, &(out->*o.on));
   std::string& value = out->*o.text;

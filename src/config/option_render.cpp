@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "config/option_table.h"
-#include "store/registry.h"
+#include "store/driver_options.h"
 
 namespace dredge {
 namespace {

@@ -12,7 +12,7 @@
 //    (config/env_overrides.h).
 // Adding a setting is one OptionSpec line (and its field in DredgeConfig); adding a section is one
 // SectionSpec line. Destination entries ([[files.destination]]) are read by their section's
-// `extra` reader; their keys are the drivers' option rows (store/registry.h) and the
+// `extra` reader; their keys are the drivers' option rows (store/driver_options.h) and the
 // DestinationKeySpec rows below, and the example file shows every one of them.
 //
 // A flag-only row (an option of one command that dredge.toml does not hold, such as

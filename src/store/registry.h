@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/driver_options.h"
 #include "store/object_store.h"
 #include "store/store_options.h"
 
@@ -31,7 +32,8 @@ struct DriverSpec {
   // Opens the store at `rest` (the URL after "scheme://"; for file-like schemes the absolute
   // path). Capabilities are decided here: the store's capabilities() is a plain answer after.
   Result<std::shared_ptr<ObjectStore>> (*open)(const std::string& rest, const StoreOptions& opts);
-  std::span<const StoreOptionSpec> options;  // the keys and flags this driver reads
+  // The keys and flags this driver reads (its rows live in store/driver_options.cpp).
+  std::span<const StoreOptionSpec> options;
   // The most a store of this driver may report (capabilities() never exceeds it).
   StoreCapabilities most;
   // Remote: failures may pass (timeouts, 503, SlowDown), so OpenDestination adds RetryStore.
@@ -41,12 +43,6 @@ struct DriverSpec {
 };
 
 std::span<const DriverSpec> Drivers();
-
-// Every option row of every driver, once per key (drivers may share a key).
-std::vector<const StoreOptionSpec*> AllStoreOptions();
-
-// The row's allowed values ("AES256|aws:kms" → {"AES256", "aws:kms"}); empty = any value.
-std::vector<std::string> ChoicesOf(const StoreOptionSpec& o);
 
 struct ParsedUrl {
   std::string scheme;  // "file", "s3", "memory", "ro+file"

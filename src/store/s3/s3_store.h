@@ -19,14 +19,15 @@
 //    reported after the bytes were delivered to the sink).
 //  - capabilities(): conditional_put is found out, not assumed, when the store is opened:
 //    Create takes the answer remembered on this machine, and DecideCapabilities (which OpenS3,
-//    the registry's factory, calls) probes the server once per endpoint and bucket — a PUT of `.dredge/check/conditional-put-<hex>`
-//    with If-None-Match: *, the same again, which must answer 412, then a DELETE of the probe —
-//    and remembers the answer in DredgeCacheDir()/s3-capabilities/<sha256(endpoint,
-//    bucket)[:16]>.json for 7 days (docs/s3.md). AWS (since 2024) and moto honour the header; the
-//    SigV4-checking test server, older MinIO and Ceph ignore it and report false. A probe that
-//    cannot be completed (network, permissions) leaves it undecided (false) and is not
-//    remembered. capabilities() itself never sends a request. A capability is reported true only with proof. versioning is false: the
-//    driver does not query bucket versioning.
+//    the registry's factory, calls) probes the server once per endpoint and bucket — a PUT of
+//    `.dredge/check/conditional-put-<hex>` with If-None-Match: *, the same again, which must
+//    answer 412, then a DELETE of the probe — and remembers the answer in
+//    DredgeCacheDir()/s3-capabilities/<sha256(endpoint, bucket)[:16]>.json for 7 days
+//    (docs/s3.md). AWS (since 2024) and moto honour the header; the SigV4-checking test server,
+//    older MinIO and Ceph ignore it and report false. A probe that cannot be completed
+//    (network, permissions) leaves it undecided (false) and is not remembered.
+//    capabilities() itself never sends a request. A capability is reported true only with
+//    proof. versioning is false: the driver does not query bucket versioning.
 //  - Incomplete uploads (store/incomplete_uploads.h): ListMultipartUploads (paged by key-marker
 //    and upload-id-marker) and AbortMultipartUpload; Unsupported where the server answers 501
 //    or 405.
