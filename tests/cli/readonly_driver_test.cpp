@@ -3,8 +3,6 @@
 // commands' --dest), it reads a backup the file driver wrote and refuses every write with
 // Unsupported naming the store, so nothing under the directory changes. Also: every registered
 // driver's stores stay within the capabilities its registry row claims.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,39 +12,24 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_sandbox.h"
 #include "cli/store_flags.h"
 #include "store/byte_io.h"
 #include "store/registry.h"
-#include "support/process.h"
-#include "support/test_env.h"
 
 namespace dredge::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ReadOnlyDriver : public ::testing::Test {
+class ReadOnlyDriver : public CliSandbox {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/dredge-rofile-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    for (const char* d : {"cwd", "home", "src/sub"}) fs::create_directories(dir_ + "/" + d);
+    MakeSandbox("rofile", {"src/sub"});
     std::ofstream(dir_ + "/src/a.txt") << "alpha";
     std::ofstream(dir_ + "/src/sub/b.txt") << "bravo";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  ProcessResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), DredgeBin());
-    return RunProcess(args,
-                      {{"HOME", dir_ + "/home"},
-                       {"XDG_STATE_HOME", ""},
-                       {"XDG_CACHE_HOME", ""},
-                       {"DREDGE_CONFIG", ""}},
-                      dir_ + "/cwd");
-  }
+  ProcessResult Run(std::vector<std::string> args) { return Dredge(std::move(args)); }
   // Every file under the store with its size and mtime: what "unchanged" means here.
   std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> Tree() const {
     std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> out;
@@ -54,7 +37,6 @@ class ReadOnlyDriver : public ::testing::Test {
       out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
     return out;
   }
-  std::string dir_;
 };
 
 TEST_F(ReadOnlyDriver, CommandsReadABackupThroughItAndWritesAreRefused) {

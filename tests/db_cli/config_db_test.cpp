@@ -12,19 +12,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_sandbox.h"
 #include "pg/pg_test_util.h"
-#include "support/process.h"
 
 namespace dredge::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ConfigDb : public ::testing::Test {
+class ConfigDb : public CliSandbox {
  protected:
   void SetUp() override {
-    dir_ = TempDir("cfgdb");
-    for (const char* d : {"cwd", "home", "store"}) fs::create_directories(dir_ + "/" + d);
+    MakeSandbox("cfgdb", {"store"});
     db_.Exec(
         "CREATE TABLE t (id serial PRIMARY KEY, body text);"
         "INSERT INTO t (body) SELECT 'row ' || g FROM generate_series(1, 30) g");
@@ -33,23 +32,13 @@ class ConfigDb : public ::testing::Test {
         << "[[db.destination]]\nurl = \"file://" << dir_ << "/store\"\n\n"
         << "[logging]\ndir = \"" << dir_ << "/logs\"\n";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  // `dredge --config DIR/dredge.toml ARGS` in an empty working directory; PG* of the cluster
-  // are in this process's environment (TestDb), so a child reaches it without --db.
+  // `dredge --config DIR/dredge.toml ARGS`; PG* of the cluster are in this process's
+  // environment (TestDb), so a child reaches it without --db.
   ProcessResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {DredgeBin(), "--config", dir_ + "/dredge.toml"});
-    return RunProcess(args,
-                      {{"HOME", dir_ + "/home"},
-                       {"XDG_STATE_HOME", ""},
-                       {"XDG_CACHE_HOME", ""},
-                       {"DREDGE_CONFIG", ""}},
-                      dir_ + "/cwd");
+    args.insert(args.begin(), {"--config", dir_ + "/dredge.toml"});
+    return Dredge(std::move(args));
   }
   TestDb db_{"cfgdb"};
-  std::string dir_;
 };
 
 TEST_F(ConfigDb, EveryDbCommandUsesTheConfiguredDestinationAndDatabase) {
