@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -20,33 +21,33 @@
 
 namespace {
 
+using dredge::GlobalOptions;
+
 struct Registered {
   CLI::App* app = nullptr;
   dredge::Runner run;
 };
+using RegisteredMap = std::map<std::string, Registered>;  // "parent name" or "name"
 
-}  // namespace
-
-int main(int argc, char** argv) {
+void AddGlobalFlags(CLI::App& app, GlobalOptions& global) {
   using namespace dredge;
-  RegisterEarlySecrets(argc, argv);  // before parsing: CLI11 echoes bad values
-  CLI::App app{"dredge: backups of a file tree and a PostgreSQL table to file:// or s3:// stores",
-               "dredge"};
   app.set_version_flag("--version", VersionText());
   AddCliDumpFlag(app);
   AddConfigExampleFlag(app);
   app.require_subcommand(1);
   app.fallthrough();
-
-  GlobalOptions global;
   if (const char* c = std::getenv("DREDGE_CONFIG")) global.config_path = c;
   app.add_option("--config", global.config_path, "Config file (default: ./dredge.toml)");
   AddSettingFlag(app, "logging.dir", &global.log_dir);
   AddSettingFlag(app, "logging.format", &global.log_format)->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "Debug output on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
+}
 
-  std::map<std::string, Registered> registered;  // "parent name" or "name"
+// Every command of the table under its parent ("backup files" under "backup").
+RegisteredMap RegisterCommands(CLI::App& app, GlobalOptions& global) {
+  using namespace dredge;
+  RegisteredMap registered;
   for (size_t i = 0; i < kCommandCount; ++i) {
     const CommandEntry& e = kCommands[i];
     CLI::App* parent = &app;
@@ -67,7 +68,11 @@ int main(int argc, char** argv) {
     registered[key].app = cmd;
     registered[key].run = e.setup(*cmd, global);
   }
+  return registered;
+}
 
+// Parses the command line; an exit code when the run ends here (help, version, usage error).
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -77,18 +82,25 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "dredge: %s\n", log::Scrub(UsageMessage(app, e, argc, argv)).c_str());
-    return kExitUsage;
+    std::fprintf(stderr, "dredge: %s\n",
+                 dredge::log::Scrub(dredge::UsageMessage(app, e, argc, argv)).c_str());
+    return dredge::kExitUsage;
   }
+  return std::nullopt;
+}
 
+void ApplyLogFlags(const GlobalOptions& global) {
+  using namespace dredge;
   log::SetStderrLevel(global.quiet           ? log::Level::kWarn
                       : global.verbosity > 0 ? log::Level::kDebug
                                              : log::Level::kInfo);
   // Tier commands apply [logging] format themselves once the config is read (run_setup.h).
   if (!global.log_format.empty())
     log::SetFormat(global.log_format == "json" ? log::Format::kJson : log::Format::kText);
+}
 
-  // The deepest parsed command with a runner runs.
+// The deepest parsed command with a runner ("backup files" over "backup"); null when none.
+const Registered* ChosenCommand(const RegisteredMap& registered) {
   const Registered* chosen = nullptr;
   size_t depth = 0;
   for (const auto& [key, reg] : registered) {
@@ -99,6 +111,22 @@ int main(int argc, char** argv) {
       depth = d;
     }
   }
+  return chosen;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace dredge;
+  RegisterEarlySecrets(argc, argv);  // before parsing: CLI11 echoes bad values
+  CLI::App app{"dredge: backups of a file tree and a PostgreSQL table to file:// or s3:// stores",
+               "dredge"};
+  GlobalOptions global;
+  AddGlobalFlags(app, global);
+  const RegisteredMap registered = RegisterCommands(app, global);
+  if (auto done = Parse(app, argc, argv)) return *done;
+  ApplyLogFlags(global);
+  const Registered* chosen = ChosenCommand(registered);
   if (!chosen) {
     std::fprintf(stderr, "dredge: no command given (see 'dredge --help')\n");
     return kExitUsage;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
@@ -64,7 +65,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   for (const auto& d : config.DestinationsFor("db")) {
     outcomes.push_back(BackupDbTo(config, d, f.request));
     RunHooksAfter(config, outcomes.back());
-    if (f.json) PrintJsonLine(outcomes.back().summary.dump());
+    if (f.json) PrintJson(outcomes.back().summary);
   }
   if (outcomes.size() == 1) return AlreadyReported(outcomes[0].status);
   return CombinedStatus(outcomes, "destinations");

@@ -29,10 +29,4 @@ std::string PgMillis(int64_t ms) {
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
 
-void PrintJsonLine(const std::string& json_text) {
-  std::fwrite(json_text.data(), 1, json_text.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
-}
-
 }  // namespace dredge

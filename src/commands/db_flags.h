@@ -17,7 +17,4 @@ void AddDbFlags(CLI::App& cmd, PgOptions* pg, bool required);
 // "<n>ms" for PostgreSQL, "0" for 0 (a [db] timeout as the session setting).
 std::string PgMillis(int64_t ms);
 
-// Prints `json_text` (one object) to stdout with a newline.
-void PrintJsonLine(const std::string& json_text);
-
 }  // namespace dredge

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/diff_db.h"
 #include "commands/files_command_support.h"
@@ -58,30 +59,26 @@ void PrintDiff(const SnapshotDiff& d, const std::string& from, const std::string
   // One pass in path order would interleave kinds; grouping by kind reads better and each group
   // is already sorted.
   for (const auto& e : d.added)
-    std::printf("+ %s (%s)\n", e.path.c_str(), HumanBytes(e.size).c_str());
+    PrintTextF("+ %s (%s)\n", e.path.c_str(), HumanBytes(e.size).c_str());
   for (const auto& e : d.removed)
-    std::printf("- %s (%s)\n", e.path.c_str(), HumanBytes(e.size).c_str());
+    PrintTextF("- %s (%s)\n", e.path.c_str(), HumanBytes(e.size).c_str());
   for (const auto& c : d.changed)
-    std::printf("M %s (%s -> %s)\n", c.after.path.c_str(), HumanBytes(c.before.size).c_str(),
-                HumanBytes(c.after.size).c_str());
+    PrintTextF("M %s (%s -> %s)\n", c.after.path.c_str(), HumanBytes(c.before.size).c_str(),
+               HumanBytes(c.after.size).c_str());
   for (const auto& c : d.renamed)
-    std::printf("R %s -> %s (%s)\n", c.before.path.c_str(), c.after.path.c_str(),
-                HumanBytes(c.after.size).c_str());
-  std::printf(
+    PrintTextF("R %s -> %s (%s)\n", c.before.path.c_str(), c.after.path.c_str(),
+               HumanBytes(c.after.size).c_str());
+  PrintTextF(
       "%s -> %s: %s differ: %zu added (%s), %zu removed (%s), %zu changed, %zu renamed; "
       "%llu unchanged\n",
       from.c_str(), to.c_str(), Plural(d.Count(), "file").c_str(), d.added.size(),
       HumanBytes(SumSizes(d.added)).c_str(), d.removed.size(),
       HumanBytes(SumSizes(d.removed)).c_str(), d.changed.size(), d.renamed.size(),
       static_cast<unsigned long long>(d.unchanged));
-  std::fflush(stdout);
 }
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   if (f.tier == "db") {
     if (!f.globs.empty())
       return fail(Status::Usage("diff --tier db takes no globs (it compares whole tables)"));

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
 #include "common/plural.h"
@@ -35,20 +36,19 @@ void PrintChanges(const std::vector<TableChange>& changes, const std::string& fr
                   const std::string& to) {
   uint64_t ins = 0, upd = 0, del = 0;
   for (const auto& c : changes) {
-    std::printf(
+    PrintTextF(
         "%s: %llu inserted, %llu updated, %llu deleted, %llu unchanged\n", c.table.c_str(),
         static_cast<unsigned long long>(c.inserted), static_cast<unsigned long long>(c.updated),
         static_cast<unsigned long long>(c.deleted), static_cast<unsigned long long>(c.unchanged));
     for (const auto& [key, rows] : c.chunks)
-      std::printf("  %s (%s)\n", key.c_str(), Plural(rows, "row").c_str());
+      PrintTextF("  %s (%s)\n", key.c_str(), Plural(rows, "row").c_str());
     ins += c.inserted;
     upd += c.updated;
     del += c.deleted;
   }
-  std::printf("%s -> %s: %s: %llu inserted, %llu updated, %llu deleted\n", from.c_str(), to.c_str(),
-              Plural(changes.size(), "table").c_str(), static_cast<unsigned long long>(ins),
-              static_cast<unsigned long long>(upd), static_cast<unsigned long long>(del));
-  std::fflush(stdout);
+  PrintTextF("%s -> %s: %s: %llu inserted, %llu updated, %llu deleted\n", from.c_str(), to.c_str(),
+             Plural(changes.size(), "table").c_str(), static_cast<unsigned long long>(ins),
+             static_cast<unsigned long long>(upd), static_cast<unsigned long long>(del));
 }
 
 }  // namespace

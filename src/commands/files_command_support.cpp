@@ -2,19 +2,12 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "common/log.h"
 #include "common/time_util.h"
 
 namespace dredge {
-
-void PrintJson(const nlohmann::json& j) {
-  std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::fprintf(stdout, "%s\n", out.c_str());
-  std::fflush(stdout);
-}
 
 Result<std::string> ExistingDirectory(const std::string& path, const char* flag) {
   std::error_code ec;

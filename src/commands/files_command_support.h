@@ -1,19 +1,15 @@
-// Helpers shared by the files-tier commands (backup/restore/verify files, snapshots): the --json
-// printer and the source/target checks, so the four commands behave alike. (Run logs and the
+// Helpers shared by the files-tier commands (backup/restore/verify files, snapshots): the
+// source/target checks, so the four commands behave alike. (Run logs and the
 // rest of the per-run setup are in commands/run_setup.h, shared with the database tier.)
 #pragma once
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/command.h"
+#include "cli/output.h"
 #include "common/status.h"
 
 namespace dredge {
-
-// Prints `j` as one line on stdout (invalid UTF-8 in names replaced, never a throw).
-void PrintJson(const nlohmann::json& j);
 
 // The directory as an absolute path, or Usage naming it when it is not a readable directory.
 Result<std::string> ExistingDirectory(const std::string& path, const char* flag);

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -81,11 +82,11 @@ Status ListFiles(const Flags& f, ObjectStore& store, const RestorePointSelector&
           PrintJson(
               EntryJson(e, content ? file_keys::ContentKey(e.md5) : file_keys::DataKey(e.path)));
         } else if (f.long_form) {
-          std::printf("%12llu  %s  %s  %-7s  %s\n", static_cast<unsigned long long>(e.size),
-                      FormatIsoUtc(e.mtime_ns / 1000000000).c_str(), e.md5.c_str(),
-                      content ? "content" : "path", e.path.c_str());
+          PrintTextF("%12llu  %s  %s  %-7s  %s\n", static_cast<unsigned long long>(e.size),
+                     FormatIsoUtc(e.mtime_ns / 1000000000).c_str(), e.md5.c_str(),
+                     content ? "content" : "path", e.path.c_str());
         } else {
-          std::printf("%s\n", e.path.c_str());
+          PrintTextF("%s\n", e.path.c_str());
         }
         return Status::Ok();
       },
@@ -94,9 +95,9 @@ Status ListFiles(const Flags& f, ObjectStore& store, const RestorePointSelector&
 
 void PrintManifestChunks(const Flags& f, const Manifest& m) {
   if (!f.json)
-    std::printf("# %s: table %s, %s mode, %llu rows written in %zu chunks\n", m.id.c_str(),
-                m.table.c_str(), m.mode.c_str(), static_cast<unsigned long long>(m.rows),
-                m.chunks.size());
+    PrintTextF("# %s: table %s, %s mode, %llu rows written in %zu chunks\n", m.id.c_str(),
+               m.table.c_str(), m.mode.c_str(), static_cast<unsigned long long>(m.rows),
+               m.chunks.size());
   for (const auto& c : m.chunks) {
     auto range = [](const std::vector<std::string>& k) {
       std::string out;
@@ -114,11 +115,10 @@ void PrintManifestChunks(const Flags& f, const Manifest& m) {
                  {"key_min", c.key_min},
                  {"key_max", c.key_max}});
     } else {
-      std::printf("%s  %8llu rows  %10s  keys %s..%s", c.key.c_str(),
-                  static_cast<unsigned long long>(c.rows), HumanBytes(c.size).c_str(),
-                  range(c.key_min).c_str(), range(c.key_max).c_str());
-      if (f.long_form) std::printf("  %s  %s", c.compression.c_str(), c.sha256.c_str());
-      std::printf("\n");
+      std::string line = c.key + "  " + std::to_string(c.rows) + " rows  " + HumanBytes(c.size) +
+                         "  keys " + range(c.key_min) + ".." + range(c.key_max);
+      if (f.long_form) line += "  " + c.compression + "  " + c.sha256;
+      PrintText(line);
     }
   }
 }

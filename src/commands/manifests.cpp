@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/read_dest.h"
@@ -76,8 +77,8 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
                                            " yet: no 'dredge backup db' to it has finished"));
     nlohmann::json list = nlohmann::json::array();
     if (!f->json && !listing.manifest_keys.empty())
-      std::printf("%-33s %-11s %-20s %10s %7s %10s  %s\n", "ID", "MODE", "TIME (UTC)", "ROWS",
-                  "CHUNKS", "CHANGED", "TABLE");
+      PrintTextF("%-33s %-11s %-20s %10s %7s %10s  %s\n", "ID", "MODE", "TIME (UTC)", "ROWS",
+                 "CHUNKS", "CHANGED", "TABLE");
     for (const auto& key : listing.manifest_keys) {
       std::string id = dbkeys::ManifestIdOfKey(key).value_or(key);
       auto m = LoadManifest(*store, key);
@@ -88,28 +89,27 @@ Runner SetupManifests(CLI::App& cmd, const GlobalOptions& global) {
         const std::string& finished = m->tables.front().finished_at;
         e.update({{"time", finished}, {"changed", m->rows()}});
         if (!f->json) {
-          std::printf(
+          PrintTextF(
               "%-33s %-11s %-20.20s %10llu %7zu %10llu  %s\n", id.c_str(), m->mode().c_str(),
               finished.c_str(), static_cast<unsigned long long>(e["live_keys"].get<uint64_t>()),
               m->chunk_count(), static_cast<unsigned long long>(m->rows()), TableNames(*m).c_str());
           for (const auto& t : m->tables)
             if (t.schema.Keyless())
-              std::printf("%-33s %-11s %s has no key: read whole every run, restored whole\n", "",
-                          "", t.table.c_str());
+              PrintTextF("%-33s %-11s %s has no key: read whole every run, restored whole\n", "",
+                         "", t.table.c_str());
         }
       } else {
         std::string kind = m.status().Is(ErrorKind::kUnsupported) ? "legacy" : "unreadable";
         e.update({{"mode", kind}, {"error", m.status().message()}});
         if (!f->json)
-          std::printf("%-33s %-11s %s\n", id.c_str(), kind.c_str(), m.status().message().c_str());
+          PrintTextF("%-33s %-11s %s\n", id.c_str(), kind.c_str(), m.status().message().c_str());
       }
       list.push_back(e);
     }
     if (f->json) {
-      PrintJsonLine(nlohmann::json({{"manifests", list},
-                                    {"chunks", listing.chunk_keys.size()},
-                                    {"max_chunk_number", listing.max_chunk_number}})
-                        .dump());
+      PrintJson(nlohmann::json({{"manifests", list},
+                                {"chunks", listing.chunk_keys.size()},
+                                {"max_chunk_number", listing.max_chunk_number}}));
     }
     return Status::Ok();
   };

@@ -1,6 +1,7 @@
 #include "commands/restore_db.h"
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "commands/encrypt_flags.h"
 
 #include <memory>
@@ -95,7 +96,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   DREDGE_ASSIGN_OR_RETURN(RestoreResult r, RestoreLocked(config.DestinationsFor("db").front(),
                                                          f.store, f.opts, global.quiet));
   if (f.json)
-    PrintJsonLine(ResultJson(r).dump());
+    PrintJson(ResultJson(r));
   else
     LogResult(r);
   return Status::Ok();

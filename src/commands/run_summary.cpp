@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/output.h"
 #include "commands/files_command_support.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
@@ -25,16 +26,15 @@ void PrintRunSummary(const std::string& command, const std::vector<DestOutcome>&
     PrintJson({{"command", command}, {"ok", code == kExitOk}, {"exit_code", code}, {"runs", runs}});
     return;
   }
-  std::printf("%s summary:\n", command.c_str());
+  PrintTextF("%s summary:\n", command.c_str());
   for (const auto& o : outcomes) {
     std::string detail = o.status.ok() ? ""
                                        : "  exit " + std::to_string(ExitCodeFor(o.status)) + ": " +
                                              log::Scrub(o.status.message());
-    std::printf("  %-4s  %-5s  %s%s\n", o.status.ok() ? "OK" : "FAIL", o.tier.c_str(),
-                o.destination.c_str(), detail.c_str());
+    PrintTextF("  %-4s  %-5s  %s%s\n", o.status.ok() ? "OK" : "FAIL", o.tier.c_str(),
+               o.destination.c_str(), detail.c_str());
   }
-  std::printf("  %s: exit %d\n", code == kExitOk ? "all succeeded" : "NOT all succeeded", code);
-  std::fflush(stdout);
+  PrintTextF("  %s: exit %d\n", code == kExitOk ? "all succeeded" : "NOT all succeeded", code);
 }
 
 }  // namespace dredge

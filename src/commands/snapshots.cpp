@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -20,10 +21,7 @@ struct Flags {
 };
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   auto opened = OpenSnapshots(global, f.dest, f.store);
   if (!opened.ok()) return fail(opened.status());
   ObjectStore& store = *opened->target.store;
@@ -41,13 +39,13 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     PrintJson({{"ok", true}, {"dest", store.Describe()}, {"snapshots", list}});
     return Status::Ok();
   }
-  std::printf("%-31s %-20s %-16s %9s %10s %9s\n", "ID", "TIME (UTC)", "HOST", "FILES", "BYTES",
-              "CHANGED");
+  PrintTextF("%-31s %-20s %-16s %9s %10s %9s\n", "ID", "TIME (UTC)", "HOST", "FILES", "BYTES",
+             "CHANGED");
   for (const auto& s : *rows)
-    std::printf("%-31s %-20s %-16s %9llu %10s %9llu\n", s.ref.id.c_str(),
-                FormatIsoUtc(s.ref.time_s).c_str(), s.host.c_str(),
-                static_cast<unsigned long long>(s.files), HumanBytes(s.bytes).c_str(),
-                static_cast<unsigned long long>(s.changed));
+    PrintTextF("%-31s %-20s %-16s %9llu %10s %9llu\n", s.ref.id.c_str(),
+               FormatIsoUtc(s.ref.time_s).c_str(), s.host.c_str(),
+               static_cast<unsigned long long>(s.files), HumanBytes(s.bytes).c_str(),
+               static_cast<unsigned long long>(s.changed));
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
@@ -95,7 +96,7 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
                    {"deleted_since_backup", r.deleted_since_backup},
                    {"mismatched", r.mismatched},
                    {"mismatch_keys", r.mismatch_keys}};
-      PrintJsonLine(j.dump());
+      PrintJson(j);
     } else {
       std::string line = "verify db: " + Plural(r.chunks_checked, "chunk") + " in " +
                          Plural(r.manifests_checked, "manifest") + " checked, " +

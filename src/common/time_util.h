@@ -28,4 +28,7 @@ Result<int64_t> ParseCompactUtc(std::string_view text);
 
 int64_t NowUnixNanos();
 
+// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31; any year).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
 }  // namespace dredge

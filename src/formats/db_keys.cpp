@@ -25,8 +25,8 @@ std::string ChunkKey(uint64_t number, int64_t unix_seconds, bool zstd) {
 }
 
 std::string ManifestKey(int64_t unix_seconds) {
-  return std::string(kManifestPrefix) + "backup_manifest_" + FormatCompactUtc(unix_seconds) +
-         ".json";
+  return std::string(kManifestPrefix) + std::string(kManifestIdHead) +
+         FormatCompactUtc(unix_seconds) + ".json";
 }
 
 std::string RetiredKey(std::string_view manifest_key) {
@@ -77,18 +77,19 @@ std::optional<std::string> ManifestIdOfKey(std::string_view key) {
 std::optional<std::string> ManifestStamp(std::string_view s) {
   if (StartsWith(s, kManifestPrefix)) s.remove_prefix(kManifestPrefix.size());
   if (s.size() > 5 && s.substr(s.size() - 5) == ".json") s.remove_suffix(5);
-  if (!StartsWith(s, "backup_manifest_")) return std::nullopt;
-  s.remove_prefix(16);
+  if (!StartsWith(s, kManifestIdHead)) return std::nullopt;
+  s.remove_prefix(kManifestIdHead.size());
   if (!IsStamp(s)) return std::nullopt;
   return std::string(s);
 }
 
 std::optional<std::string> ManifestKeyFromUserText(std::string_view text) {
   if (IsStamp(text))
-    return std::string(kManifestPrefix) + "backup_manifest_" + std::string(text) + ".json";
+    return std::string(kManifestPrefix) + std::string(kManifestIdHead) + std::string(text) +
+           ".json";
   auto stamp = ManifestStamp(text);
   if (!stamp) return std::nullopt;
-  return std::string(kManifestPrefix) + "backup_manifest_" + *stamp + ".json";
+  return std::string(kManifestPrefix) + std::string(kManifestIdHead) + *stamp + ".json";
 }
 
 }  // namespace dredge::dbkeys

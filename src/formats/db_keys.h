@@ -16,6 +16,8 @@ namespace dredge::dbkeys {
 
 inline constexpr std::string_view kChunkPrefix = "database_backups/chunks/";
 inline constexpr std::string_view kManifestPrefix = "database_backups/manifests/";
+// The fixed head of every manifest id ("backup_manifest_20250527_000750").
+inline constexpr std::string_view kManifestIdHead = "backup_manifest_";
 inline constexpr std::string_view kRetiredPrefix = "database_backups/retired/";
 
 std::string ChunkKey(uint64_t number, int64_t unix_seconds, bool zstd);

@@ -19,7 +19,7 @@ std::string ContentKey(std::string_view md5_hex) {
 }
 
 std::string SnapshotId(int64_t unix_seconds, std::string_view hex6) {
-  return "snapshot_" + FormatCompactUtc(unix_seconds) + "_" + std::string(hex6);
+  return std::string(kSnapshotIdHead) + FormatCompactUtc(unix_seconds) + "_" + std::string(hex6);
 }
 
 namespace {
@@ -79,9 +79,15 @@ Result<std::string> ParseSnapshotId(std::string_view text) {
   return std::string(t);
 }
 
+std::string_view SnapshotNameAsId(std::string_view t) {
+  if (t.starts_with(kSnapshotPrefix)) t.remove_prefix(kSnapshotPrefix.size());
+  if (t.ends_with(".json")) t.remove_suffix(5);
+  return t;
+}
+
 Result<int64_t> SnapshotIdTime(std::string_view id) {
   // snapshot_ + 15 chars of time + _ + 6 hex
-  constexpr std::string_view kHead = "snapshot_";
+  constexpr std::string_view kHead = kSnapshotIdHead;
   auto bad = [&] { return Status::Usage("'" + std::string(id) + "' is not a snapshot id"); };
   if (!id.starts_with(kHead) || id.size() != kHead.size() + 15 + 1 + 6) return bad();
   if (id[kHead.size() + 15] != '_') return bad();

@@ -29,6 +29,11 @@ bool IsRecordKey(std::string_view key);
 
 std::string ContentKey(std::string_view md5_hex);
 
+// The fixed head of every snapshot id.
+inline constexpr std::string_view kSnapshotIdHead = "snapshot_";
+// A snapshot named by its key, its object name ("<id>.json") or its id, as the id (or the
+// text unchanged when it is none of those: a prefix or stamp a selector resolves).
+std::string_view SnapshotNameAsId(std::string_view text);
 // "snapshot_20250527_001234_a1b2c3" for the given UTC seconds and 6 hex digits.
 std::string SnapshotId(int64_t unix_seconds, std::string_view hex6);
 // A new id with fresh random hex digits.

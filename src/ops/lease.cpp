@@ -78,6 +78,48 @@ int64_t RemoteLease::Now() const {
   return options_.now_ns ? options_.now_ns() : NowUnixNanos();
 }
 
+Status RemoteLease::WriteOurs(bool if_absent) {
+  LeaseRecord mine{me_, options_.tier, Now(), Now() + options_.ttl.count() * 1000000};
+  expiry_ns_ = mine.expiry_ns;
+  PutOptions po;
+  po.if_absent = if_absent;
+  po.content_type = "application/json";
+  auto put = PutString(*store_, key_, EncodeLease(mine), po);
+  return put.ok() ? Status::Ok() : put.status();
+}
+
+Status RemoteLease::ConfirmOurs() {
+  std::this_thread::sleep_for(options_.settle);
+  auto bytes = GetString(*store_, key_);
+  if (!bytes.ok()) return bytes.status().WithContext("cannot read back lease '" + key_ + "'");
+  auto read = DecodeLease(*bytes, key_);
+  if (!read.ok()) return read.status();
+  if (read->holder.run_id != me_.run_id)
+    return Status::LockHeld(HeldMessage(*read, key_, *store_) + " (it won a race for the lease)");
+  return Status::Ok();
+}
+
+Status RemoteLease::MayTakeOver(const std::string& existing) {
+  const std::string where = store_->Describe();
+  auto other = DecodeLease(existing, key_);
+  if (!other.ok()) {
+    log::Warn(other.status().message() + ": replacing it");
+    return Status::Ok();
+  }
+  if (other->expiry_ns < Now()) {
+    log::Info("taking over the expired " + options_.tier + " lease of " + other->holder.Describe() +
+              " on " + where);
+    return Status::Ok();
+  }
+  if (options_.local_lock_held && other->holder.host == me_.host && other->holder.pid != me_.pid &&
+      ProcessGone(other->holder.pid)) {
+    log::Info("taking over the " + options_.tier + " lease of " + other->holder.Describe() +
+              ": that process is gone and this host's lock is ours");
+    return Status::Ok();
+  }
+  return Status::LockHeld(HeldMessage(*other, key_, *store_));
+}
+
 Result<std::unique_ptr<RemoteLease>> RemoteLease::Acquire(std::shared_ptr<ObjectStore> store,
                                                           const RunIdentity& me,
                                                           const LeaseOptions& options) {
@@ -85,59 +127,22 @@ Result<std::unique_ptr<RemoteLease>> RemoteLease::Acquire(std::shared_ptr<Object
   ObjectStore& s = *lease->store_;
   const std::string& key = lease->key_;
   const bool conditional = s.capabilities().conditional_put;
-
-  auto write_ours = [&](bool if_absent) -> Status {
-    LeaseRecord mine{me, options.tier, lease->Now(), lease->Now() + options.ttl.count() * 1000000};
-    lease->expiry_ns_ = mine.expiry_ns;
-    PutOptions po;
-    po.if_absent = if_absent;
-    po.content_type = "application/json";
-    auto put = PutString(s, key, EncodeLease(mine), po);
-    return put.ok() ? Status::Ok() : put.status();
-  };
-  // After a takeover or on a store without conditional writes: wait out racing writers, then
-  // make sure the lease we read is ours.
-  auto confirm = [&]() -> Status {
-    std::this_thread::sleep_for(options.settle);
-    auto bytes = GetString(s, key);
-    if (!bytes.ok()) return bytes.status().WithContext("cannot read back lease '" + key + "'");
-    auto read = DecodeLease(*bytes, key);
-    if (!read.ok()) return read.status();
-    if (read->holder.run_id != me.run_id)
-      return Status::LockHeld(HeldMessage(*read, key, s) + " (it won a race for the lease)");
-    return Status::Ok();
-  };
-
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto existing = GetString(s, key);
     if (!existing.ok() && !existing.status().Is(ErrorKind::kNotFound))
       return existing.status().WithContext("cannot read lease '" + key + "' on " + s.Describe());
     if (existing.ok()) {
-      auto other = DecodeLease(*existing, key);
-      bool take_over = false;
-      if (!other.ok()) {
-        log::Warn(other.status().message() + ": replacing it");
-        take_over = true;
-      } else if (other->expiry_ns < lease->Now()) {
-        log::Info("taking over the expired " + options.tier + " lease of " +
-                  other->holder.Describe() + " on " + s.Describe());
-        take_over = true;
-      } else if (options.local_lock_held && other->holder.host == me.host &&
-                 other->holder.pid != me.pid && ProcessGone(other->holder.pid)) {
-        log::Info("taking over the " + options.tier + " lease of " + other->holder.Describe() +
-                  ": that process is gone and this host's lock is ours");
-        take_over = true;
-      }
-      if (!take_over) return Status::LockHeld(HeldMessage(*other, key, s));
+      DREDGE_RETURN_IF_ERROR(lease->MayTakeOver(*existing));
       DREDGE_RETURN_IF_ERROR(s.Remove(key).WithContext("cannot remove the expired lease"));
     }
-    Status put = write_ours(conditional);
+    Status put = lease->WriteOurs(conditional);
     if (put.Is(ErrorKind::kPreconditionFailed)) continue;  // someone else was faster: re-read
     if (!put.ok()) return put.WithContext("cannot write lease '" + key + "' on " + s.Describe());
-    // How the lease was taken, so an operator (and a test) can see whether a settle wait was
-    // spent: none after a conditional create.
+    // After a takeover or on a store without conditional writes: wait out racing writers, then
+    // make sure the lease we read is ours. How it was taken is logged, so an operator (and a
+    // test) can see whether a settle wait was spent: none after a conditional create.
     const bool settled = existing.ok() || !conditional;
-    if (settled) DREDGE_RETURN_IF_ERROR(confirm());
+    if (settled) DREDGE_RETURN_IF_ERROR(lease->ConfirmOurs());
     log::Info("took the " + options.tier + " lease on " + s.Describe() +
               (!settled
                    ? std::string(" with a conditional write (no settle wait)")

@@ -78,6 +78,13 @@ class RemoteLease {
   void RenewLoop();
   Status RenewOnce();
   int64_t Now() const;
+  // The steps of Acquire: write our record (conditionally when the store enforces it); wait
+  // out racing writers and check the record read back is ours; decide whether the record in
+  // `existing` may be replaced (Ok: expired, unreadable, or left by a dead process of this
+  // host while we hold the host lock) or is held (LockHeld naming the holder).
+  Status WriteOurs(bool if_absent);
+  Status ConfirmOurs();
+  Status MayTakeOver(const std::string& existing);
 
   std::shared_ptr<ObjectStore> store_;
   RunIdentity me_;

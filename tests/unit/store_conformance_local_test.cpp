@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "conformance/store_conformance.h"
+#include "conformance/versions_conformance.h"
 #include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
 
@@ -29,8 +30,32 @@ std::shared_ptr<ObjectStore> MakeTempFileStore() {
 
 INSTANTIATE_TEST_SUITE_P(
     Local, StoreConformance,
-    ::testing::Values(StoreFactory{"memory", [] { return std::make_shared<MemoryStore>(); }, {}},
-                      StoreFactory{"file", [] { return MakeTempFileStore(); }, {}}),
+    ::testing::Values(
+        StoreFactory{"memory", [] { return std::make_shared<MemoryStore>(); }, {}},
+        StoreFactory{
+            "memory_versioned",
+            [] {
+              return std::make_shared<MemoryStore>("versioned", MemoryStoreOptions{true, true});
+            },
+            {}},
+        StoreFactory{"file", [] { return MakeTempFileStore(); }, {}}),
+    [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(
+    Local, VersionsConformance,
+    ::testing::Values(
+        StoreFactory{
+            "memory_locked",
+            [] {
+              return std::make_shared<MemoryStore>("locked", MemoryStoreOptions{true, true});
+            },
+            {}},
+        StoreFactory{
+            "memory_unlocked",
+            [] {
+              return std::make_shared<MemoryStore>("versioned", MemoryStoreOptions{true, false});
+            },
+            {kLimitNoObjectLock}}),
     [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 
 }  // namespace

@@ -8,7 +8,6 @@ namespace dredge {
 
 Result<std::string> ChooseManifestKey(const PrefixListing& l, const RestorePointQuery& q,
                                       const std::string& where) {
-  static constexpr std::string_view kHead = "backup_manifest_";
   std::vector<RestorePointName> names;
   std::vector<const std::string*> keys;
   for (const auto& key : l.manifest_keys) {
@@ -17,7 +16,7 @@ Result<std::string> ChooseManifestKey(const PrefixListing& l, const RestorePoint
     if (!id || !stamp) continue;
     auto t = ParseCompactUtc(*stamp);
     if (!t.ok()) continue;
-    names.push_back({*id, kHead.size(), *t});
+    names.push_back({*id, dbkeys::kManifestIdHead.size(), *t});
     keys.push_back(&key);
   }
   RestorePointSelector s{q.manifest, q.as_of_unix_nanos};

@@ -1,15 +1,11 @@
 #include "engine/db/restorer.h"
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <unordered_set>
 
 #include "common/log.h"
-#include "common/thread_pool.h"
-#include "engine/db/chunk_fetch.h"
+#include "engine/db/chunk_prefetch.h"
 #include "engine/db/legacy_restore.h"
 #include "engine/db/manifest_select.h"
 #include "engine/db/restore_plan.h"
@@ -21,144 +17,99 @@
 namespace dredge {
 namespace {
 
-struct Decoded {
-  Status status;
-  std::vector<int64_t> int_keys;
-  std::vector<std::string> text_keys;
-  std::vector<char> pass;
-  std::string lines;         // rows, each ending in '\n'
-  std::vector<size_t> ends;  // end offset of each row in `lines`
-};
-
-struct Slot {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  Decoded data;
-};
-
-Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
-                const TableRestorePlan& plan, int workers, Progress* progress, uint64_t* rows_out) {
-  const Manifest& m0 = plan.entry();
-  const auto& work = plan.work;
-  const RowFilter& filter = plan.filter;
-  auto cols = m0.schema.ChunkColumns();
-  auto key_idx = m0.schema.KeyIndexes();
-  bool int_key = m0.schema.HasIntegerKey();
-  bool keyless = m0.schema.Keyless();
-  std::string copy_sql = "COPY " + target.copy_into + " (";
-  for (size_t i = 0; i < cols.size(); ++i)
-    copy_sql += (i ? ", " : "") + conn.QuoteIdent(cols[i].name);
-  copy_sql += ") FROM STDIN";
+// COPY … FROM STDIN into the target's chunk columns.
+std::string CopyInSql(PgConn& conn, const TargetTable& target, const Manifest& m0,
+                      const std::vector<ColumnSpec>& cols) {
+  std::string sql = "COPY " + target.copy_into + " (";
+  for (size_t i = 0; i < cols.size(); ++i) sql += (i ? ", " : "") + conn.QuoteIdent(cols[i].name);
+  sql += ") FROM STDIN";
   // A table this transaction created is invisible to every other one until COMMIT, so its rows
   // may be written frozen: COPY is ~5 % faster, the key build after it ~15 % (no hint bits to
   // set), and the table needs no freezing vacuum later.
   // (Not through a partitioned table: PostgreSQL refuses FREEZE there.)
   if (target.created && target.copy_into == target.quoted && m0.schema.partition_by.empty())
-    copy_sql += " WITH (FREEZE)";
+    sql += " WITH (FREEZE)";
+  return sql;
+}
 
-  std::atomic<bool> cancel{false};
-  std::vector<std::shared_ptr<Slot>> slots(work.size());
-  for (auto& s : slots) s = std::make_shared<Slot>();
-  size_t window = static_cast<size_t>(std::max(1, workers)) + 1;
-  ThreadPool pool(static_cast<size_t>(std::max(1, workers)), window);
-  size_t next = 0;
-  auto submit = [&](size_t i) {
-    std::shared_ptr<Slot> slot = slots[i];
-    const ChunkEntry* e = work[i].entry;
-    pool.Submit([&, slot, e] {
-      Decoded d;
-      if (!cancel) {
-        d.status = ReadChunkRows(store, *e, cols, [&](std::vector<std::string>& f) {
-          if (keyless) {
-            d.text_keys.emplace_back();
-          } else if (int_key) {
-            d.int_keys.push_back(IntKeyOf(f[key_idx[0]]));
-          } else {
-            d.text_keys.push_back(TextKeyOf(f, key_idx));
-          }
-          d.pass.push_back(filter.Pass(f, int_key ? d.int_keys.back() : 0) ? 1 : 0);
-          for (size_t j = 0; j < f.size(); ++j) {
-            if (j) d.lines.push_back('\t');
-            d.lines += f[j];
-          }
-          d.lines.push_back('\n');
-          d.ends.push_back(d.lines.size());
-          return Status::Ok();
-        });
-      }
-      std::lock_guard lock(slot->mu);
-      slot->data = std::move(d);
-      slot->done = true;
-      slot->cv.notify_all();
-    });
-  };
-  // The first chunks are fetched and decoded while the server starts the COPY.
-  for (; next < work.size() && next < window; ++next) submit(next);
-  if (Status begun = conn.CopyInBegin(copy_sql); !begun.ok()) {
-    cancel = true;
-    pool.Wait();
-    return begun;
+// Which decoded rows a restore writes: rows whose key is live at the chosen point and, across
+// a chain of runs (chunks come newest run first), only the newest version of each key; then
+// the row filter. A newer version that the filter drops still hides the older ones. A chain of
+// one (full) run holds each key once, so it keeps no set: restore memory stays flat in rows.
+class RowSelector {
+ public:
+  RowSelector(const Manifest& m0, const KeyShape& shape, bool dedup)
+      : m0_(m0), shape_(shape), dedup_(dedup) {}
+
+  bool Take(const DecodedChunk& d, size_t r) {
+    bool take;
+    if (shape_.keyless) {
+      take = true;  // a keyless table's chain is one full read: every row is live
+    } else if (shape_.int_key) {
+      int64_t k = d.int_keys[r];
+      take = m0_.live_keys.Contains(k) && (!dedup_ || seen_int_.insert(k).second);
+    } else {
+      const std::string& k = d.text_keys[r];
+      take = m0_.live_keys.Contains(k) && (!dedup_ || seen_text_.insert(k).second);
+    }
+    return take && d.pass[r];
   }
 
-  // Newest version of each key wins across the chain's runs. A chain of one (full) run holds
-  // each key once, so it keeps no set: restore memory stays flat in rows.
-  bool dedup = plan.chain.size() > 1;
-  std::unordered_set<int64_t> seen_int;
-  std::unordered_set<std::string> seen_text;
+ private:
+  const Manifest& m0_;
+  const KeyShape& shape_;
+  bool dedup_;
+  std::unordered_set<int64_t> seen_int_;
+  std::unordered_set<std::string> seen_text_;
+};
+
+// Appends the selected rows of `d` to `buf`, sending it to the COPY whenever it reaches 1 MiB.
+Status CopySelectedRows(const DecodedChunk& d, RowSelector& selector, PgConn& conn,
+                        std::string& buf, uint64_t& rows) {
+  size_t start = 0;
+  for (size_t r = 0; r < d.ends.size(); ++r) {
+    const size_t end = d.ends[r];
+    if (selector.Take(d, r)) {
+      buf.append(d.lines, start, end - start);
+      ++rows;
+      if (buf.size() >= (1 << 20)) {
+        DREDGE_RETURN_IF_ERROR(conn.CopyInPut(buf));
+        buf.clear();
+      }
+    }
+    start = end;
+  }
+  return Status::Ok();
+}
+
+Status LoadRows(ObjectStore& store, PgConn& conn, const TargetTable& target,
+                const TableRestorePlan& plan, int workers, Progress* progress, uint64_t* rows_out) {
+  const Manifest& m0 = plan.entry();
+  const auto cols = m0.schema.ChunkColumns();
+  const KeyShape shape{m0.schema.KeyIndexes(), m0.schema.HasIntegerKey(), m0.schema.Keyless()};
+  ChunkPrefetch prefetch(plan.work.size(), workers, [&](size_t i) {
+    return DecodeChunk(store, *plan.work[i].entry, cols, shape, plan.filter);
+  });
+  // The first chunks are fetched and decoded while the server starts the COPY.
+  prefetch.Start();
+  DREDGE_RETURN_IF_ERROR(conn.CopyInBegin(CopyInSql(conn, target, m0, cols)));
+  RowSelector selector(m0, shape, plan.chain.size() > 1);
   std::string buf;
   uint64_t rows = 0;
   Status result;
-  for (size_t i = 0; i < work.size() && result.ok(); ++i) {
-    Decoded d;
-    {
-      std::unique_lock lock(slots[i]->mu);
-      slots[i]->cv.wait(lock, [&] { return slots[i]->done; });
-      d = std::move(slots[i]->data);
-    }
-    slots[i].reset();
+  for (size_t i = 0; i < plan.work.size() && result.ok(); ++i) {
+    DecodedChunk d = prefetch.Take(i);
     if (progress) {
       progress->AddFiles(1);
-      progress->AddBytes(work[i].entry->size);
+      progress->AddBytes(plan.work[i].entry->size);
     }
-    if (next < work.size()) submit(next++);
-    if (!d.status.ok()) {
-      result = d.status;
-      break;
-    }
-    size_t start = 0;
-    for (size_t r = 0; r < d.ends.size(); ++r) {
-      size_t end = d.ends[r];
-      bool take;
-      if (keyless) {
-        take = true;  // a keyless table's chain is one full read: every row is live
-      } else if (int_key) {
-        int64_t k = d.int_keys[r];
-        take = m0.live_keys.Contains(k) && (!dedup || seen_int.insert(k).second);
-      } else {
-        const std::string& k = d.text_keys[r];
-        take = m0.live_keys.Contains(k) && (!dedup || seen_text.insert(k).second);
-      }
-      if (take && d.pass[r]) {
-        buf.append(d.lines, start, end - start);
-        ++rows;
-        if (buf.size() >= (1 << 20)) {
-          result = conn.CopyInPut(buf);
-          buf.clear();
-          if (!result.ok()) break;
-        }
-      }
-      start = end;
-    }
+    result = d.status.ok() ? CopySelectedRows(d, selector, conn, buf, rows) : d.status;
   }
   if (result.ok() && !buf.empty()) result = conn.CopyInPut(buf);
   if (!result.ok()) {
-    cancel = true;
     conn.CopyInAbort("dredge restore stopped: " + result.message());
-    pool.Wait();
-    return result;
+    return result;  // the prefetch's destructor stops and waits for its workers
   }
-  pool.Wait();
   DREDGE_RETURN_IF_ERROR(conn.CopyInEnd());
   *rows_out = rows;
   return Status::Ok();

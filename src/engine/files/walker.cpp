@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "formats/file_keys.h"
+
 namespace dredge {
 namespace {
 
@@ -46,7 +48,8 @@ class TreeWalk {
     while (struct dirent* de = ::readdir(d)) {
       std::string name = de->d_name;
       if (name == "." || name == "..") continue;
-      if (prefix.empty() && name == ".dredge") continue;
+      // The source's own records folder (a destination inside the source) is never data.
+      if (prefix.empty() && file_keys::IsRecordKey(name + "/")) continue;
       unsigned char type = de->d_type;
       if (type == DT_UNKNOWN) {
         struct stat st {};

@@ -48,6 +48,32 @@ Status StoreWrapper::AbortIncompleteUpload(const IncompleteUpload& upload) {
   return dredge::AbortIncompleteUpload(*inner_, upload);
 }
 
+Result<Versioning> StoreWrapper::VersioningState() {
+  return VersioningOf(*inner_);
+}
+
+Status StoreWrapper::GetVersion(std::string_view key, std::string_view version_id, ByteSink& sink,
+                                std::optional<ByteRange> range) {
+  return dredge::GetVersion(*inner_, key, version_id, sink, range);
+}
+
+Result<ObjectInfo> StoreWrapper::StatVersion(std::string_view key, std::string_view version_id) {
+  return dredge::StatVersion(*inner_, key, version_id);
+}
+
+Status StoreWrapper::ListVersions(std::string_view prefix, const VersionListFn& fn) {
+  return dredge::ListVersions(*inner_, prefix, fn);
+}
+
+Status StoreWrapper::RemoveVersion(std::string_view key, std::string_view version_id) {
+  return dredge::RemoveVersion(*inner_, key, version_id);
+}
+
+Status StoreWrapper::ExtendRetention(std::string_view key, std::string_view version_id,
+                                     const Retention& retention) {
+  return dredge::ExtendRetention(*inner_, key, version_id, retention);
+}
+
 StoreCapabilities StoreWrapper::capabilities() const {
   return inner_->capabilities();
 }
