@@ -15,6 +15,7 @@
 #include "cli/cli_sandbox.h"
 #include "cli/store_flags.h"
 #include "store/byte_io.h"
+#include "store/object_versions.h"
 #include "store/registry.h"
 
 namespace dredge::testing {
@@ -84,6 +85,8 @@ TEST_F(ReadOnlyDriver, OpenedByUrlItReadsAndRefusesEachWriteNamingIt) {
   EXPECT_NE(put.status().message().find("put 'new' refused"), std::string::npos);
   EXPECT_EQ((*ro)->Remove("k").kind(), ErrorKind::kUnsupported);
   EXPECT_EQ((*ro)->Copy("k", "k2").kind(), ErrorKind::kUnsupported);
+  EXPECT_EQ(RemoveVersion(**ro, "k", "v1").kind(), ErrorKind::kUnsupported);
+  EXPECT_NE(RemoveVersion(**ro, "k", "v1").message().find("read-only"), std::string::npos);
   EXPECT_EQ((*ro)->Stat("new").status().kind(), ErrorKind::kNotFound);
   EXPECT_TRUE((*ro)->Stat("k").ok()) << "Remove must not have removed it";
   EXPECT_FALSE(fs::exists(dir_ + "/store/k2"));

@@ -31,6 +31,15 @@ Status ReadOnlyStore::AbortIncompleteUpload(const IncompleteUpload& upload) {
   return Refuse("abort of the incomplete upload of", upload.key);
 }
 
+Status ReadOnlyStore::RemoveVersion(std::string_view key, std::string_view version_id) {
+  return Refuse("removal of a version of",
+                std::string(key) + "' (" + std::string(version_id) + ")");
+}
+
+Status ReadOnlyStore::ExtendRetention(std::string_view key, std::string_view, const Retention&) {
+  return Refuse("retention change of", key);
+}
+
 Result<std::shared_ptr<ObjectStore>> OpenReadOnlyFile(const std::string& rest,
                                                       const StoreOptions& opts) {
   DREDGE_ASSIGN_OR_RETURN(auto files, OpenFile(rest, opts));

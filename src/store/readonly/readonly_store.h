@@ -1,8 +1,9 @@
 // The ro+file:// driver: a directory of the file driver (store/file/file_store.h) opened
-// read-only. Reads (Get, Stat, List) are the file driver's; every write (Put, Remove, Copy,
-// aborting an incomplete upload) is refused with Unsupported naming the store and the operation,
-// before anything is touched, so a restore, verify or drill can be pointed at a backup that must
-// not change. Sync has nothing to flush. Capabilities: none (no conditional put, no copy).
+// read-only. Reads (Get, Stat, List, the version reads) are the file driver's; every write (Put,
+// Remove, Copy, aborting an incomplete upload, removing a version, changing a retention) is
+// refused with Unsupported naming the store and the operation, before anything is touched, so a
+// restore, verify or drill can be pointed at a backup that must not change. Sync has nothing to
+// flush. Capabilities: none (no conditional put, no copy).
 // It is also the worked example of docs/CONTRIBUTING.md's driver recipe.
 #pragma once
 
@@ -26,6 +27,9 @@ class ReadOnlyStore final : public StoreWrapper {
               const std::optional<Metadata>& metadata = std::nullopt) override;
   Status Sync() override { return Status::Ok(); }
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
+  Status RemoveVersion(std::string_view key, std::string_view version_id) override;
+  Status ExtendRetention(std::string_view key, std::string_view version_id,
+                         const Retention& retention) override;
   StoreCapabilities capabilities() const override { return {false, false, false}; }
   std::string Describe() const override { return url_; }
 
