@@ -21,14 +21,12 @@ const OptionSpec& Entry(const char* key) {
 }  // namespace
 
 std::string SettingHelp(const char* key) {
+  return FlagHelp(Entry(key));
+}
+
+std::string SettingDefault(const char* key) {
   const OptionSpec& o = Entry(key);
-  std::string help = o.help;
-  while (!help.empty() && help.back() == '.') help.pop_back();
-  std::string def = DefaultText(o);
-  if (def.size() >= 2 && def.front() == '"') def = def.substr(1, def.size() - 2);
-  std::string where = "dredge.toml [" + SectionOf(o) + "] " + KeyOf(o);
-  if (*o.env) where += ", " + std::string(o.env);
-  return help + " (" + (def.empty() ? "" : "default: " + def + "; ") + where + ")";
+  return InConfigFile(o) ? std::string() : DefaultText(o);
 }
 
 std::string SettingFlag(const char* key) {

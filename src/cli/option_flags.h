@@ -19,10 +19,18 @@ std::string SettingHelp(const char* key);
 // The flag of table entry `key` (e.g. "--workers" for "files.workers").
 std::string SettingFlag(const char* key);
 
-// Registers the entry's flag on `cmd`, storing into *var.
+// The default a flag-only row gives its flag's variable ("" for a dredge.toml key, whose
+// default is DredgeConfig's and whose flag only overrides when given).
+std::string SettingDefault(const char* key);
+
+// Registers the entry's flag on `cmd`, storing into *var. For a flag-only row the variable is
+// set to the row's default now (the one truth; the struct's initialiser does not matter), and
+// --help and --dump-cli-json show it.
 template <typename T>
 CLI::Option* AddSettingFlag(CLI::App& cmd, const char* key, T* var) {
-  return cmd.add_option(SettingFlag(key), *var, SettingHelp(key));
+  CLI::Option* opt = cmd.add_option(SettingFlag(key), *var, SettingHelp(key));
+  if (std::string def = SettingDefault(key); !def.empty()) opt->default_val(def);
+  return opt;
 }
 
 // Adds the hidden flag --dump-config-example: prints dredge.example.toml as the table renders it

@@ -1,6 +1,7 @@
 #include "cli/store_flags.h"
 
 #include "common/log.h"
+#include "config/option_table.h"
 #include "ops/retention_store.h"
 #include "store/registry.h"
 #include "store/s3/s3_store.h"
@@ -12,29 +13,29 @@
 namespace dredge {
 
 void AddStoreFlags(CLI::App& cmd, StoreOptions* o) {
-  cmd.add_option("--endpoint-url", o->endpoint_url,
-                 "S3 endpoint (default: AWS_ENDPOINT_URL, else AWS)");
-  cmd.add_option("--region", o->region, "S3 region (default: AWS_REGION, else us-east-1)");
-  cmd.add_option("--profile", o->profile,
-                 "AWS profile in ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)");
-  cmd.add_option("--sse", o->sse, "Server-side encryption")
-      ->check(CLI::IsMember({"AES256", "aws:kms"}));
-  cmd.add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key id with --sse aws:kms");
-  cmd.add_option("--storage-class", o->storage_class, "S3 storage class for new objects")
-      ->check(CLI::IsMember({"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
-  cmd.add_option("--ca-bundle", o->ca_bundle, "CA certificates for TLS (default: AWS_CA_BUNDLE)");
-  cmd.add_flag("--path-style", o->force_path_style, "Path-style S3 addressing");
+  for (const StoreOptionSpec* row : AllStoreOptions()) {
+    std::string help = row->help;
+    while (!help.empty() && help.back() == '.') help.pop_back();
+    const bool names_env = *row->env && help.find(row->env) != std::string::npos;
+    help += std::string(" (dredge.toml destination key ") + row->key +
+            (*row->env && !names_env ? std::string("; unset: ") + row->env : "") + ")";
+    if (row->on) {
+      cmd.add_flag(row->flag, o->*row->on, help);
+      continue;
+    }
+    CLI::Option* opt = cmd.add_option(row->flag, o->*row->text, help);
+    if (auto choices = ChoicesOf(*row); !choices.empty()) opt->check(CLI::IsMember(choices));
+  }
   AddObjectLockFlags(cmd, &o->object_lock);
 }
 
 // Object Lock (docs/object-lock.md): the flags, the merge and the pre-flight check together.
 void AddObjectLockFlags(CLI::App& cmd, ObjectLockSettings* o) {
-  cmd.add_option("--object-lock-mode", o->mode,
-                 "Lock backed-up objects with S3 Object Lock in this mode (with "
-                 "--object-lock-retain)")
+  const DestinationKeySpec& mode = DestinationKey("object_lock.mode");
+  cmd.add_option(mode.flag, o->mode, DestinationFlagHelp(mode))
       ->check(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}));
-  cmd.add_option("--object-lock-retain", o->retain,
-                 "How long each backed-up object stays locked after its write (30d, 26h, 90s)");
+  const DestinationKeySpec& retain = DestinationKey("object_lock.retain");
+  cmd.add_option(retain.flag, o->retain, DestinationFlagHelp(retain));
 }
 
 ObjectLockSettings MergeObjectLock(const ObjectLockSettings& dest,
@@ -82,32 +83,26 @@ void SetProcessLimiter(std::shared_ptr<Limiter> limiter) {
 
 StoreOptions MergeStoreOptions(const DestinationConfig& dest, const StoreOptions& flags) {
   StoreOptions o = ToStoreOptions(dest);
-  auto take = [](std::string& into, const std::string& flag) {
-    if (!flag.empty()) into = flag;
-  };
-  take(o.endpoint_url, flags.endpoint_url);
-  take(o.region, flags.region);
-  take(o.profile, flags.profile);
-  take(o.sse, flags.sse);
-  take(o.sse_kms_key_id, flags.sse_kms_key_id);
-  take(o.storage_class, flags.storage_class);
-  take(o.ca_bundle, flags.ca_bundle);
-  if (flags.force_path_style) o.force_path_style = true;
+  for (const StoreOptionSpec* row : AllStoreOptions()) {
+    if (row->on && flags.*row->on) o.*row->on = true;
+    if (row->text && !(flags.*row->text).empty()) o.*row->text = flags.*row->text;
+  }
   o.object_lock = MergeObjectLock(o.object_lock, flags.object_lock);
   return o;
 }
 
 Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
                                                      const StoreOptions& opts) {
-  DREDGE_ASSIGN_OR_RETURN(auto driver, OpenStore(url, opts));
+  DREDGE_ASSIGN_OR_RETURN(ParsedUrl parsed, ParseStoreUrl(url));
+  DREDGE_ASSIGN_OR_RETURN(auto driver, parsed.driver->open(parsed.rest, opts));
   std::shared_ptr<Limiter> limiter;
   {
     std::lock_guard<std::mutex> lock(limiter_mu);
     limiter = ProcessLimiter();
   }
   auto store = WrapWithLimits(driver, limiter);
-  // Local and in-memory stores fail for reasons a retry will not fix; remote ones are retried.
-  if (url.rfind("s3://", 0) == 0) store = std::make_shared<RetryStore>(store);
+  // The driver says whether its failures may pass (remote) or not (local, in-memory).
+  if (parsed.driver->retried) store = std::make_shared<RetryStore>(store);
   // Object Lock outermost, after the pre-flight check and before anything is written.
   return ApplyObjectLock(url, opts, driver, store);
 }

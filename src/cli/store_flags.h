@@ -1,8 +1,9 @@
-// Flags every command with a --dest shares (--endpoint-url, --region, --profile, --sse,
-// --sse-kms-key-id, --storage-class, --ca-bundle, --path-style, --object-lock-mode,
-// --object-lock-retain), and the one function commands
-// call to open a destination: it applies the flags, opens the driver and adds the cross-cutting
-// wrappers (retry, rate limits), so commands never open drivers directly.
+// Flags every command with a --dest shares: one per option row of every store driver
+// (store/registry.h: --endpoint-url, --region, ... with the row's help and dredge.toml key) and
+// --object-lock-mode/--object-lock-retain (config/option_table.h's DestinationKeys), and the one
+// function commands call to open a destination: it applies the flags, opens the driver and adds
+// the cross-cutting wrappers (rate limits, retry for drivers registered as retried), so commands
+// never open drivers directly.
 #pragma once
 
 #include <memory>
@@ -42,8 +43,8 @@ StoreOptions MergeStoreOptions(const DestinationConfig& dest, const StoreOptions
 // makes --bwlimit a cap on the sum over workers, destinations and tiers.
 void SetProcessLimiter(std::shared_ptr<Limiter> limiter);
 
-// Opens the driver and wraps it: limits innermost (every retry attempt pays), then retry for
-// remote stores. The one place where wrappers are added.
+// Opens the driver and wraps it: limits innermost (every retry attempt pays), then retry when
+// the driver's registry row asks for it (remote stores). The one place where wrappers are added.
 Result<std::shared_ptr<ObjectStore>> OpenDestination(const std::string& url,
                                                      const StoreOptions& opts);
 

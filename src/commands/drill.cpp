@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
@@ -284,22 +285,15 @@ Runner SetupDrill(CLI::App& cmd, const GlobalOptions& global) {
                  "default: the newest)");
   cmd.add_option("--as-of", f->as_of,
                  "Drill the newest snapshot/manifest at or before this time (ISO 8601)");
-  cmd.add_option("--sample", f->sample, "Files tier: files to restore")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}))
-      ->capture_default_str();
-  cmd.add_option("--sample-bytes", f->sample_bytes,
-                 "Files tier: at most this many bytes in the sample (K, M, G)")
-      ->capture_default_str();
-  cmd.add_option("--sample-rows", f->sample_rows,
-                 "Db tier: rows compared with the source in each direction")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
-      ->capture_default_str();
-  f->seed_opt = cmd.add_option("--seed", f->seed,
-                               "Seed of the random sample, to repeat a drill (default: random, "
-                               "printed)");
+  AddSettingFlag(cmd, "drill.sample", &f->sample)
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}));
+  AddSettingFlag(cmd, "drill.sample_bytes", &f->sample_bytes);
+  AddSettingFlag(cmd, "drill.sample_rows", &f->sample_rows)
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}));
+  f->seed_opt = AddSettingFlag(cmd, "drill.seed", &f->seed);
   cmd.add_flag("--keep", f->keep,
                "Leave the restored files and the scratch schema for inspection (paths printed)");
-  cmd.add_option("--workers", f->workers, "Files tier: parallel downloads")->capture_default_str();
+  AddSettingFlag(cmd, "drill.workers", &f->workers);
   cmd.add_flag("--json", f->json, "Print one JSON object at the end, nothing else on stdout");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);

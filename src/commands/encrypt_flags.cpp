@@ -2,12 +2,12 @@
 
 #include <cstdlib>
 
+#include "cli/option_flags.h"
+
 namespace dredge {
 
 void AddEncryptKeyFlag(CLI::App& cmd, std::string* path) {
-  cmd.add_option("--encrypt-key-file", *path,
-                 "File with the 32-byte AES-256-GCM key for database chunks: raw, 64 hex digits "
-                 "or base64 (default: DREDGE_ENCRYPT_KEY_FILE, else [db] encrypt_key_file)");
+  AddSettingFlag(cmd, "db.encrypt_key_file", path);
 }
 
 Result<std::optional<EncryptionKey>> LoadEncryptKey(const std::string& flag_path,

@@ -136,7 +136,7 @@ Runner SetupPrune(CLI::App& cmd, const GlobalOptions& global) {
   const char* keys[] = {"retention.keep_last", "retention.keep_daily", "retention.keep_weekly",
                         "retention.keep_monthly"};
   for (int i = 0; i < 4; ++i) f->keep_opt[i] = AddSettingFlag(cmd, keys[i], &f->keep[i]);
-  cmd.add_option("--workers", f->workers, "Parallel deletions")->capture_default_str();
+  AddSettingFlag(cmd, "prune.workers", &f->workers);
   cmd.add_flag("--dry-run", f->dry_run, "List what would be deleted; delete nothing");
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);

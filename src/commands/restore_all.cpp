@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/backup_db.h"
 #include "commands/db_flags.h"
@@ -87,7 +88,7 @@ Runner SetupRestoreAll(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--overwrite", f->overwrite,
                "Restore into a non-empty directory, replacing files that differ");
   cmd.add_flag("--replace", f->replace, "Empty a non-empty target table first");
-  cmd.add_option("--workers", f->workers, "Parallel downloads (files)")->capture_default_str();
+  AddSettingFlag(cmd, "restore.workers", &f->workers);
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, false);

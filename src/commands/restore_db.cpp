@@ -1,5 +1,6 @@
 #include "commands/restore_db.h"
 
+#include "cli/option_flags.h"
 #include "cli/output.h"
 #include "commands/encrypt_flags.h"
 
@@ -154,9 +155,7 @@ Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions& global) {
                                "Empty the target table first (one transaction with the load)");
   auto* merge = cmd.add_flag("--merge", f->merge, "Upsert by primary key into a non-empty table");
   replace->excludes(merge);
-  cmd.add_option("--workers", f->opts.workers, "Chunks fetched and decoded in parallel")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  AddSettingFlag(cmd, "restore db.workers", &f->opts.workers)->check(CLI::Range(1, 64));
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);

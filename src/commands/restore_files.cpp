@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -126,7 +127,7 @@ Runner SetupRestoreFiles(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--exclude", f->request.excludes,
                  "Skip files matching this glob (repeatable; wins)");
   cmd.add_flag("--overwrite", f->request.overwrite, "Replace existing files that differ");
-  cmd.add_option("--workers", f->request.workers, "Parallel downloads")->capture_default_str();
+  AddSettingFlag(cmd, "restore files.workers", &f->request.workers);
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->request.store_flags);
   AddOpsFlags(cmd, &f->ops, false);

@@ -1,16 +1,14 @@
 #include "commands/upload_flags.h"
 
 #include "common/time_util.h"
+#include "config/option_table.h"
 #include "ops/upload_cleanup.h"
 
 namespace dredge {
 
 void AddAbortIncompleteFlag(CLI::App& cmd, std::string* value) {
-  cmd.add_option("--abort-incomplete-after", *value,
-                 "Abort incomplete multipart uploads under the destination (left by killed "
-                 "runs, billed until aborted) that no live run owns and that are older than "
-                 "this (e.g. 90s, 45m, 24h, 7d; 0s = any age). Default: the destination's "
-                 "abort_incomplete_after, else 24h")
+  const DestinationKeySpec& row = DestinationKey("abort_incomplete_after");
+  cmd.add_option(row.flag, *value, DestinationFlagHelp(row))
       ->type_name("DURATION")
       ->check([](const std::string& v) -> std::string {
         auto d = ParseDuration(v);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/option_flags.h"
 #include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
@@ -47,9 +48,7 @@ Runner SetupVerifyDb(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--as-of", f->as_of,
                  "With --db: compare with the newest manifest at or before this time (ISO 8601)")
       ->excludes(manifest);
-  cmd.add_option("--workers", f->opts.workers, "Chunks checked in parallel")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  AddSettingFlag(cmd, "verify db.workers", &f->opts.workers)->check(CLI::Range(1, 64));
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);

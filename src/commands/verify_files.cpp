@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "cli/option_flags.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -134,7 +135,7 @@ Runner SetupVerifyFiles(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--as-of", f->as_of, "Compare with the newest snapshot at or before this time");
   cmd.add_flag("--deep", f->deep, "Download and hash every object");
   cmd.add_option("--state", f->state, "State index file (saves hashing unchanged source files)");
-  cmd.add_option("--workers", f->workers, "Parallel downloads for --deep")->capture_default_str();
+  AddSettingFlag(cmd, "verify files.workers", &f->workers);
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, false);

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "config/option_table.h"
 #include "config/toml_fields.h"
+#include "store/driver_options.h"
 #include "store/object_lock.h"
 
 namespace dredge {
@@ -51,6 +52,23 @@ Status ReadObjectLock(TomlFields& dest, const std::string& file, const std::stri
   return Status::Ok();
 }
 
+// One driver option of a destination entry (store/driver_options.h): a boolean, or a string that
+// must be one of the row's choices when it has any.
+Status ReadStoreOption(TomlFields& f, const StoreOptionSpec& o, StoreOptions* out) {
+  if (o.on) return f.Bool(o.key, &(out->*o.on));
+  std::string& value = out->*o.text;
+  DREDGE_RETURN_IF_ERROR(f.String(o.key, &value));
+  std::vector<std::string> choices = ChoicesOf(o);
+  if (choices.empty() || value.empty()) return Status::Ok();
+  std::string list;
+  for (const auto& c : choices) {
+    if (value == c) return Status::Ok();
+    list += (list.empty() ? "\"" : ", \"") + c + "\"";
+  }
+  return Status::Usage(f.Where(*f.Peek(o.key), o.key) + " is \"" + value + "\": use one of " +
+                       list);
+}
+
 }  // namespace
 
 Status ReadDestinations(TomlFields& parent, const std::string& file, const std::string& tier,
@@ -65,17 +83,10 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
     if (d.url.empty())
       return Status::Usage(file + ": [[" + tier + ".destination]] number " + std::to_string(i + 1) +
                            " has no url: add url = \"s3://bucket/prefix\" or \"file:///path\"");
-    DREDGE_RETURN_IF_ERROR(f.String("endpoint", &d.endpoint));
-    DREDGE_RETURN_IF_ERROR(f.String("region", &d.region));
-    DREDGE_RETURN_IF_ERROR(f.String("profile", &d.profile));
-    DREDGE_RETURN_IF_ERROR(f.Choice("sse", &d.sse, {"", "AES256", "aws:kms"}));
-    DREDGE_RETURN_IF_ERROR(f.String("sse_kms_key_id", &d.sse_kms_key_id));
-    DREDGE_RETURN_IF_ERROR(
-        f.Choice("storage_class", &d.storage_class,
-                 {"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING"}));
-    DREDGE_RETURN_IF_ERROR(f.Bool("path_style", &d.path_style));
+    for (const StoreOptionSpec* o : AllStoreOptions())
+      DREDGE_RETURN_IF_ERROR(ReadStoreOption(f, *o, &d.store));
     DREDGE_RETURN_IF_ERROR(f.Millis("abort_incomplete_after", &d.abort_incomplete_after_ms));
-    DREDGE_RETURN_IF_ERROR(ReadObjectLock(f, file, where, &d.object_lock));
+    DREDGE_RETURN_IF_ERROR(ReadObjectLock(f, file, where, &d.store.object_lock));
     DREDGE_RETURN_IF_ERROR(f.Finish());
     out->push_back(std::move(d));
   }

@@ -5,16 +5,7 @@
 namespace dredge {
 
 StoreOptions ToStoreOptions(const DestinationConfig& d) {
-  StoreOptions o;
-  o.endpoint_url = d.endpoint;
-  o.region = d.region;
-  o.profile = d.profile;
-  o.sse = d.sse;
-  o.sse_kms_key_id = d.sse_kms_key_id;
-  o.storage_class = d.storage_class;
-  o.force_path_style = d.path_style;
-  o.object_lock = d.object_lock;
-  return o;
+  return d.store;
 }
 
 std::vector<DestinationConfig> DredgeConfig::DestinationsFor(const std::string& tier) const {

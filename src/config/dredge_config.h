@@ -21,18 +21,12 @@ inline constexpr const char* kDefaultDestinationUrl = "file://./dredge-backups/"
 // One [[files.destination]] or [[db.destination]] entry.
 struct DestinationConfig {
   std::string url;
-  std::string endpoint;        // S3 endpoint URL; empty = AWS_ENDPOINT_URL or AWS
-  std::string region;          // empty = AWS_REGION / AWS_DEFAULT_REGION / us-east-1
-  std::string profile;         // empty = AWS_PROFILE / default
-  std::string sse;             // "", "AES256", "aws:kms"
-  std::string sse_kms_key_id;  // with sse = "aws:kms"
-  std::string storage_class;   // "", STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING
-  bool path_style = false;
+  // The drivers' options (each driver's rows in store/registry.cpp name their keys), and
+  // object_lock = { mode, retain } (docs/object-lock.md; both empty = off).
+  StoreOptions store;
   // Incomplete multipart uploads older than this that no live run owns are aborted by backups
   // and prune (ops/upload_cleanup.h); -1 = the default (24h).
   int64_t abort_incomplete_after_ms = -1;
-  // object_lock = { mode, retain } (docs/object-lock.md); both empty = off.
-  ObjectLockSettings object_lock;
 };
 
 // Store options for opening `d` (the fields a destination entry can set; the rest default).

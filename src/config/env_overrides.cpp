@@ -3,8 +3,6 @@
 #include <cstdlib>
 #include <set>
 
-#include "common/time_util.h"
-#include "config/byte_size.h"
 #include "config/option_table.h"
 
 extern char** environ;
@@ -24,33 +22,6 @@ const std::set<std::string>& KnownVariables() {
     return names;
   }();
   return *known;
-}
-
-Status BadValue(const std::string& name, const std::string& value, const std::string& want) {
-  return Status::Usage("environment variable " + name + "='" + value + "' is not " + want +
-                       ": fix or unset it");
-}
-
-Result<int64_t> ParseInt(const std::string& name, const std::string& value, int64_t min,
-                         int64_t max) {
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || v < min || v > max)
-    return BadValue(name, value,
-                    "an integer from " + std::to_string(min) + " to " + std::to_string(max));
-  return static_cast<int64_t>(v);
-}
-
-Result<int64_t> ParseMillis(const std::string& name, const std::string& value) {
-  if (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos)
-    return ParseInt(name, value, 0, INT64_MAX / 2);
-  std::string s = value;
-  bool ms = s.size() > 2 && s.compare(s.size() - 2, 2, "ms") == 0;
-  if (ms) s = s.substr(0, s.size() - 2) + "s";
-  auto secs = ParseDuration(s);
-  if (!secs.ok()) return BadValue(name, value, "a duration such as 500ms, 30s or 5m");
-  return ms ? *secs : *secs * 1000;
 }
 
 std::vector<DestinationConfig> SplitDestinations(const std::string& value) {
@@ -99,11 +70,8 @@ Result<double> ParseFraction(const std::string& text, const std::string& what) {
 
 Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::string>* warnings) {
   ConfigOverrides o;
-  for (const auto& entry : env) {
-    // Plain references, not a structured binding: lambdas below capture them, which clang
-    // before 16 (the fuzz build's compiler) rejects for bindings.
-    const std::string& name = entry.first;
-    const std::string& value = entry.second;
+  DredgeConfig scratch;  // each value is read once here, so a bad one stops the run now
+  for (const auto& [name, value] : env) {
     if (name.rfind("DREDGE_", 0) != 0) continue;
     if (name.rfind("DREDGE_TEST_", 0) == 0) continue;
     if (!KnownVariables().count(name)) {
@@ -112,76 +80,49 @@ Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::str
                             " (see docs/operations.md for the DREDGE_* variables)");
       continue;
     }
-    auto integer = [&](int64_t min, int64_t max) { return ParseInt(name, value, min, max); };
     if (name == "DREDGE_DEST") {
       o.dest = SplitDestinations(value);
     } else if (name == "DREDGE_FILES_DEST") {
       o.files_dest = SplitDestinations(value);
     } else if (name == "DREDGE_DB_DEST") {
       o.db_dest = SplitDestinations(value);
-    } else if (name == "DREDGE_FILES_SOURCE") {
-      o.files_source = value;
-    } else if (name == "DREDGE_FILES_WORKERS") {
-      DREDGE_ASSIGN_OR_RETURN(auto v, integer(1, 1024));
-      o.files_workers = static_cast<int>(v);
-    } else if (name == "DREDGE_MAX_CHANGE") {
-      DREDGE_ASSIGN_OR_RETURN(o.max_change, ParseFraction(value, "environment variable " + name));
-    } else if (name == "DREDGE_DB_CONNINFO") {
-      o.db_conninfo = value;
-    } else if (name == "DREDGE_DB_TABLE") {
-      o.db_table = value;
-    } else if (name == "DREDGE_DB_WORKERS") {
-      DREDGE_ASSIGN_OR_RETURN(auto v, integer(1, 1024));
-      o.db_workers = static_cast<int>(v);
-    } else if (name == "DREDGE_DB_CHUNK_SIZE") {
-      DREDGE_ASSIGN_OR_RETURN(o.db_chunk_size, integer(1, 100000000));
-    } else if (name == "DREDGE_DB_CHUNK_BYTES") {
-      DREDGE_ASSIGN_OR_RETURN(o.db_chunk_bytes,
-                              ParseByteSize(value, "environment variable " + name));
-    } else if (name == "DREDGE_DB_COMPRESS") {
-      if (value != "zstd" && value != "none") return BadValue(name, value, "zstd or none");
-      o.db_compress = value;
-    } else if (name == "DREDGE_DB_STATEMENT_TIMEOUT") {
-      DREDGE_ASSIGN_OR_RETURN(o.db_statement_timeout_ms, ParseMillis(name, value));
-    } else if (name == "DREDGE_DB_LOCK_TIMEOUT") {
-      DREDGE_ASSIGN_OR_RETURN(o.db_lock_timeout_ms, ParseMillis(name, value));
-    } else if (name == "DREDGE_KEEP_LAST" || name == "DREDGE_KEEP_DAILY" ||
-               name == "DREDGE_KEEP_WEEKLY" || name == "DREDGE_KEEP_MONTHLY") {
-      DREDGE_ASSIGN_OR_RETURN(auto v, integer(0, 100000));
-      int n = static_cast<int>(v);
-      if (name == "DREDGE_KEEP_LAST") o.keep_last = n;
-      if (name == "DREDGE_KEEP_DAILY") o.keep_daily = n;
-      if (name == "DREDGE_KEEP_WEEKLY") o.keep_weekly = n;
-      if (name == "DREDGE_KEEP_MONTHLY") o.keep_monthly = n;
-    } else if (name == "DREDGE_LOG_DIR") {
-      o.log_dir = value;
-    } else if (name == "DREDGE_LOG_FORMAT") {
-      if (value != "text" && value != "json") return BadValue(name, value, "text or json");
-      o.log_format = value;
-    } else if (name == "DREDGE_LOG_KEEP") {
-      DREDGE_ASSIGN_OR_RETURN(auto v, integer(0, 100000));
-      o.log_keep = static_cast<int>(v);
-    } else if (name == "DREDGE_BWLIMIT") {
-      DREDGE_ASSIGN_OR_RETURN(o.bwlimit, ParseByteRate(value, "environment variable " + name));
-    } else if (name == "DREDGE_TPSLIMIT") {
-      char* end = nullptr;
-      double v = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !(v >= 0) || v > 1e6)
-        return BadValue(name, value, "a number of requests per second (0 = no limit)");
-      o.tpslimit = v;
-    } else if (name == "DREDGE_NICE") {
-      if (value == "1" || value == "true" || value == "yes" || value == "on")
-        o.nice = true;
-      else if (value == "0" || value == "false" || value == "no" || value == "off")
-        o.nice = false;
-      else
-        return BadValue(name, value, "1 or 0");
+    } else if (const OptionSpec* row = FindOptionByEnv(name); row && row->read) {
+      DREDGE_RETURN_IF_ERROR(ApplyEnvValue(*row, value, &scratch));
+      o.settings.emplace_back(row, value);
     }
   }
   return o;
 }
 
+Status ApplyEnvValue(const OptionSpec& o, const std::string& value, DredgeConfig* c) {
+  const std::string key = KeyOf(o);
+  auto read = [&](toml::table t) {
+    TomlFields f(t, std::string("environment variable ") + o.env, SectionOf(o));
+    return o.read(f, c);
+  };
+  // A string first: paths, sizes, durations, rates and percentages are strings in TOML too.
+  toml::table as_text;
+  if (std::string_view(o.type) == "boolean") {
+    if (value == "1" || value == "true" || value == "yes" || value == "on")
+      as_text.insert(key, true);
+    else if (value == "0" || value == "false" || value == "no" || value == "off")
+      as_text.insert(key, false);
+  } else {
+    as_text.insert(key, value);
+  }
+  if (!as_text.empty() && read(as_text).ok()) return Status::Ok();
+  // Then the value as a TOML literal: integers and numbers.
+  try {
+    if (read(toml::parse(key + " = " + value)).ok()) return Status::Ok();
+  } catch (const toml::parse_error&) {  // not a literal either: the message below says why
+  }
+  return Status::Usage("environment variable " + std::string(o.env) + "='" + value +
+                       "' is not valid for [" + SectionOf(o) + "] " + key + " (" + o.type +
+                       "): fix or unset it");
+}
+
 void ApplyOverrides(const ConfigOverrides& o, DredgeConfig* c) {
+  for (const auto& [row, value] : o.settings) (void)ApplyEnvValue(*row, value, c);  // checked
   if (!o.dest.empty()) {
     c->files.destinations = o.dest;
     c->db.destinations = o.dest;

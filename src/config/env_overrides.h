@@ -4,24 +4,10 @@
 // nothing"), applied in order by ApplyOverrides; config/config_file.h's ResolveConfig does the
 // whole chain, so a command only fills a ConfigOverrides from the flags it was given.
 //
-// The documented variables (docs/operations.md keeps the same list):
-//   DREDGE_CONFIG                 config file path (like --config)
-//   DREDGE_DEST                   destination URL(s) for every tier, comma-separated (like --dest)
-//   DREDGE_FILES_DEST, DREDGE_DB_DEST   destination URL(s) for one tier, comma-separated
-//   DREDGE_FILES_SOURCE           [files] source
-//   DREDGE_FILES_WORKERS          [files] workers
-//   DREDGE_MAX_CHANGE             [files] max_change (0..1, or a percentage "30%")
-//   DREDGE_DB_CONNINFO            [db] conninfo
-//   DREDGE_DB_TABLE               [db] table
-//   DREDGE_DB_WORKERS             [db] workers
-//   DREDGE_DB_CHUNK_SIZE          [db] chunk_size (rows)
-//   DREDGE_DB_CHUNK_BYTES         [db] chunk_bytes ("64M")
-//   DREDGE_DB_COMPRESS            [db] compress (zstd | none)
-//   DREDGE_DB_STATEMENT_TIMEOUT   [db] statement_timeout ("30s", "500ms", milliseconds)
-//   DREDGE_DB_LOCK_TIMEOUT        [db] lock_timeout
-//   DREDGE_KEEP_LAST, DREDGE_KEEP_DAILY, DREDGE_KEEP_WEEKLY, DREDGE_KEEP_MONTHLY   [retention]
-//   DREDGE_LOG_DIR, DREDGE_LOG_FORMAT, DREDGE_LOG_KEEP                              [logging]
-//   DREDGE_BWLIMIT ("20M"), DREDGE_TPSLIMIT (requests/s), DREDGE_NICE (1/0, true/false) [limits]
+// The variables: DREDGE_CONFIG (like --config), DREDGE_DEST (destination URLs for every tier,
+// comma-separated, like --dest), DREDGE_FILES_DEST and DREDGE_DB_DEST (one tier), and the `env`
+// of every options-table row (config/option_table.cpp; dredge.example.toml, --help and
+// docs/operations.md name them).
 // A bad value is a Usage error naming the variable. Unknown DREDGE_* names draw a warning
 // (a typo must not silently do nothing); DREDGE_TEST_* and the test harness's DREDGE_BIN and
 // DREDGE_SOURCE_DIR are ignored.
@@ -31,12 +17,15 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "config/dredge_config.h"
 
 namespace dredge {
+
+struct OptionSpec;
 
 using EnvMap = std::map<std::string, std::string>;
 
@@ -49,6 +38,11 @@ struct ConfigOverrides {
   std::vector<DestinationConfig> files_dest;  // files only
   std::vector<DestinationConfig> db_dest;     // db only
 
+  // Settings of the options table given by their DREDGE_* variable (environment layer): the row
+  // and the variable's text, applied through the row's dredge.toml reader.
+  std::vector<std::pair<const OptionSpec*, std::string>> settings;
+
+  // Settings given by flags (the commands fill these).
   std::optional<std::string> files_source;
   std::optional<int> files_workers;
   std::optional<double> max_change;
@@ -73,9 +67,15 @@ struct ConfigOverrides {
   std::optional<bool> nice;
 };
 
-// Reads the documented DREDGE_* variables from `env`. Unknown DREDGE_* names are appended to
-// *warnings (may be null).
+// Reads the DREDGE_* variables of `env`: the destinations, and every options-table row that
+// names a variable (config/option_table.h), each parsed by the row's own dredge.toml reader, so
+// a variable accepts what its key accepts (booleans also as 1/0, yes/no, on/off). A bad value is
+// a Usage error naming the variable, its key and its type. Unknown DREDGE_* names are appended
+// to *warnings (may be null).
 Result<ConfigOverrides> OverridesFromEnv(const EnvMap& env, std::vector<std::string>* warnings);
+
+// Reads `value` of row `o`'s variable into `c` through the row's reader (Usage when invalid).
+Status ApplyEnvValue(const OptionSpec& o, const std::string& value, DredgeConfig* c);
 
 // Writes every field `o` sets into `config`.
 void ApplyOverrides(const ConfigOverrides& o, DredgeConfig* config);

@@ -1,7 +1,11 @@
 // Lookups over the options table, reading a section through it, and dredge.example.toml.
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <utility>
 
 #include "config/option_table.h"
+#include "store/driver_options.h"
 
 namespace dredge {
 namespace {
@@ -47,7 +51,49 @@ std::string Overridden(const OptionSpec& o) {
   return by.empty() ? "" : "; " + by;
 }
 
+// "[[files.destination]]" entries: one per sample URL; the first of the file lists every
+// destination key (the drivers' rows, then DestinationKeys()), commented out.
+std::string Destinations(const SectionSpec& s, bool* keys_shown) {
+  std::string out = "\n" + Comment(s.destinations);
+  bool first = true;
+  for (const char* url : s.sample_urls) {
+    if (!url) continue;
+    if (!std::exchange(first, false)) out += "\n";
+    out += std::string("[[") + s.name + ".destination]]\nurl = \"" + url + "\"\n";
+    if (*keys_shown) continue;
+    *keys_shown = true;
+    for (const StoreOptionSpec* o : AllStoreOptions()) {
+      std::string by = std::string("flag ") + o->flag;
+      if (*o->env) by += std::string("; unset: ") + o->env;
+      out += Comment(std::string(o->help) + " (" + o->type + "; " + by + ")");
+      out += std::string("# ") + o->key + " = " + o->example + "\n";
+    }
+    for (const auto& d : DestinationKeys()) {
+      std::string note = std::string(d.type) + "; flag " + d.flag;
+      if (*d.def) note = "default " + std::string(d.def) + "; " + note;
+      out += Comment(std::string(d.help) + " (" + note + ")");
+      out += std::string("# ") + d.key + " = " + d.example + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+const DestinationKeySpec& DestinationKey(std::string_view key) {
+  for (const auto& d : DestinationKeys())
+    if (key == d.key) return d;
+  std::fprintf(stderr, "dredge: internal error: no destination key '%.*s' in the options table\n",
+               static_cast<int>(key.size()), key.data());
+  std::abort();
+}
+
+std::string DestinationFlagHelp(const DestinationKeySpec& d) {
+  std::string help = d.help;
+  while (!help.empty() && help.back() == '.') help.pop_back();
+  return help + " (" + (*d.def ? "default: " + std::string(d.def) + "; " : "") +
+         "dredge.toml destination key " + d.key + ")";
+}
 
 const OptionSpec* FindOption(std::string_view key) {
   for (const auto& o : Options())
@@ -59,6 +105,31 @@ const OptionSpec* FindOptionByFlag(std::string_view section, std::string_view fl
   for (const auto& o : Options())
     if (SectionOf(o) == section && flag == o.flag) return &o;
   return nullptr;
+}
+
+const OptionSpec* FindOptionByEnv(std::string_view env) {
+  for (const auto& o : Options())
+    if (*o.env && env == o.env) return &o;
+  return nullptr;
+}
+
+bool InConfigFile(const OptionSpec& o) {
+  for (const auto& s : Sections())
+    if (SectionOf(o) == s.name) return true;
+  return false;
+}
+
+std::string FlagHelp(const OptionSpec& o) {
+  std::string help = o.help;
+  while (!help.empty() && help.back() == '.') help.pop_back();
+  std::string def = DefaultText(o);
+  if (def.size() >= 2 && def.front() == '"') def = def.substr(1, def.size() - 2);
+  std::string where;
+  if (InConfigFile(o)) where = "dredge.toml [" + SectionOf(o) + "] " + KeyOf(o);
+  if (*o.env) where += (where.empty() ? "" : ", ") + std::string(o.env);
+  std::string note = def.empty() ? "" : "default: " + def;
+  if (!where.empty()) note += (note.empty() ? "" : "; ") + where;
+  return note.empty() ? help : help + " (" + note + ")";
 }
 
 std::string SectionOf(const OptionSpec& o) {
@@ -91,6 +162,7 @@ Status ParseSection(const SectionSpec& s, const toml::table& table, const std::s
 
 std::string RenderExampleToml() {
   std::string out = kExampleHeader;
+  bool keys_shown = false;
   for (const auto& s : Sections()) {
     out += std::string("\n[") + s.name + "]\n" + Comment(s.intro);
     for (const auto& o : Options()) {
@@ -101,7 +173,7 @@ std::string RenderExampleToml() {
       if (def.empty() || (*o.example && def != o.example))
         out += "# " + KeyOf(o) + " = " + (*o.example ? o.example : def) + "\n";
     }
-    if (*s.trailer) out += std::string("\n") + s.trailer;
+    if (*s.destinations) out += Destinations(s, &keys_shown);
   }
   return out;
 }

@@ -110,6 +110,8 @@ Status ReadHookTimeout(TomlFields& f, DredgeConfig* c) {
 
 #define SHOW(expr) [](const DredgeConfig& c) -> std::string { return expr; }
 #define READ(expr) [](TomlFields& f, DredgeConfig* c) -> Status { return f.expr; }
+// A flag-only row's default, as the flag takes it.
+#define FIXED(text) [](const DredgeConfig&) -> std::string { return text; }
 
 const OptionSpec kOptions[] = {
     // [files]
@@ -175,8 +177,9 @@ const OptionSpec kOptions[] = {
      "PostgreSQL lock_timeout: give up rather than queue behind DDL.", "",
      SHOW(ShowMillis(c.db.lock_timeout_ms)), READ(Millis("lock_timeout", &c->db.lock_timeout_ms))},
     {"db.encrypt_key_file", "--encrypt-key-file", "DREDGE_ENCRYPT_KEY_FILE", "path",
-     "Client-side AES-256-GCM encryption of chunks: the path of a file holding the 32-byte key "
-     "(`openssl rand -hex 32 > db.key; chmod 600 db.key`), never the key itself. Keep it "
+     "Client-side AES-256-GCM encryption of chunks: the path of a file holding the 32-byte key, "
+     "raw, as 64 hex digits or base64 (`openssl rand -hex 32 > db.key; chmod 600 db.key`), never "
+     "the key itself. Keep it "
      "outside the destination: without it nothing can be restored.",
      "\"/etc/dredge/db.key\"",
      SHOW(c.db.encrypt_key_file.empty() ? "" : Quote(c.db.encrypt_key_file)),
@@ -246,35 +249,50 @@ const OptionSpec kOptions[] = {
      READ(String("on_stale", &c->hooks.on_stale))},
     {"hooks.timeout", "", "", "duration", "After this long the hook's process group is killed.", "",
      SHOW(ShowMillis(c.hooks.timeout_ms)), &ReadHookTimeout},
+    // Flag-only options of one command (no dredge.toml key, no variable).
+    {"restore.workers", "--workers", "", "integer 1..1024",
+     "Files tier: files downloaded in parallel.", "", FIXED("16"), nullptr},
+    {"restore files.workers", "--workers", "", "integer 1..1024", "Files downloaded in parallel.",
+     "", FIXED("16"), nullptr},
+    {"restore db.workers", "--workers", "", "integer 1..64",
+     "Chunks fetched and decoded in parallel.", "", FIXED("4"), nullptr},
+    {"verify files.workers", "--workers", "", "integer 1..1024",
+     "Objects downloaded and hashed in parallel with --deep.", "", FIXED("16"), nullptr},
+    {"verify db.workers", "--workers", "", "integer 1..64", "Chunks checked in parallel.", "",
+     FIXED("4"), nullptr},
+    {"prune.workers", "--workers", "", "integer 1..1024", "Deletions in parallel.", "", FIXED("8"),
+     nullptr},
+    {"drill.sample", "--sample", "", "integer 1..1000000", "Files tier: files to restore.", "",
+     FIXED("20"), nullptr},
+    {"drill.sample_bytes", "--sample-bytes", "", "size (K, M, G)",
+     "Files tier: at most this many bytes in the sample (K, M, G).", "", FIXED("1G"), nullptr},
+    {"drill.sample_rows", "--sample-rows", "", "integer 1..10000000",
+     "Db tier: rows compared with the source in each direction.", "", FIXED("1000"), nullptr},
+    {"drill.workers", "--workers", "", "integer 1..1024", "Files tier: parallel downloads.", "",
+     FIXED("8"), nullptr},
+    {"drill.seed", "--seed", "", "integer",
+     "Seed of the random sample, to repeat a drill (unset: random, printed).", "", FIXED(""),
+     nullptr},
 };
 
 #undef SHOW
 #undef READ
+#undef FIXED
 
-const char kFilesTrailer[] =
-    R"(# One or more destinations; each gets a complete, independent backup. A failing destination
-# does not stop the others (exit code 3).
-[[files.destination]]
-url = "s3://storydredge-backups/files"
-region = "us-east-1"
-# endpoint = "http://127.0.0.1:4569"   # S3-compatible servers (MinIO, Ceph, ...)
-# profile = "backup"                    # a profile in ~/.aws/credentials
-# sse = "AES256"                        # or "aws:kms" with sse_kms_key_id = "..."
-# storage_class = "STANDARD_IA"         # STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING
-# path_style = false                    # path-style addressing (IP/localhost endpoints use it anyway)
-# abort_incomplete_after = "24h"         # backups and prune abort multipart uploads left by killed
-#                                        # runs once this old ("0s": any age; docs/s3.md)
-# object_lock = { mode = "GOVERNANCE", retain = "30d" }  # S3 Object Lock on every backed-up
-#                                        # object; the bucket needs Object Lock (docs/object-lock.md)
-
-[[files.destination]]
-url = "file:///mnt/backup-disk/storydredge-files"
-)";
-
-const char kDbTrailer[] = R"([[db.destination]]
-url = "s3://storydredge-backups/db"
-region = "us-east-1"
-)";
+const DestinationKeySpec kDestinationKeys[] = {
+    {"abort_incomplete_after", "--abort-incomplete-after",
+     "duration (\"90s\", \"45m\", \"24h\", \"7d\"; \"0s\" = any age)",
+     "Backups and prune abort incomplete multipart uploads under the destination (left by killed "
+     "runs, billed until aborted) that no live run owns and that are older than this "
+     "(docs/s3.md).",
+     "\"24h\"", "24h"},
+    {"object_lock.mode", "--object-lock-mode", "\"GOVERNANCE\" or \"COMPLIANCE\"",
+     "Lock every backed-up object with S3 Object Lock in this mode, for object_lock.retain; the "
+     "bucket needs Object Lock and versioning (docs/object-lock.md).",
+     "\"GOVERNANCE\"", ""},
+    {"object_lock.retain", "--object-lock-retain", "duration (\"30d\", \"26h\", \"90s\")",
+     "How long each backed-up object stays locked after its write.", "\"30d\"", ""},
+};
 
 Status FilesDestinations(TomlFields& f, DredgeConfig* c) {
   return ReadDestinations(f, f.file(), "files", &c->files.destinations);
@@ -284,20 +302,42 @@ Status DbDestinations(TomlFields& f, DredgeConfig* c) {
 }
 
 const SectionSpec kSections[] = {
-    {"files", "The files tier: a directory mirrored to every [[files.destination]].",
-     &FilesDestinations, kFilesTrailer, [](DredgeConfig* c) { c->files.configured = true; }},
-    {"db", "The database tier: tables backed up incrementally to every [[db.destination]].",
-     &DbDestinations, kDbTrailer, [](DredgeConfig* c) { c->db.configured = true; }},
-    {"retention", "What `dredge prune` keeps (for file snapshots and DB manifests).", nullptr, "",
+    {"files",
+     "The files tier: a directory mirrored to every [[files.destination]].",
+     &FilesDestinations,
+     "One or more destinations; each gets a complete, independent backup. A failing destination "
+     "does not stop the others (exit code 3). The URL picks the driver (file://, s3://, "
+     "ro+file:// read-only); the other keys are the drivers' options, each also a flag.",
+     {"s3://storydredge-backups/files", "file:///mnt/backup-disk/storydredge-files"},
+     [](DredgeConfig* c) { c->files.configured = true; }},
+    {"db",
+     "The database tier: tables backed up incrementally to every [[db.destination]].",
+     &DbDestinations,
+     "Destinations of the database tier: the same keys as [[files.destination]].",
+     {"s3://storydredge-backups/db", nullptr},
+     [](DredgeConfig* c) { c->db.configured = true; }},
+    {"retention",
+     "What `dredge prune` keeps (for file snapshots and DB manifests).",
+     nullptr,
+     "",
+     {},
      nullptr},
-    {"logging", "Run logs. --log-dir, --log-format and DREDGE_LOG_* win.", nullptr, "", nullptr},
-    {"limits", "Bandwidth, request rate and priority of every run.", nullptr, "", nullptr},
+    {"logging",
+     "Run logs. --log-dir, --log-format and DREDGE_LOG_* win.",
+     nullptr,
+     "",
+     {},
+     nullptr},
+    {"limits", "Bandwidth, request rate and priority of every run.", nullptr, "", {}, nullptr},
     {"hooks",
      "Commands run once per tier and destination (docs/operations.md), with DREDGE_RUN_ID, "
      "DREDGE_TIER, DREDGE_DEST, DREDGE_EXIT_CODE and DREDGE_SUMMARY in their environment; their "
      "output goes to the run log. A failing or hanging hook is a warning and never changes the "
      "backup's exit code. Unset = no hook.",
-     nullptr, "", nullptr},
+     nullptr,
+     "",
+     {},
+     nullptr},
 };
 
 }  // namespace
@@ -307,6 +347,9 @@ std::span<const OptionSpec> Options() {
 }
 std::span<const SectionSpec> Sections() {
   return kSections;
+}
+std::span<const DestinationKeySpec> DestinationKeys() {
+  return kDestinationKeys;
 }
 
 }  // namespace dredge

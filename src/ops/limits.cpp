@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/byte_size.h"
+#include "config/option_table.h"
 
 namespace dredge {
 namespace {
@@ -34,18 +35,17 @@ void AddLimitFlags(CLI::App& cmd, ConfigOverrides* o) {
         if (!r.ok()) throw CLI::ValidationError("--bwlimit", r.status().message());
         o->bwlimit = *r;
       },
-      "Bandwidth cap in bytes/s for all workers and both directions, e.g. 20M or 512k "
-      "(binary units; 0 = none)");
+      FlagHelp(*FindOption("limits.bwlimit")));
   cmd.add_option_function<double>(
       "--tpslimit",
       [o](double v) {
         if (!(v >= 0)) throw CLI::ValidationError("--tpslimit", "must be 0 (none) or more");
         o->tpslimit = v;
       },
-      "Store requests per second (0 = none)");
+      FlagHelp(*FindOption("limits.tpslimit")));
   cmd.add_flag_function(
       "--nice,!--no-nice", [o](int64_t count) { o->nice = count > 0; },
-      "Lower CPU and I/O priority (default: on when stdout is not a terminal)");
+      FlagHelp(*FindOption("limits.nice")));
 }
 
 bool ShouldNice(LimitsConfig::Nice setting, bool stdout_is_tty) {

@@ -4,15 +4,14 @@
 #include <map>
 #include <mutex>
 
+#include "store/driver_options.h"
 #include "store/file/file_store.h"
 #include "store/memory/memory_store.h"
+#include "store/readonly/readonly_store.h"
 #include "store/s3/s3_store.h"
 
 namespace dredge {
 namespace {
-
-using Factory = Result<std::shared_ptr<ObjectStore>> (*)(const std::string& rest,
-                                                         const StoreOptions& opts);
 
 Result<std::shared_ptr<ObjectStore>> OpenMemory(const std::string& rest, const StoreOptions&) {
   static std::mutex mu;
@@ -23,52 +22,60 @@ Result<std::shared_ptr<ObjectStore>> OpenMemory(const std::string& rest, const S
   return std::shared_ptr<ObjectStore>(s);
 }
 
-struct Driver {
-  const char* scheme;
-  Factory open;
-};
-
 // One line per driver.
-const Driver kDrivers[] = {
-    {"memory", &OpenMemory},
-    {"file", &OpenFile},
-    {"s3", &OpenS3},
+const DriverSpec kDrivers[] = {
+    {"memory",
+     "in-memory store of this process (tests)",
+     &OpenMemory,
+     {},
+     {true, true, true},
+     false,
+     false},
+    {"file", "a local or mounted directory", &OpenFile, {}, {true, false, true}, false, true},
+    {"ro+file",
+     "a directory, read-only: every write is refused",
+     &OpenReadOnlyFile,
+     {},
+     {false, false, false},
+     false,
+     true},
+    {"s3", "S3 or an S3-compatible server", &OpenS3, S3Options(), {true, true, true}, true, false},
 };
 
 }  // namespace
+
+std::span<const DriverSpec> Drivers() {
+  return kDrivers;
+}
 
 Result<ParsedUrl> ParseStoreUrl(const std::string& url) {
   if (url.empty()) return Status::Usage("the destination URL is empty");
   auto pos = url.find("://");
   ParsedUrl out;
-  if (pos == std::string::npos) {
-    out.scheme = "file";
-    out.rest = url;
-  } else {
-    out.scheme = url.substr(0, pos);
-    out.rest = url.substr(pos + 3);
+  out.scheme = pos == std::string::npos ? "file" : url.substr(0, pos);
+  out.rest = pos == std::string::npos ? url : url.substr(pos + 3);
+  for (const auto& d : kDrivers)
+    if (out.scheme == d.scheme) out.driver = &d;
+  if (!out.driver) {
+    std::string known;
+    for (const auto& d : kDrivers)
+      known += std::string(known.empty() ? "" : ", ") + d.scheme + "://";
+    return Status::Usage("unsupported destination '" + url + "': use one of " + known);
   }
-  if (out.scheme == "file") {
-    if (out.rest.empty()) return Status::Usage("file:// URL '" + url + "' has no path");
+  if (out.driver->path_url) {
+    if (out.rest.empty()) return Status::Usage(out.scheme + ":// URL '" + url + "' has no path");
     std::error_code ec;
     auto abs = std::filesystem::absolute(out.rest, ec);
     if (ec) return Status::Usage("cannot resolve path of '" + url + "': " + ec.message());
     out.rest = abs.lexically_normal().string();
     if (out.rest.size() > 1 && out.rest.back() == '/') out.rest.pop_back();
   }
-  for (const auto& d : kDrivers)
-    if (out.scheme == d.scheme) return out;
-  if (out.scheme == "file") return out;
-  std::string known;
-  for (const auto& d : kDrivers) known += std::string(known.empty() ? "" : ", ") + d.scheme + "://";
-  return Status::Usage("unsupported destination '" + url + "': use one of " + known);
+  return out;
 }
 
 Result<std::shared_ptr<ObjectStore>> OpenStore(const std::string& url, const StoreOptions& opts) {
   DREDGE_ASSIGN_OR_RETURN(ParsedUrl p, ParseStoreUrl(url));
-  for (const auto& d : kDrivers)
-    if (p.scheme == d.scheme) return d.open(p.rest, opts);
-  return Status::Unsupported("the " + p.scheme + ":// driver is not built into this dredge");
+  return p.driver->open(p.rest, opts);
 }
 
 }  // namespace dredge

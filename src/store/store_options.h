@@ -33,4 +33,20 @@ struct StoreOptions {
   ObjectLockSettings object_lock;
 };
 
+// One option a store driver takes (store/registry.h lists each driver's rows): a key of a
+// [[files.destination]] / [[db.destination]] entry in dredge.toml and the flag that overrides it
+// on every command that opens a destination. Pure data: config/ reads and shows the rows,
+// cli/ turns them into flags, the driver reads the StoreOptions field.
+struct StoreOptionSpec {
+  const char* key;      // the destination key: "region"
+  const char* flag;     // the flag: "--region"
+  const char* env;      // what the driver falls back to when unset ("AWS_REGION"), "" = nothing
+  const char* type;     // what a value looks like: "string", "boolean"
+  const char* help;     // what it does, without the default
+  const char* example;  // a sample value as TOML, shown commented out in dredge.example.toml
+  const char* choices;  // the values allowed, "|"-separated ("AES256|aws:kms"); "" = any
+  std::string StoreOptions::*text;  // the field of a string option (else nullptr)
+  bool StoreOptions::*on;           // the field of a boolean option (else nullptr)
+};
+
 }  // namespace dredge

@@ -2,8 +2,6 @@
 // (issue 13): with a config naming one [[files.destination]] and no --dest anywhere, each files
 // command works on that destination, and nothing lands in the built-in default
 // (./dredge-backups in the working directory); `check` probes only the configured tiers.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,41 +11,26 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/process.h"
-#include "support/test_env.h"
+#include "cli/cli_sandbox.h"
 
 namespace dredge::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ConfigDest : public ::testing::Test {
+class ConfigDest : public CliSandbox {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/dredge-cfgdest-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    for (const char* d : {"cwd", "home", "src/sub", "store"})
-      fs::create_directories(dir_ + "/" + d);
+    MakeSandbox("cfgdest", {"src/sub", "store"});
     std::ofstream(dir_ + "/src/a.txt") << "alpha";
     std::ofstream(dir_ + "/src/sub/b.txt") << "bravo";
     std::ofstream(dir_ + "/dredge.toml")
         << "[files]\nsource = \"" << dir_ << "/src\"\n\n[[files.destination]]\nurl = \"file://"
         << dir_ << "/store\"\n\n[logging]\ndir = \"" << dir_ << "/logs\"\n";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   ProcessResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), DredgeBin());
-    return RunProcess(args,
-                      {{"HOME", dir_ + "/home"},
-                       {"XDG_STATE_HOME", ""},
-                       {"XDG_CACHE_HOME", ""},
-                       {"DREDGE_CONFIG", dir_ + "/dredge.toml"}},
-                      dir_ + "/cwd");
+    return Dredge(std::move(args), dir_ + "/dredge.toml");
   }
-  std::string dir_;
 };
 
 TEST_F(ConfigDest, EveryFilesCommandUsesTheConfiguredDestination) {

@@ -75,6 +75,11 @@ std::map<std::string, std::set<std::string>> KnownDefaults(const std::vector<Cli
     known[KeyOf(o)].insert(d);
     if (*o.flag) known[o.flag].insert(d);
   }
+  for (const auto& d : DestinationKeys()) {
+    if (!*d.def) continue;
+    known[d.key].insert(d.def);
+    known[d.flag].insert(d.def);
+  }
   for (const auto& o : cli)
     if (!o.captured.empty()) known[o.flag].insert(Normalise(o.captured));
   return known;

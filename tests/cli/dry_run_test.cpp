@@ -2,8 +2,6 @@
 // (issue 13): `prune --dry-run` names each snapshot it would remove and the objects it would
 // delete; `backup files --dry-run` says "would copy" for content already stored and, with -v,
 // names each file.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,45 +10,31 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/process.h"
-#include "support/test_env.h"
+#include "cli/cli_sandbox.h"
 
 namespace dredge::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class DryRun : public ::testing::Test {
+class DryRun : public CliSandbox {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/dredge-dryrun-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    for (const char* d : {"cwd", "home", "src", "store"}) fs::create_directories(dir_ + "/" + d);
+    MakeSandbox("dryrun", {"src", "store"});
     for (int i = 0; i < 10; ++i)  // a change to one stays under the 20% guard
       std::ofstream(dir_ + "/src/f" + std::to_string(i) + ".txt") << "file " << i;
     // Large enough to be copied from its stored object instead of uploaded again.
     std::ofstream(dir_ + "/src/big.bin") << std::string(100 << 10, 'b');
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   ProcessResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), DredgeBin());
     args.insert(args.end(), {"--dest", "file://" + dir_ + "/store"});
-    return RunProcess(args,
-                      {{"HOME", dir_ + "/home"},
-                       {"XDG_STATE_HOME", ""},
-                       {"XDG_CACHE_HOME", ""},
-                       {"DREDGE_CONFIG", ""}},
-                      dir_ + "/cwd");
+    return Dredge(std::move(args));
   }
   size_t Snapshots() {
     auto r = Run({"snapshots", "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return nlohmann::json::parse(r.out)["snapshots"].size();
   }
-  std::string dir_;
 };
 
 TEST_F(DryRun, PruneSaysWhatItWouldRemoveWithCountsAndRemovesNothing) {

@@ -54,6 +54,7 @@ inline std::shared_ptr<S3Store> OpenOn(const S3Server& s, const std::string& pre
     return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
   });
   EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (store.ok()) (*store)->DecideCapabilities();  // as OpenS3, the registry's factory, does
   return store.ok() ? *store : nullptr;
 }
 

@@ -20,7 +20,10 @@ INSTANTIATE_TEST_SUITE_P(
                                     kLimitNoContentMd5Check, kLimitNonAtomicOverwrite}},
                       StoreFactory{"moto",
                                    []() -> std::shared_ptr<ObjectStore> {
-                                     return OpenMotoS3(UniquePrefix("conf"));
+                                     // Decided as OpenS3 (the registry's factory) does.
+                                     auto s = OpenMotoS3(UniquePrefix("conf"));
+                                     if (s) s->DecideCapabilities();
+                                     return s;
                                    },
                                    // moto stores a body whose Content-MD5 does not match
                                    // (AWS refuses it with 400 BadDigest).

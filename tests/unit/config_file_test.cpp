@@ -88,11 +88,11 @@ nice = false
   EXPECT_DOUBLE_EQ(c->files.max_change, 0.3);
   ASSERT_EQ(c->files.destinations.size(), 2u);
   EXPECT_EQ(c->files.destinations[0].url, "s3://b/files");
-  EXPECT_EQ(c->files.destinations[0].endpoint, "http://127.0.0.1:9000");
-  EXPECT_EQ(c->files.destinations[0].region, "eu-west-1");
-  EXPECT_EQ(c->files.destinations[0].profile, "backup");
-  EXPECT_EQ(c->files.destinations[0].sse, "AES256");
-  EXPECT_EQ(c->files.destinations[0].storage_class, "STANDARD_IA");
+  EXPECT_EQ(c->files.destinations[0].store.endpoint_url, "http://127.0.0.1:9000");
+  EXPECT_EQ(c->files.destinations[0].store.region, "eu-west-1");
+  EXPECT_EQ(c->files.destinations[0].store.profile, "backup");
+  EXPECT_EQ(c->files.destinations[0].store.sse, "AES256");
+  EXPECT_EQ(c->files.destinations[0].store.storage_class, "STANDARD_IA");
   EXPECT_EQ(ToStoreOptions(c->files.destinations[0]).endpoint_url, "http://127.0.0.1:9000");
   EXPECT_EQ(c->files.destinations[1].url, "file:///mnt/x");
   EXPECT_EQ(c->db.conninfo, "host=127.0.0.1 dbname=sd");

@@ -25,7 +25,7 @@ namespace {
 // Compares the live table with the entry's restorable state (inside conn's transaction, whose
 // snapshot xmax is `x`).
 Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_t x, bool name_keys,
-                    DbVerifyResult* out) {
+                    Progress* progress, DbVerifyResult* out) {
   std::vector<size_t> key_idx;
   DREDGE_ASSIGN_OR_RETURN(auto state, RestorableState(store, m0, &key_idx));
   auto& backup = state.rows;
@@ -44,6 +44,7 @@ Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_
   for (size_t i : key_idx) shifted.push_back(i + 1);
   DREDGE_RETURN_IF_ERROR(conn->CopyOut(sql, [&](std::string_view line) {
     ++out->rows_live;
+    if (progress) progress->AddFiles(1);
     bool is_new = line.substr(0, 2) == "t\t";
     std::string_view row = line.substr(2);
     copytext::SplitLine(line, &parts);
@@ -65,6 +66,35 @@ Status CompareTable(ObjectStore& store, PgConn* conn, const Manifest& m0, int64_
   out->deleted_since_backup += backup.size();
   return Status::Ok();
 }
+
+// The live comparison's phase of the progress: live rows read, out of the rows the backup holds
+// (the live table's size is not known before it is read; rows inserted since the backup can
+// take the count past the total). Stops the phase when it goes out of scope, on every path.
+class ComparisonProgress {
+ public:
+  ComparisonProgress(Progress* p, const std::vector<const Manifest*>& entries) : p_(p) {
+    if (!p_) return;
+    uint64_t rows = 0;
+    for (const Manifest* m : entries) {
+      if (!m->schema.Keyless()) {
+        rows += m->live_keys.count();
+        continue;
+      }
+      for (const auto& c : m->chunks) rows += c.rows;  // a keyless table's read, every row
+    }
+    p_->SetUnit("rows");
+    p_->SetTotals(rows, 0);
+    p_->Restart("verify db: live rows");
+  }
+  ~ComparisonProgress() {
+    if (p_) p_->Stop();
+  }
+  ComparisonProgress(const ComparisonProgress&) = delete;
+  ComparisonProgress& operator=(const ComparisonProgress&) = delete;
+
+ private:
+  Progress* p_;
+};
 
 Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbVerifyOptions& o,
                      DbVerifyResult* out) {
@@ -90,8 +120,10 @@ Status CompareWithDb(ObjectStore& store, const PrefixListing& listing, const DbV
     entries = {m};
   }
   int64_t x = std::stoll(snap.str(0, 0));
+  ComparisonProgress shown(o.progress, entries);
   for (const Manifest* m : entries)
-    DREDGE_RETURN_IF_ERROR(CompareTable(store, conn.get(), *m, x, entries.size() > 1, out));
+    DREDGE_RETURN_IF_ERROR(
+        CompareTable(store, conn.get(), *m, x, entries.size() > 1, o.progress, out));
   return conn->Exec("COMMIT");
 }
 

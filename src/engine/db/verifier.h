@@ -26,7 +26,9 @@ struct DbVerifyOptions {
   // With --db: the manifest to compare with (engine/db/manifest_select.h: latest, an id, a
   // unique prefix, the stamp, or as_of); empty = the newest.
   RestorePointQuery point;
-  // When set: chunks checked out of every chunk of every manifest (bytes from the manifests).
+  // When set: chunks checked out of every chunk of every manifest (bytes from the manifests);
+  // then, with a database, a second phase "verify db: live rows": live rows compared, out of
+  // the rows the compared manifests hold.
   Progress* progress = nullptr;
 };
 

@@ -161,7 +161,15 @@ Status CheckAgainstSource(const DbDrillOptions& o, const Manifest& m, PgConn& sc
   DREDGE_ASSIGN_OR_RETURN(RowCompareSpec spec, MakeCompareSpec(*source, o, m, r));
   std::string why;
   DREDGE_ASSIGN_OR_RETURN(spec.horizon_valid, HorizonValid(*source, m, spec.source_table, &why));
-  DREDGE_ASSIGN_OR_RETURN(r.rows_compared, CompareRows(scratch, *source, spec));
+  if (o.progress) {  // the restore's phase has ended; this one counts the rows compared
+    o.progress->SetUnit("rows");
+    o.progress->SetTotals(0, 0);
+    o.progress->Restart("drill db: rows compared");
+    spec.progress = o.progress;
+  }
+  auto compared = CompareRows(scratch, *source, spec);
+  if (o.progress) o.progress->Stop();
+  DREDGE_ASSIGN_OR_RETURN(r.rows_compared, std::move(compared));
   const RowCompareResult& c = r.rows_compared;
   std::string detail = std::to_string(c.equal) + "/" + std::to_string(c.compared) +
                        " sampled rows equal to " + r.source_table + ", " +

@@ -38,7 +38,9 @@ struct DbDrillOptions {
   int workers = 4;
   // Which manifest to restore (engine/db/manifest_select.h); empty: the newest dredge manifest.
   RestorePointQuery point;
-  Progress* progress = nullptr;  // the scratch restore (chunks loaded, out of the manifest's)
+  // The scratch restore (chunks loaded, out of the manifest's), then "drill db: rows compared"
+  // (rows looked up in both directions, out of the samples).
+  Progress* progress = nullptr;
 };
 
 struct DbDrillReport {

@@ -141,6 +141,7 @@ Result<std::map<Key, std::pair<std::string, bool>>> LookUpLive(PgConn& source,
     DREDGE_ASSIGN_OR_RETURN(PgRows rows, source.Query(lookup, KeyParams(keys, from, to, nk)));
     for (size_t r = 0; r < rows.size(); ++r)
       live[KeyOf(rows, r, nk)] = {rows.str(r, nk), rows.str(r, nk + 1) == "t"};
+    if (s.progress) s.progress->AddFiles(to - from);
   }
   return live;
 }
@@ -182,6 +183,7 @@ Status FindMissingFromCopy(PgConn& copy, PgConn& source, const RowCompareSpec& s
   std::vector<Key> want;
   for (size_t r = 0; r < old_keys.size(); ++r) want.push_back(KeyOf(old_keys, r, nk));
   out.source_sampled = want.size();
+  if (s.progress) s.progress->SetTotals(out.compared + want.size(), 0);
   const std::string present =
       "SELECT " + cq.keys_text + " FROM " + s.copy_table + " WHERE " + KeyIn(cq, s, 1);
   std::set<Key> found;
@@ -189,6 +191,7 @@ Status FindMissingFromCopy(PgConn& copy, PgConn& source, const RowCompareSpec& s
     size_t to = std::min(want.size(), from + kBatch);
     DREDGE_ASSIGN_OR_RETURN(PgRows rows, copy.Query(present, KeyParams(want, from, to, nk)));
     for (size_t r = 0; r < rows.size(); ++r) found.insert(KeyOf(rows, r, nk));
+    if (s.progress) s.progress->AddFiles(to - from);
   }
   for (const auto& k : want)
     if (!found.count(k))
@@ -206,6 +209,8 @@ Result<RowCompareResult> CompareRows(PgConn& copy, PgConn& source, const RowComp
   DREDGE_ASSIGN_OR_RETURN(std::string changed, ChangedExpr(source, s));
   DREDGE_ASSIGN_OR_RETURN(CopySample sample, SampleCopy(copy, s, cq));
   out.compared = sample.keys.size();
+  // The second direction's sample is at most as large; its real size replaces this estimate.
+  if (s.progress) s.progress->SetTotals(out.compared * (s.horizon_valid ? 2 : 1), 0);
   DREDGE_ASSIGN_OR_RETURN(auto live, LookUpLive(source, s, sq, changed, sample.keys));
   Judge(sample, live, s.horizon_valid, out);
   if (s.horizon_valid)

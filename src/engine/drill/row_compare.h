@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "common/status.h"
 #include "engine/db/pg_conn.h"
 
@@ -35,6 +36,9 @@ struct RowCompareSpec {
   bool horizon_valid = true;
   uint64_t sample_rows = 1000;
   uint64_t seed = 0;
+  // When set: rows compared (both directions), out of the samples' sizes as they become known;
+  // the caller starts and stops it, CompareRows only counts and sets the totals.
+  Progress* progress = nullptr;
 };
 
 struct RowProblem {

@@ -97,37 +97,47 @@ Result<bool> S3Store::ProbeConditionalPut() {
   return false;
 }
 
+namespace {
+
+CacheEntry EntryFor(const s3::S3Location& loc) {
+  CacheEntry e;
+  e.endpoint = loc.scheme + "://" + loc.authority + loc.base_path;
+  e.bucket = loc.bucket;
+  e.path = DredgeCacheDir() + "/s3-capabilities/" +
+           Sha256Hex(e.endpoint + "\n" + e.bucket).substr(0, 16) + ".json";
+  return e;
+}
+
+}  // namespace
+
+void S3Store::RecallCapabilities() {
+  std::lock_guard lock(caps_mu_);
+  const CacheEntry e = EntryFor(builder_.location());
+  conditional_put_ = ReadRemembered(e, config_.clock());
+  if (conditional_put_)
+    log::Debug(describe_ + (*conditional_put_ ? " honours" : " ignores") +
+               " If-None-Match (remembered in " + e.path + ")");
+}
+
+void S3Store::DecideCapabilities() {
+  std::lock_guard lock(caps_mu_);
+  if (conditional_put_) return;
+  auto probed = ProbeConditionalPut();
+  if (!probed.ok()) {
+    log::Info("cannot find out whether " + describe_ + " honours conditional writes (" +
+              probed.status().message() + "); assuming it does not");
+    return;  // not decided: no proof either way, so capabilities() says false
+  }
+  conditional_put_ = *probed;
+  Remember(EntryFor(builder_.location()), *probed, config_.clock());
+  log::Info(describe_ + (*probed ? " honours" : " ignores") +
+            " conditional writes (If-None-Match: *)" +
+            (*probed ? "" : ": the run lease uses a settle wait and read-back instead"));
+}
+
 StoreCapabilities S3Store::capabilities() const {
   std::lock_guard lock(caps_mu_);
-  if (!conditional_put_) {
-    const s3::S3Location& loc = builder_.location();
-    CacheEntry e;
-    e.endpoint = loc.scheme + "://" + loc.authority + loc.base_path;
-    e.bucket = loc.bucket;
-    e.path = DredgeCacheDir() + "/s3-capabilities/" +
-             Sha256Hex(e.endpoint + "\n" + e.bucket).substr(0, 16) + ".json";
-    const int64_t now = config_.clock();
-    conditional_put_ = ReadRemembered(e, now);
-    if (conditional_put_) {
-      log::Debug(describe_ + (*conditional_put_ ? " honours" : " ignores") +
-                 " If-None-Match (remembered in " + e.path + ")");
-    } else {
-      // capabilities() is const for callers; probing is the one write it does, once.
-      auto probed = const_cast<S3Store*>(this)->ProbeConditionalPut();
-      if (probed.ok()) {
-        conditional_put_ = *probed;
-        Remember(e, *probed, now);
-        log::Info(describe_ + (*probed ? " honours" : " ignores") +
-                  " conditional writes (If-None-Match: *)" +
-                  (*probed ? "" : ": the run lease uses a settle wait and read-back instead"));
-      } else {
-        conditional_put_ = false;
-        log::Info("cannot find out whether " + describe_ + " honours conditional writes (" +
-                  probed.status().message() + "); assuming it does not");
-      }
-    }
-  }
-  return {*conditional_put_, false, true};
+  return {conditional_put_.value_or(false), false, true};
 }
 
 }  // namespace dredge

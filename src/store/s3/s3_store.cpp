@@ -86,7 +86,9 @@ Result<std::shared_ptr<S3Store>> S3Store::Create(Config config) {
   // contradicts it is refused at the first answer that names it again).
   std::string known = s3::RememberedBucketRegion(config.aws.endpoint_url, config.bucket);
   if (!known.empty() && config.options.region.empty()) builder.SetRegion(known);
-  return std::shared_ptr<S3Store>(new S3Store(std::move(config), std::move(builder)));
+  std::shared_ptr<S3Store> store(new S3Store(std::move(config), std::move(builder)));
+  store->RecallCapabilities();
+  return store;
 }
 
 S3Store::S3Store(Config config, s3::RequestBuilder builder)
@@ -354,6 +356,7 @@ Result<std::shared_ptr<S3Store>> OpenS3WithEnv(const std::string& rest, const St
 
 Result<std::shared_ptr<ObjectStore>> OpenS3(const std::string& rest, const StoreOptions& opts) {
   DREDGE_ASSIGN_OR_RETURN(auto store, OpenS3WithEnv(rest, opts, s3::ProcessEnv));
+  store->DecideCapabilities();  // when opened, so capabilities() is a plain answer after
   return std::shared_ptr<ObjectStore>(std::move(store));
 }
 

@@ -17,15 +17,18 @@
 //    CreateMultipartUpload); Stat fills ObjectInfo.lock_mode/lock_retain_until from them.
 //  - Get of a whole object checks the bytes against a plain-MD5 ETag (Corrupt on mismatch,
 //    reported after the bytes were delivered to the sink).
-//  - capabilities(): conditional_put is found out, not assumed: the first call probes
-//    the server once per endpoint and bucket — a PUT of `.dredge/check/conditional-put-<hex>`
-//    with If-None-Match: *, the same again, which must answer 412, then a DELETE of the probe —
-//    and remembers the answer in DredgeCacheDir()/s3-capabilities/<sha256(endpoint,
-//    bucket)[:16]>.json for 7 days (docs/s3.md). AWS (since 2024) and moto honour the header; the
-//    SigV4-checking test server, older MinIO and Ceph ignore it and report false. A probe that
-//    cannot be completed (network, permissions) reports false for this store object and is not
-//    remembered. A capability is reported true only with proof. versioning is false: the
-//    driver does not query bucket versioning there (VersioningState does, on request).
+//  - capabilities(): conditional_put is found out, not assumed, when the store is opened:
+//    Create takes the answer remembered on this machine, and DecideCapabilities (which OpenS3,
+//    the registry's factory, calls) probes the server once per endpoint and bucket — a PUT of
+//    `.dredge/check/conditional-put-<hex>` with If-None-Match: *, the same again, which must
+//    answer 412, then a DELETE of the probe — and remembers the answer in
+//    DredgeCacheDir()/s3-capabilities/<sha256(endpoint, bucket)[:16]>.json for 7 days
+//    (docs/s3.md). AWS (since 2024) and moto honour the header; the SigV4-checking test server,
+//    older MinIO and Ceph ignore it and report false. A probe that cannot be completed
+//    (network, permissions) leaves it undecided (false) and is not remembered.
+//    capabilities() itself never sends a request. A capability is reported true only with
+//    proof. versioning is false: the driver does not query bucket versioning there
+//    (VersioningState does, on request).
 //  - Object versions (V1-V6 of store/object_versions.h, s3_versions.cpp): VersioningState is
 //    GetBucketVersioning (a server without the API, 501/405, is kNone); GetVersion/StatVersion
 //    send ?versionId= (StatVersion fills the lock fields from the x-amz-object-lock-* headers);
@@ -86,6 +89,8 @@ class S3Store final : public ObjectStore, public IncompleteUploads, public Objec
   Status ListIncompleteUploads(std::string_view prefix, const IncompleteUploadFn& fn) override;
   Status AbortIncompleteUpload(const IncompleteUpload& upload) override;
   StoreCapabilities capabilities() const override;
+  // Probes whether the server honours If-None-Match: * unless the answer is known (see above).
+  void DecideCapabilities();
   std::string Describe() const override { return describe_; }
   // s3_versions.cpp (V1-V6, see above).
   Result<Versioning> VersioningState() override;
@@ -143,13 +148,15 @@ class S3Store final : public ObjectStore, public IncompleteUploads, public Objec
 
   // s3_probe.cpp: true when a second If-None-Match: * PUT of a probe key answers 412.
   Result<bool> ProbeConditionalPut();
+  // s3_probe.cpp: takes the answer remembered on this machine, if any (no request).
+  void RecallCapabilities();
 
   Config config_;
   s3::RequestBuilder builder_;
   std::unique_ptr<s3::HttpClient> http_;
   std::string describe_;
   mutable std::mutex caps_mu_;
-  mutable std::optional<bool> conditional_put_;  // probed or read from the cache
+  std::optional<bool> conditional_put_;  // probed or read from the cache; unset = no proof
 };
 
 // The registry's entry: `rest` is "bucket[/prefix]"; endpoint, region and credentials come

@@ -1,0 +1,79 @@
+// Progress of the database tier's row comparisons (issue 13), under a pseudo-terminal like
+// tests/hooks/progress_test.cpp: `verify db --db` shows "verify db: live rows" with done/total
+// (the rows the backup holds), rate and ETA while it reads the live table, and the db drill shows
+// "drill db: rows compared" while it compares its samples; each phase's final line stays.
+// The table is large enough that each comparison outlasts the bar's 200 ms redraw.
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pg/pg_test_util.h"
+#include "support/process.h"
+
+namespace dredge::testing {
+namespace {
+
+constexpr int kRows = 200000;
+
+class DbProgress : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir("dbprogress");
+    dest_ = "file://" + dir_ + "/store";
+    db_.Exec(
+        "CREATE TABLE t (id serial PRIMARY KEY, body text);"
+        "INSERT INTO t (body) SELECT 'row number ' || g || ' of the progress test' "
+        "FROM generate_series(1, " +
+        std::to_string(kRows) + ") g");
+    auto b = RunProcess({DredgeBin(), "backup", "db", "--dest", dest_, "--db", db_.conninfo(),
+                         "--table", "t", "--chunk-size", "20000"},
+                        Env(), dir_);
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::map<std::string, std::string> Env() const {
+    return {{"HOME", dir_ + "/home"},
+            {"XDG_CACHE_HOME", dir_ + "/cache"},
+            {"XDG_STATE_HOME", dir_ + "/state"},
+            {"XDG_CONFIG_HOME", dir_ + "/config"},
+            {"TERM", "xterm"}};
+  }
+  TestDb db_{"dbprogress"};
+  std::string dir_, dest_;
+};
+
+TEST_F(DbProgress, VerifyDbShowsTheLiveComparisonWithTotalsRateAndEta) {
+  auto r =
+      RunInPty({DredgeBin(), "verify", "db", "--dest", dest_, "--db", db_.conninfo()}, Env(), dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const std::string total = std::to_string(kRows);
+  // The final line of the phase: every live row read, out of the rows the backup holds.
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex("verify db: live rows: " + total + "/" + total + " rows, [0-9.]+ rows/s")))
+      << r.out;
+  // While it ran: the bar, redrawn in place, with the ETA that the total allows.
+  EXPECT_TRUE(
+      std::regex_search(r.out, std::regex("\\r\\x1b\\[Kverify db: live rows: \\d+/" + total +
+                                          " rows, [0-9.]+ rows/s(, ETA \\d+:\\d\\d)?")))
+      << r.out;
+}
+
+TEST_F(DbProgress, DbDrillShowsTheRowComparison) {
+  auto r = RunInPty({DredgeBin(), "drill", "--tier", "db", "--dest", dest_, "--db", db_.conninfo(),
+                     "--sample-rows", std::to_string(kRows)},
+                    Env(), dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // Both directions: every copy row looked up at the source, every older live row in the copy.
+  const std::string both = std::to_string(2 * kRows);
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex("drill db: rows compared: " + both + "/" + both + " rows, [0-9.]+ rows/s")))
+      << r.out;
+}
+
+}  // namespace
+}  // namespace dredge::testing
