@@ -23,6 +23,10 @@ void PrintJson(const nlohmann::json& j) {
   WriteLine(log::Scrub(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+void PrintJsonOrdered(const nlohmann::ordered_json& j) {
+  WriteLine(log::Scrub(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
 Status FailJson(bool json, Status st, std::string_view command) {
   if (!json) return st;
   nlohmann::json j;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/files_retention.h"
@@ -132,10 +133,7 @@ Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
 }
 
 Status Run(Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   if (f.max_change < 0 || f.max_change > 100)
     return fail(Status::Usage("--max-change must be a percentage between 0 and 100"));
   ConfigOverrides o;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/point_lock_report.h"
 #include "common/log.h"
@@ -36,9 +37,8 @@ int PrintLines(const std::vector<CheckLine>& lines) {
       ++failed;
       text += " -> " + log::Scrub(l.hint);
     }
-    std::printf("  %-4s  %-10s  %s\n", l.ok ? "OK" : "FAIL", l.name.c_str(), text.c_str());
+    PrintTextF("  %-4s  %-10s  %s\n", l.ok ? "OK" : "FAIL", l.name.c_str(), text.c_str());
   }
-  std::fflush(stdout);
   return failed;
 }
 
@@ -54,7 +54,7 @@ void PrintLock(ObjectStore& store, const ObjectLockSettings& configured) {
   for (const auto& p : l.points) text += "; " + p.tier + ": " + PointLockText(p);
   lines.push_back({"lock", true, text, ""});
   PrintLines(lines);
-  for (const auto& w : l.warnings) std::printf("  WARN  %s\n", log::Scrub(w).c_str());
+  for (const auto& w : l.warnings) PrintTextF("  WARN  %s\n", log::Scrub(w).c_str());
 }
 
 Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
@@ -76,7 +76,7 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
   for (const auto& dest : config.AllDestinations()) {
     StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
     auto store = OpenDestination(dest.url, so);
-    std::printf("%s\n", store.ok() ? (*store)->Describe().c_str() : dest.url.c_str());
+    PrintTextF("%s\n", store.ok() ? (*store)->Describe().c_str() : dest.url.c_str());
     if (!store.ok()) {
       failed +=
           PrintLines({{"open", false, store.status().message(),
@@ -84,7 +84,7 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
       continue;
     }
     if (const S3Store* s3 = FindS3Store(*store))
-      std::printf("  credentials: %s\n", log::Scrub(s3->CredentialsSource()).c_str());
+      PrintTextF("  credentials: %s\n", log::Scrub(s3->CredentialsSource()).c_str());
     failed += PrintLines(ProbeStore(**store, po));
     PrintLock(**store, so.object_lock);
   }
@@ -94,7 +94,7 @@ Status RunCheck(const CheckOptions& o, const GlobalOptions& global) {
     std::vector<std::string> tables = config.db.tables;
     if (tables.empty()) tables = {config.db.all_tables ? "pg_catalog.pg_class" : config.db.table};
     for (const auto& table : tables) {
-      std::printf("database (table %s)\n", table.c_str());
+      PrintTextF("database (table %s)\n", table.c_str());
       failed += PrintLines(ProbeDatabase(config.db.conninfo, table));
     }
   }

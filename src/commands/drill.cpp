@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
 #include "commands/encrypt_flags.h"
@@ -49,9 +50,8 @@ json ChecksJson(const std::vector<DrillCheck>& checks) {
 
 void PrintChecks(const std::vector<DrillCheck>& checks, const std::string& dest) {
   for (const auto& c : checks)
-    std::printf("%s %s [%s]: %s\n", OutcomeWord(c.outcome), c.name.c_str(), dest.c_str(),
-                log::Scrub(c.detail).c_str());
-  std::fflush(stdout);
+    PrintTextF("%s %s [%s]: %s\n", OutcomeWord(c.outcome), c.name.c_str(), dest.c_str(),
+               log::Scrub(c.detail).c_str());
 }
 
 json FilesJson(const FilesDrillReport& r) {
@@ -147,10 +147,7 @@ bool Wants(const Flags& f, const std::string& tier, bool configured) {
 }
 
 Status Run(Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"command", "drill"}, {"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st), "drill"); };
   auto sample_bytes = ParseByteSize(f.sample_bytes, "--sample-bytes");
   if (!sample_bytes.ok()) return fail(sample_bytes.status());
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
@@ -249,10 +246,9 @@ Status Run(Flags& f, const GlobalOptions& global) {
     if (db_json) j["db"] = *db_json;
     PrintJson(j);
   } else {
-    std::printf("drill %s (seed %llu%s)\n", code == kExitOk ? "PASSED" : "FAILED",
-                static_cast<unsigned long long>(seed),
-                code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
-    std::fflush(stdout);
+    PrintTextF("drill %s (seed %llu%s)\n", code == kExitOk ? "PASSED" : "FAILED",
+               static_cast<unsigned long long>(seed),
+               code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
   }
   return AlreadyReported(CombinedStatus(outcomes, "drills"));
 }

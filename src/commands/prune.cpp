@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
@@ -69,10 +70,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
                                         &overrides.keep_weekly, &overrides.keep_monthly};
   for (int i = 0; i < 4; ++i)
     if (f.keep_opt[i]->count() > 0) *keep_fields[i] = f.keep[i];
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   auto config = PrepareRun(global, overrides, OpsFlags{});
   if (!config.ok()) return fail(config.status());
   auto run_log = OpenTierLog(*config, "prune");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -33,10 +34,7 @@ bool NonEmptyDirectory(const std::string& path) {
 }
 
 Status Run(Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   if (!f.as_of.empty()) {
     auto t = ParseIsoTime(f.as_of);
     if (!t.ok()) return fail(t.status());

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/point_lock_report.h"
 #include "common/exit_codes.h"
@@ -71,33 +72,33 @@ void PrintDbTables(const RunRecord& ok) {
   if (count("not_backed_up") > 0)
     line += ", " + std::to_string(count("not_backed_up")) +
             " relation(s) not backed up as tables (see the run log)";
-  std::printf("  %-6s tables     %s\n", "", line.c_str());
+  PrintTextF("  %-6s tables     %s\n", "", line.c_str());
 }
 
 void PrintLock(const DestLock& l) {
   if (!l.asked) return;
   std::string configured =
       l.configured.enabled() ? l.configured.mode + ", retain " + l.configured.retain : "none";
-  std::printf("  lock       configured: %s\n", configured.c_str());
+  PrintTextF("  lock       configured: %s\n", configured.c_str());
   for (const auto& p : l.points)
-    std::printf("  %-6s lock       %s\n", p.tier.c_str(), PointLockText(p).c_str());
-  for (const auto& w : l.warnings) std::printf("  WARN   %s\n", log::Scrub(w).c_str());
+    PrintTextF("  %-6s lock       %s\n", p.tier.c_str(), PointLockText(p).c_str());
+  for (const auto& w : l.warnings) PrintTextF("  WARN   %s\n", log::Scrub(w).c_str());
 }
 
 void PrintHuman(const std::vector<DestinationStatus>& all, const std::vector<DestLock>& locks,
                 int64_t now_ns, int64_t max_age_s) {
   for (size_t i = 0; i < all.size(); ++i) {
     const DestinationStatus& d = all[i];
-    std::printf("%s\n", d.description.c_str());
+    PrintTextF("%s\n", d.description.c_str());
     if (!d.error.ok()) {
-      std::printf("  FAIL  %s\n\n", log::Scrub(d.error.message()).c_str());
+      PrintTextF("  FAIL  %s\n\n", log::Scrub(d.error.message()).c_str());
       continue;
     }
-    std::printf("  store      %llu objects, %s; %llu snapshots, %llu manifests, %llu chunks\n",
-                static_cast<unsigned long long>(d.objects), FormatBytes(d.bytes).c_str(),
-                static_cast<unsigned long long>(d.snapshots),
-                static_cast<unsigned long long>(d.manifests),
-                static_cast<unsigned long long>(d.chunks));
+    PrintTextF("  store      %llu objects, %s; %llu snapshots, %llu manifests, %llu chunks\n",
+               static_cast<unsigned long long>(d.objects), FormatBytes(d.bytes).c_str(),
+               static_cast<unsigned long long>(d.snapshots),
+               static_cast<unsigned long long>(d.manifests),
+               static_cast<unsigned long long>(d.chunks));
     PrintLock(locks[i]);
     for (const auto& t : d.tiers) {
       const auto& ok = t.runs.last_success;
@@ -105,29 +106,29 @@ void PrintHuman(const std::vector<DestinationStatus>& all, const std::vector<Des
       std::string flag = t.stale ? "  STALE (max " + FormatAge(max_age_s) + ")" : "";
       if (ok) {
         std::string rows = ok->rows ? ", " + std::to_string(ok->rows) + " rows" : "";
-        std::printf("  %-6s last ok    %s  %s ago  took %s  %llu objects, %s%s%s\n", t.tier.c_str(),
-                    FormatIsoUtc(ok->end_ns / 1000000000).c_str(), FormatAge(t.age_s).c_str(),
-                    Duration(ok->duration_seconds()).c_str(),
-                    static_cast<unsigned long long>(ok->objects), FormatBytes(ok->bytes).c_str(),
-                    rows.c_str(), flag.c_str());
+        PrintTextF("  %-6s last ok    %s  %s ago  took %s  %llu objects, %s%s%s\n", t.tier.c_str(),
+                   FormatIsoUtc(ok->end_ns / 1000000000).c_str(), FormatAge(t.age_s).c_str(),
+                   Duration(ok->duration_seconds()).c_str(),
+                   static_cast<unsigned long long>(ok->objects), FormatBytes(ok->bytes).c_str(),
+                   rows.c_str(), flag.c_str());
         PrintDbTables(*ok);
       } else {
-        std::printf("  %-6s last ok    never (%zu runs recorded)%s\n", t.tier.c_str(), t.runs.total,
-                    flag.c_str());
+        PrintTextF("  %-6s last ok    never (%zu runs recorded)%s\n", t.tier.c_str(), t.runs.total,
+                   flag.c_str());
       }
       if (bad) {
-        std::printf("  %-6s last fail  %s  %s ago  exit %d: %s\n", "",
-                    FormatIsoUtc(bad->end_ns / 1000000000).c_str(),
-                    FormatAge((now_ns - bad->end_ns) / 1000000000).c_str(), bad->exit_code,
-                    log::Scrub(bad->error).c_str());
+        PrintTextF("  %-6s last fail  %s  %s ago  exit %d: %s\n", "",
+                   FormatIsoUtc(bad->end_ns / 1000000000).c_str(),
+                   FormatAge((now_ns - bad->end_ns) / 1000000000).c_str(), bad->exit_code,
+                   log::Scrub(bad->error).c_str());
       }
     }
-    std::printf("\n");
+    PrintTextF("\n");
   }
 }
 
-void PrintJson(const std::vector<DestinationStatus>& all, const std::vector<DestLock>& locks,
-               int64_t now_ns, int64_t max_age_s, bool stale) {
+void PrintStatusJson(const std::vector<DestinationStatus>& all, const std::vector<DestLock>& locks,
+                     int64_t now_ns, int64_t max_age_s, bool stale) {
   nlohmann::ordered_json dests = nlohmann::ordered_json::array();
   for (size_t i = 0; i < all.size(); ++i) {
     const DestinationStatus& d = all[i];
@@ -159,7 +160,7 @@ void PrintJson(const std::vector<DestinationStatus>& all, const std::vector<Dest
                                                             : nlohmann::ordered_json(max_age_s)},
                                 {"stale", stale},
                                 {"destinations", dests}};
-  std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  PrintJsonOrdered(out);
 }
 
 // [hooks] on_stale once per stale tier and destination, after the report is printed.
@@ -260,7 +261,7 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int code = CombineExitCodes(codes);
   bool any_stale = std::find(codes.begin(), codes.end(), kExitStale) != codes.end();
   if (o.json)
-    PrintJson(all, locks, now_ns, max_age_s, any_stale);
+    PrintStatusJson(all, locks, now_ns, max_age_s, any_stale);
   else
     PrintHuman(all, locks, now_ns, max_age_s);
   RunStaleHooks(config.hooks, all);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/option_flags.h"
+#include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/read_dest.h"
@@ -29,10 +30,7 @@ struct Flags {
 };
 
 Status Run(const Flags& f, const GlobalOptions& global) {
-  auto fail = [&](Status st) {
-    if (f.json) PrintJson({{"ok", false}, {"error", st.message()}});
-    return st;
-  };
+  auto fail = [&](Status st) { return FailJson(f.json, std::move(st)); };
   if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
   RestorePointSelector selector{f.snapshot, std::nullopt};
   if (!f.as_of.empty()) {
