@@ -108,11 +108,12 @@ void LogSummary(const BackupResult& r, const std::string& url) {
 
 // Retention extension under Object Lock (db_retention.h); null without it. A failure is named
 // in the summary and the log but does not fail the backup, which is stored.
-nlohmann::json ExtendAfterBackup(ObjectStore& store, const std::string& manifest_key) {
+// `run_start` (Unix seconds) is when the run began writing: what it wrote is not due yet.
+nlohmann::json ExtendAfterBackup(ObjectStore& store, const std::string& manifest_key,
+                                 int64_t run_start) {
   const auto lock = LockPolicyOf(store);
   if (!lock) return nullptr;
-  const int64_t now = NowUnixNanos() / 1000000000LL;
-  auto x = ExtendDbRetention(store, *lock, manifest_key, now);
+  auto x = ExtendDbRetention(store, *lock, manifest_key, run_start);
   if (!x.ok()) {
     log::Warn("backup db: cannot extend the retention of what " + manifest_key +
               " references: " + x.status().message());
@@ -170,6 +171,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
     if (!scope.ok()) {
       outcome = scope.status();
     } else {
+      const int64_t run_start = NowUnixNanos() / 1000000000LL;
       auto r = RunDbBackup(**store, opts);
       if (r.ok()) {
         out.summary = SummaryJson(*r);
@@ -185,7 +187,7 @@ DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest
                          {"tables_without_key", keyless},
                          {"not_backed_up", static_cast<int64_t>(r->not_backed_up.size())}};
         LogSummary(*r, dest.url);
-        out.summary["retention"] = ExtendAfterBackup(**store, r->manifest_key);
+        out.summary["retention"] = ExtendAfterBackup(**store, r->manifest_key, run_start);
       }
       out.summary["incomplete_uploads_aborted"] = (*scope)->uploads().aborted;
       out.summary["run_id"] = (*scope)->run().run_id;

@@ -106,10 +106,12 @@ Result<BackupSummary> BackupOnce(ObjectStore& store, const DredgeConfig& config,
             " (state index " + state + ")");
   const auto lock = LockPolicyOf(store);
   if (lock) o.retain_seconds = lock->retain_seconds;
+  // What this run writes is locked at least a retain past its start: not due in its own pass.
+  const int64_t run_start = NowUnixNanos() / 1000000000LL;
   DREDGE_ASSIGN_OR_RETURN(BackupSummary s, RunFilesBackup(store, *index, o));
   if (lock && !req.dry_run) {
-    DREDGE_ASSIGN_OR_RETURN(ExtendSummary x, ExtendFilesRetention(store, *lock, *index, o.filter,
-                                                                  NowUnixNanos() / 1000000000LL));
+    DREDGE_ASSIGN_OR_RETURN(ExtendSummary x,
+                            ExtendFilesRetention(store, *lock, *index, o.filter, run_start));
     s.retention = {true, x.objects, x.looked_up, x.extended, x.failed, x.requests, x.until};
     for (auto& p : x.problems) s.failures.push_back(std::move(p));
     log::Info("retention: " + Plural(x.objects, "locked version") + " referenced, " +

@@ -146,19 +146,114 @@ bool Wants(const Flags& f, const std::string& tier, bool configured) {
   return false;
 }
 
+// What the flags decide before any config is read.
+struct DrillInputs {
+  uint64_t sample_bytes = 0;
+  uint64_t seed = 0;
+  std::optional<int64_t> as_of;
+};
+
+Result<DrillInputs> ParseDrillInputs(Flags& f) {
+  DrillInputs in;
+  DREDGE_ASSIGN_OR_RETURN(in.sample_bytes, ParseByteSize(f.sample_bytes, "--sample-bytes"));
+  DREDGE_RETURN_IF_ERROR(CheckWorkers(f.workers));
+  in.seed = f.seed_opt->count() ? f.seed : RandomSeed();
+  if (!f.as_of.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(int64_t t, ParseIsoTime(f.as_of));
+    in.as_of = t;
+  }
+  return in;
+}
+
+// Drills every files destination; the first one's report for the top-level "files" member.
+std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
+                               const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+  FilesDrillOptions fo;
+  fo.source = config.files.source;
+  fo.sample_count = f.sample;
+  fo.sample_bytes = in.sample_bytes;
+  fo.seed = in.seed;
+  fo.scratch_parent = f.scratch_dir;
+  fo.keep = f.keep;
+  fo.workers = f.workers;
+  fo.snapshot = {f.snapshot, in.as_of};
+  Progress progress("drill files", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  fo.progress = &progress;
+  std::optional<json> first;
+  for (const auto& d : config.DestinationsFor("files")) {
+    outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
+      FilesDrillReport r = RunFilesDrill(s, fo);
+      j = FilesJson(r);
+      checks = r.checks;
+      return r.status;
+    }));
+    if (!first) first = outcomes.back().summary;
+  }
+  return first;
+}
+
+// Drills every database destination; the first one's report for the top-level "db" member.
+std::optional<json> DrillDb(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
+                            const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+  DbDrillOptions dbo;
+  dbo.source = f.pg;
+  dbo.source.conninfo = config.db.conninfo;
+  if (!f.scratch_db.empty()) {
+    dbo.scratch = f.pg;
+    dbo.scratch->conninfo = f.scratch_db;
+  }
+  dbo.table = f.table;
+  dbo.sample_rows = f.sample_rows;
+  dbo.seed = in.seed;
+  dbo.keep = f.keep;
+  dbo.workers = config.db.workers;
+  dbo.point.manifest = f.manifest;
+  dbo.point.as_of_unix_nanos = in.as_of;
+  Progress progress("drill db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  dbo.progress = &progress;
+  std::optional<json> first;
+  for (const auto& d : config.DestinationsFor("db")) {
+    outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
+      DbDrillReport r = RunDbDrill(s, dbo);
+      j = DbJson(r);
+      checks = r.checks;
+      return r.status;
+    }));
+    if (!first) first = outcomes.back().summary;
+  }
+  return first;
+}
+
+void PrintDrillResult(const Flags& f, const std::vector<DestOutcome>& outcomes, uint64_t seed,
+                      const std::optional<json>& files_json, const std::optional<json>& db_json) {
+  const int code = CombinedExitCode(outcomes);
+  if (!f.json) {
+    PrintTextF("drill %s (seed %llu%s)", code == kExitOk ? "PASSED" : "FAILED",
+               static_cast<unsigned long long>(seed),
+               code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
+    return;
+  }
+  json runs = json::array();
+  for (const auto& out : outcomes) {
+    json r = out.summary;
+    r["tier"] = out.tier;
+    r["exit_code"] = ExitCodeFor(out.status);
+    runs.push_back(r);
+  }
+  json j = {{"command", "drill"},
+            {"ok", code == kExitOk},
+            {"exit_code", code},
+            {"seed", seed},
+            {"runs", runs}};
+  if (files_json) j["files"] = *files_json;
+  if (db_json) j["db"] = *db_json;
+  PrintJson(j);
+}
+
 Status Run(Flags& f, const GlobalOptions& global) {
   auto fail = [&](Status st) { return FailJson(f.json, std::move(st), "drill"); };
-  auto sample_bytes = ParseByteSize(f.sample_bytes, "--sample-bytes");
-  if (!sample_bytes.ok()) return fail(sample_bytes.status());
-  if (Status st = CheckWorkers(f.workers); !st.ok()) return fail(st);
-  const uint64_t seed = f.seed_opt->count() ? f.seed : RandomSeed();
-  std::optional<int64_t> as_of;
-  if (!f.as_of.empty()) {
-    auto t = ParseIsoTime(f.as_of);
-    if (!t.ok()) return fail(t.status());
-    as_of = *t;
-  }
-
+  auto in = ParseDrillInputs(f);
+  if (!in.ok()) return fail(in.status());
   ConfigOverrides o;
   for (const auto& d : f.dests) o.dest.push_back(DestinationFromUrl(d));
   if (!f.source.empty()) o.files_source = f.source;
@@ -173,83 +268,13 @@ Status Run(Flags& f, const GlobalOptions& global) {
         "nothing to drill: configure [files]/[db] in dredge.toml, or give --source and/or --db "
         "(with --dest), or name the tier with --tier files|db"));
   auto run_log = OpenTierLog(*config, "drill");
-  log::Info("drill with seed " + std::to_string(seed) + " (repeat with --seed " +
-            std::to_string(seed) + ")");
-
+  log::Info("drill with seed " + std::to_string(in->seed) + " (repeat with --seed " +
+            std::to_string(in->seed) + ")");
   std::vector<DestOutcome> outcomes;
   std::optional<json> files_json, db_json;
-  if (files) {
-    FilesDrillOptions fo;
-    fo.source = config->files.source;
-    fo.sample_count = f.sample;
-    fo.sample_bytes = *sample_bytes;
-    fo.seed = seed;
-    fo.scratch_parent = f.scratch_dir;
-    fo.keep = f.keep;
-    fo.workers = f.workers;
-    fo.snapshot = {f.snapshot, as_of};
-    Progress progress("drill files", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
-    fo.progress = &progress;
-    for (const auto& d : config->DestinationsFor("files")) {
-      outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
-        FilesDrillReport r = RunFilesDrill(s, fo);
-        j = FilesJson(r);
-        checks = r.checks;
-        return r.status;
-      }));
-      if (!files_json) files_json = outcomes.back().summary;
-    }
-  }
-  if (db) {
-    DbDrillOptions dbo;
-    dbo.source = f.pg;
-    dbo.source.conninfo = config->db.conninfo;
-    if (!f.scratch_db.empty()) {
-      dbo.scratch = f.pg;
-      dbo.scratch->conninfo = f.scratch_db;
-    }
-    dbo.table = f.table;
-    dbo.sample_rows = f.sample_rows;
-    dbo.seed = seed;
-    dbo.keep = f.keep;
-    dbo.workers = config->db.workers;
-    dbo.point.manifest = f.manifest;
-    dbo.point.as_of_unix_nanos = as_of;
-    Progress progress("drill db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
-    dbo.progress = &progress;
-    for (const auto& d : config->DestinationsFor("db")) {
-      outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
-        DbDrillReport r = RunDbDrill(s, dbo);
-        j = DbJson(r);
-        checks = r.checks;
-        return r.status;
-      }));
-      if (!db_json) db_json = outcomes.back().summary;
-    }
-  }
-
-  const int code = CombinedExitCode(outcomes);
-  if (f.json) {
-    json runs = json::array();
-    for (const auto& out : outcomes) {
-      json r = out.summary;
-      r["tier"] = out.tier;
-      r["exit_code"] = ExitCodeFor(out.status);
-      runs.push_back(r);
-    }
-    json j = {{"command", "drill"},
-              {"ok", code == kExitOk},
-              {"exit_code", code},
-              {"seed", seed},
-              {"runs", runs}};
-    if (files_json) j["files"] = *files_json;
-    if (db_json) j["db"] = *db_json;
-    PrintJson(j);
-  } else {
-    PrintTextF("drill %s (seed %llu%s)\n", code == kExitOk ? "PASSED" : "FAILED",
-               static_cast<unsigned long long>(seed),
-               code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
-  }
+  if (files) files_json = DrillFiles(*config, f, *in, global, outcomes);
+  if (db) db_json = DrillDb(*config, f, *in, global, outcomes);
+  PrintDrillResult(f, outcomes, in->seed, files_json, db_json);
   return AlreadyReported(CombinedStatus(outcomes, "drills"));
 }
 

@@ -206,6 +206,55 @@ StatusQuery QueryFor(const StatusOptions& o, const DredgeConfig& config, const s
   return q;
 }
 
+// The status of one destination and its lock; adds its exit codes and problems.
+void StatusOf(const DestinationConfig& dest, const StatusOptions& o, const DredgeConfig& config,
+              int64_t max_age_s, int64_t now_ns, std::vector<DestinationStatus>& all,
+              std::vector<DestLock>& locks, std::vector<int>& codes,
+              std::vector<std::string>& problems) {
+  DestinationStatus ds;
+  ds.url = dest.url;
+  ds.description = dest.url;
+  StatusQuery q = QueryFor(o, config, dest.url);
+  q.max_age_s = max_age_s;
+  q.now_ns = now_ns;
+  StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
+  auto store = OpenDestination(dest.url, so);
+  if (!store.ok()) {
+    ds.error = store.status();
+  } else {
+    ds.description = (*store)->Describe();
+    ds.error = GatherStatus(**store, q, &ds);
+  }
+  locks.push_back(LockOf(store, ds, so.object_lock, now_ns / 1000000000, max_age_s));
+  if (!ds.error.ok()) {
+    codes.push_back(ExitCodeFor(ds.error));
+    problems.push_back(ds.description + ": " + ds.error.message());
+  }
+  for (const auto& t : ds.tiers) {
+    if (!t.stale) continue;
+    codes.push_back(kExitStale);
+    problems.push_back(t.tier + " backups on " + ds.description + " are stale: " +
+                       (t.age_s < 0 ? std::string("no successful run recorded")
+                                    : "newest good backup is " + FormatAge(t.age_s) + " old") +
+                       " (--max-age " + o.max_age + ")");
+  }
+  all.push_back(std::move(ds));
+}
+
+// The command's outcome: Ok, Stale, or the kind of the destination error that set the code.
+Status StatusOutcome(int code, const std::vector<std::string>& problems,
+                     const std::vector<DestinationStatus>& all) {
+  if (code == kExitOk) return Status::Ok();
+  std::string message;
+  for (const auto& p : problems) message += (message.empty() ? "" : "\n") + p;
+  if (code == kExitStale)
+    return Status(ErrorKind::kStale,
+                  message + "\nRun the backup (see its log) or check the schedule");
+  for (const auto& d : all)
+    if (!d.error.ok() && ExitCodeFor(d.error) == code) return Status(d.error.kind(), message);
+  return Status::Io(message);
+}
+
 Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   int64_t max_age_s = -1;
   if (!o.max_age.empty()) {
@@ -222,59 +271,21 @@ Status RunStatus(const StatusOptions& o, const GlobalOptions& global) {
   DREDGE_ASSIGN_OR_RETURN(DredgeConfig config,
                           ResolveConfig(global.config_path, CurrentEnvironment(), flags));
   for (const auto& w : config.warnings) log::Warn(w);
-
-  int64_t now_ns = NowUnixNanos();
+  const int64_t now_ns = NowUnixNanos();
   std::vector<DestinationStatus> all;
   std::vector<DestLock> locks;
   std::vector<int> codes;
   std::vector<std::string> problems;
-  for (const auto& dest : config.AllDestinations()) {
-    DestinationStatus ds;
-    ds.url = dest.url;
-    ds.description = dest.url;
-    StatusQuery q = QueryFor(o, config, dest.url);
-    q.max_age_s = max_age_s;
-    q.now_ns = now_ns;
-    StoreOptions so = o.dests.empty() ? ToStoreOptions(dest) : o.store;
-    auto store = OpenDestination(dest.url, so);
-    if (!store.ok()) {
-      ds.error = store.status();
-    } else {
-      ds.description = (*store)->Describe();
-      ds.error = GatherStatus(**store, q, &ds);
-    }
-    locks.push_back(LockOf(store, ds, so.object_lock, now_ns / 1000000000, max_age_s));
-    if (!ds.error.ok()) {
-      codes.push_back(ExitCodeFor(ds.error));
-      problems.push_back(ds.description + ": " + ds.error.message());
-    }
-    for (const auto& t : ds.tiers) {
-      if (!t.stale) continue;
-      codes.push_back(kExitStale);
-      problems.push_back(t.tier + " backups on " + ds.description + " are stale: " +
-                         (t.age_s < 0 ? std::string("no successful run recorded")
-                                      : "newest good backup is " + FormatAge(t.age_s) + " old") +
-                         " (--max-age " + o.max_age + ")");
-    }
-    all.push_back(std::move(ds));
-  }
-  int code = CombineExitCodes(codes);
-  bool any_stale = std::find(codes.begin(), codes.end(), kExitStale) != codes.end();
+  for (const auto& dest : config.AllDestinations())
+    StatusOf(dest, o, config, max_age_s, now_ns, all, locks, codes, problems);
+  const int code = CombineExitCodes(codes);
+  const bool any_stale = std::find(codes.begin(), codes.end(), kExitStale) != codes.end();
   if (o.json)
     PrintStatusJson(all, locks, now_ns, max_age_s, any_stale);
   else
     PrintHuman(all, locks, now_ns, max_age_s);
   RunStaleHooks(config.hooks, all);
-
-  if (code == kExitOk) return Status::Ok();
-  std::string message;
-  for (const auto& p : problems) message += (message.empty() ? "" : "\n") + p;
-  if (code == kExitStale)
-    return Status(ErrorKind::kStale,
-                  message + "\nRun the backup (see its log) or check the schedule");
-  for (const auto& d : all)
-    if (!d.error.ok() && ExitCodeFor(d.error) == code) return Status(d.error.kind(), message);
-  return Status::Io(message);
+  return StatusOutcome(code, problems, all);
 }
 
 }  // namespace

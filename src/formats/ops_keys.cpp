@@ -44,4 +44,8 @@ std::string ProbeKey(std::string_view host, std::string_view random_hex) {
   return std::string(kProbePrefix) + "probe-" + std::string(host) + "-" + std::string(random_hex);
 }
 
+std::string PruneProbeKey(std::string_view random_hex) {
+  return "dredge-check-prune-probe-" + std::string(random_hex);
+}
+
 }  // namespace dredge::ops_keys

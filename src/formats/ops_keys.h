@@ -40,5 +40,8 @@ std::string LeaseKey(std::string_view tier);
 
 // A probe object under kProbePrefix, unique per host and random hex.
 std::string ProbeKey(std::string_view host, std::string_view random_hex);
+// The object `check --probe-prune` writes and deletes outside the records folder, where only
+// the prune role may delete: "dredge-check-prune-probe-<random hex>" at the destination's top.
+std::string PruneProbeKey(std::string_view random_hex);
 
 }  // namespace dredge::ops_keys

@@ -1,9 +1,10 @@
 // Retention extension (docs/object-lock.md, "Retention extension"): after a backup under
 // Object Lock, every object version the new restorable point references whose retain-until
-// falls before now + retain is given now + 1.5 × retain (PutObjectRetention). So every version
-// the newest point needs is locked at least as long as that point's own record (now + retain),
-// and every point inside the retention window stays whole although its oldest objects were
-// written long ago.
+// falls before start + retain is given start + 1.5 × retain (PutObjectRetention), where
+// `now_unix` below is the run's start (what the run itself wrote is locked a retain past its
+// write, so it is not due). So every version the newest point needs is locked at least as long
+// as that point's own record (for runs shorter than half the retain), and every point inside
+// the retention window stays whole although its oldest objects were written long ago.
 //
 // What a caller may rely on:
 //  - Retention is only ever extended: a version whose retain-until (as known, or as the store

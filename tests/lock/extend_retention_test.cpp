@@ -71,6 +71,9 @@ TEST_P(ExtendRetention, AnOldSnapshotsUnchangedFilesStayLockedAcrossTheWindow) {
   // The version the second run wrote was locked only a retain ahead, so the next run extends
   // it once (to 1.5 retains); after that nothing is due: no request at all (the dates are in
   // the state index).
+  // (Dates are whole seconds, rounded up at the write: let a whole second pass so the third
+  // run starts after the second run's write.)
+  std::this_thread::sleep_for(std::chrono::seconds(2));
   auto third = Backup();
   EXPECT_EQ(third.j["retention"].value("extended", -1), 1) << third.out;
   auto fourth = Backup();

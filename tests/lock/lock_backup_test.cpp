@@ -62,7 +62,9 @@ TEST_P(LockFiles, GovernanceBackupLocksEveryRetainedObjectAndNoProtocolRecord) {
       ++retained;
       EXPECT_EQ(o.lock_mode, "GOVERNANCE");
       EXPECT_GE(o.lock_retain_until, start + 3600);
-      EXPECT_LE(o.lock_retain_until, end + 3600 + 1);
+      // A retain past its write, or 1.5 retains past the second run's start where that run
+      // extended what it still needed (docs/object-lock.md, "Retention extension").
+      EXPECT_LE(o.lock_retain_until, end + 3600 * 3 / 2 + 1);
       EXPECT_FALSE(o.key.starts_with(".dredge/content/"));
       saw_snapshot = saw_snapshot || o.key.starts_with(".dredge/snapshots/");
     } else {

@@ -45,7 +45,15 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
   idx->path_ = path;
   DREDGE_RETURN_IF_ERROR(OpenConnection(path, &idx->db_));
   std::lock_guard lock(idx->mu_);
-  DREDGE_RETURN_IF_ERROR(idx->ExecLocked(
+  DREDGE_RETURN_IF_ERROR(idx->CreateSchemaLocked());
+  DREDGE_RETURN_IF_ERROR(idx->AddMissingColumnsLocked());
+  DREDGE_RETURN_IF_ERROR(idx->CheckDestinationLocked(dest_url));
+  DREDGE_RETURN_IF_ERROR(idx->PrepareStatementsLocked());
+  return idx;
+}
+
+Status StateIndex::CreateSchemaLocked() {
+  return ExecLocked(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
       "CREATE TABLE IF NOT EXISTS files(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
@@ -54,57 +62,63 @@ Result<std::unique_ptr<StateIndex>> StateIndex::Open(const std::string& path,
       " retain_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_md5 ON files(md5);"
       "CREATE TABLE IF NOT EXISTS remote(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
-      " etag TEXT NOT NULL) WITHOUT ROWID;"));
-  // Indexes written before version ids and retentions were recorded gain the columns (empty
-  // and 0: not known).
-  sqlite3_stmt* st = nullptr;
+      " etag TEXT NOT NULL) WITHOUT ROWID;");
+}
+
+// Indexes written before version ids and retentions were recorded gain the columns (empty and
+// 0: not known).
+Status StateIndex::AddMissingColumnsLocked() {
   for (const char* col :
        {"version_id TEXT NOT NULL DEFAULT ''", "retain_until INTEGER NOT NULL DEFAULT 0"}) {
     std::string name(col, std::strchr(col, ' '));
-    bool has = sqlite3_prepare_v2(idx->db_, ("SELECT " + name + " FROM files LIMIT 0").c_str(), -1,
-                                  &st, nullptr) == SQLITE_OK;
+    sqlite3_stmt* st = nullptr;
+    bool has = sqlite3_prepare_v2(db_, ("SELECT " + name + " FROM files LIMIT 0").c_str(), -1, &st,
+                                  nullptr) == SQLITE_OK;
     sqlite3_finalize(st);
-    st = nullptr;
     if (!has)
       DREDGE_RETURN_IF_ERROR(
-          idx->ExecLocked(("ALTER TABLE files ADD COLUMN " + std::string(col)).c_str()));
+          ExecLocked(("ALTER TABLE files ADD COLUMN " + std::string(col)).c_str()));
   }
-  // Which destination this index describes.
-  sqlite3_prepare_v2(idx->db_, "SELECT value FROM meta WHERE key='dest'", -1, &st, nullptr);
+  return Status::Ok();
+}
+
+Status StateIndex::CheckDestinationLocked(const std::string& dest_url) {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='dest'", -1, &st, nullptr);
   std::string recorded;
   bool has = st && sqlite3_step(st) == SQLITE_ROW;
   if (has) recorded = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
   if (has && recorded != dest_url)
-    return Status::Usage("state index " + path + " belongs to destination '" + recorded +
+    return Status::Usage("state index " + path_ + " belongs to destination '" + recorded +
                          "', not '" + dest_url + "': pass another --state file");
-  if (!has) {
-    sqlite3_prepare_v2(idx->db_, "INSERT INTO meta(key, value) VALUES('dest', ?)", -1, &st,
-                       nullptr);
-    sqlite3_bind_text(st, 1, dest_url.data(), static_cast<int>(dest_url.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return SqlError(idx->db_, path, "cannot record destination");
-  }
+  if (has) return Status::Ok();
+  sqlite3_prepare_v2(db_, "INSERT INTO meta(key, value) VALUES('dest', ?)", -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, dest_url.data(), static_cast<int>(dest_url.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot record destination");
+  return Status::Ok();
+}
+
+Status StateIndex::PrepareStatementsLocked() {
   auto prep = [&](const char* sql, sqlite3_stmt** out) -> Status {
-    if (sqlite3_prepare_v2(idx->db_, sql, -1, out, nullptr) != SQLITE_OK)
-      return SqlError(idx->db_, path, "cannot prepare statement");
+    if (sqlite3_prepare_v2(db_, sql, -1, out, nullptr) != SQLITE_OK)
+      return SqlError(db_, path_, "cannot prepare statement");
     return Status::Ok();
   };
   DREDGE_RETURN_IF_ERROR(
       prep("INSERT OR REPLACE INTO files(path, size, mtime_ns, inode, md5, removed, version_id,"
            " retain_until) VALUES(?,?,?,?,?,?,?,?)",
-           &idx->put_));
-  DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &idx->remove_));
-  DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &idx->mark_removed_));
-  DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &idx->by_md5_));
+           &put_));
+  DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &remove_));
+  DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &mark_removed_));
+  DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &by_md5_));
   DREDGE_RETURN_IF_ERROR(
       prep("SELECT size, mtime_ns, inode, md5, removed, version_id, retain_until FROM files "
            "WHERE path=?",
-           &idx->lookup_));
-  DREDGE_RETURN_IF_ERROR(
-      prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &idx->add_remote_));
-  return idx;
+           &lookup_));
+  return prep("INSERT OR REPLACE INTO remote(path, size, etag) VALUES(?,?,?)", &add_remote_);
 }
 
 StateIndex::~StateIndex() {

@@ -102,6 +102,13 @@ class StateIndex {
   Status MaybeCommitLocked(bool force);
   Status BeginLocked();
   Status ExecLocked(const char* sql);
+  // The steps of Open, with mu_ held: tables and indexes; the columns older indexes lack;
+  // the destination the index describes (recorded on first use, Usage for another one); the
+  // prepared statements.
+  Status CreateSchemaLocked();
+  Status AddMissingColumnsLocked();
+  Status CheckDestinationLocked(const std::string& dest_url);
+  Status PrepareStatementsLocked();
 
   std::string path_;
   sqlite3* db_ = nullptr;

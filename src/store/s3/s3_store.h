@@ -145,6 +145,19 @@ class S3Store final : public ObjectStore, public IncompleteUploads, public Objec
                                  const ByteSource& src, const PutOptions& opts);
   // Aborts (AbortIncompleteUpload) and warns when that fails.
   Status AbortMultipart(std::string_view key, const std::string& upload_id);
+  // The steps of PutMultipart: CreateMultipartUpload (the upload id); the parts on a few
+  // threads, each ETag checked against its MD5 (their ETags in part order); the completion,
+  // with the assembled ETag checked against the parts' (expected_etag) or the whole MD5.
+  Result<std::string> CreateMultipart(const std::string& full_key, std::string_view key,
+                                      const PutOptions& opts, const std::string& md5_hex);
+  Result<std::vector<std::string>> UploadParts(const std::string& full_key, std::string_view key,
+                                               const ByteSource& src, const std::string& upload_id,
+                                               uint64_t part_size,
+                                               const std::vector<std::string>& part_md5s);
+  Result<PutResult> CompleteMultipart(const std::string& full_key, std::string_view key,
+                                      const std::string& upload_id,
+                                      const std::vector<std::string>& etags, bool if_absent,
+                                      const std::string& expected_etag, const std::string& md5_hex);
 
   // s3_probe.cpp: true when a second If-None-Match: * PUT of a probe key answers 412.
   Result<bool> ProbeConditionalPut();
