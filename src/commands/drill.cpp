@@ -165,6 +165,25 @@ Result<DrillInputs> ParseDrillInputs(Flags& f) {
   return in;
 }
 
+// Drills every destination of `tier`: `drill` (store → {its JSON, its report with checks and
+// status}) once per destination. Returns the first one's summary, for the command's
+// top-level member of the tier.
+template <typename Drill>
+std::optional<json> DrillEach(const std::string& tier, const DredgeConfig& config, const Flags& f,
+                              std::vector<DestOutcome>& outcomes, Drill drill) {
+  std::optional<json> first;
+  for (const auto& d : config.DestinationsFor(tier)) {
+    outcomes.push_back(DrillOne(tier, d, f, [&](ObjectStore& s, json& j, auto& checks) {
+      auto [summary, report] = drill(s);
+      j = std::move(summary);
+      checks = report.checks;
+      return report.status;
+    }));
+    if (!first) first = outcomes.back().summary;
+  }
+  return first;
+}
+
 // Drills every files destination; the first one's report for the top-level "files" member.
 std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
                                const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
@@ -179,17 +198,10 @@ std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const
   fo.snapshot = {f.snapshot, in.as_of};
   Progress progress("drill files", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   fo.progress = &progress;
-  std::optional<json> first;
-  for (const auto& d : config.DestinationsFor("files")) {
-    outcomes.push_back(DrillOne("files", d, f, [&](ObjectStore& s, json& j, auto& checks) {
-      FilesDrillReport r = RunFilesDrill(s, fo);
-      j = FilesJson(r);
-      checks = r.checks;
-      return r.status;
-    }));
-    if (!first) first = outcomes.back().summary;
-  }
-  return first;
+  return DrillEach("files", config, f, outcomes, [&](ObjectStore& s) {
+    FilesDrillReport r = RunFilesDrill(s, fo);
+    return std::make_pair(FilesJson(r), r);
+  });
 }
 
 // Drills every database destination; the first one's report for the top-level "db" member.
@@ -211,17 +223,10 @@ std::optional<json> DrillDb(const DredgeConfig& config, const Flags& f, const Dr
   dbo.point.as_of_unix_nanos = in.as_of;
   Progress progress("drill db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   dbo.progress = &progress;
-  std::optional<json> first;
-  for (const auto& d : config.DestinationsFor("db")) {
-    outcomes.push_back(DrillOne("db", d, f, [&](ObjectStore& s, json& j, auto& checks) {
-      DbDrillReport r = RunDbDrill(s, dbo);
-      j = DbJson(r);
-      checks = r.checks;
-      return r.status;
-    }));
-    if (!first) first = outcomes.back().summary;
-  }
-  return first;
+  return DrillEach("db", config, f, outcomes, [&](ObjectStore& s) {
+    DbDrillReport r = RunDbDrill(s, dbo);
+    return std::make_pair(DbJson(r), r);
+  });
 }
 
 void PrintDrillResult(const Flags& f, const std::vector<DestOutcome>& outcomes, uint64_t seed,
