@@ -544,15 +544,12 @@ TEST_P(StoreConformance, ListPagesThroughMoreThanAThousandKeys) {
   Put(*store_, "pagf", "outside the prefix");
   std::vector<std::string> listed;
   bool etags_ok = true;
-  ASSERT_TRUE(store_
-                  ->List("page/",
-                         [&](const ObjectInfo& info) {
-                           listed.push_back(info.key);
-                           if (info.etag != Md5Hex(info.key) || info.size != info.key.size())
-                             etags_ok = false;
-                           return Status::Ok();
-                         })
-                  .ok());
+  const Status st = store_->List("page/", [&](const ObjectInfo& info) {
+    listed.push_back(info.key);
+    if (info.etag != Md5Hex(info.key) || info.size != info.key.size()) etags_ok = false;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(listed, keys);
   EXPECT_TRUE(etags_ok);
 }

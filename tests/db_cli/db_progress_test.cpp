@@ -2,9 +2,12 @@
 // tests/hooks/progress_test.cpp: `verify db --db` shows "verify db: live rows" with done/total
 // (the rows the backup holds), rate and ETA while it reads the live table, and the db drill shows
 // "drill db: rows compared" while it compares its samples; each phase's final line stays.
-// The table is large enough that each comparison outlasts the bar's 200 ms redraw.
+// The drill's comparison of 400,000 lookups outlasts the bar's 200 ms redraw; the verify test
+// holds the live read back with a lock.
+#include <chrono>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -48,8 +51,18 @@ class DbProgress : public ::testing::Test {
 };
 
 TEST_F(DbProgress, VerifyDbShowsTheLiveComparisonWithTotalsRateAndEta) {
+  // The live read waits on a lock this test holds for a second, so the phase outlasts the bar's
+  // redraw however fast the machine is: a quick one compared all 200,000 rows in under 200 ms,
+  // and a phase that never drew leaves no final line (common/progress.h).
+  auto holder = db_.Connect();
+  ASSERT_TRUE(holder->Exec("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE").ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    (void)holder->Exec("COMMIT");
+  });
   auto r =
       RunInPty({DredgeBin(), "verify", "db", "--dest", dest_, "--db", db_.conninfo()}, Env(), dir_);
+  release.join();
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const std::string total = std::to_string(kRows);
   // The final line of the phase: every live row read, out of the rows the backup holds.
