@@ -58,7 +58,7 @@ Result<std::shared_ptr<ObjectStore>> ApplyObjectLock(const std::string& url,
                          ", but only s3:// buckets have Object Lock: remove object_lock "
                          "(--object-lock-mode) or back up to an s3:// bucket with it");
   DREDGE_ASSIGN_OR_RETURN(BucketLockState state, s3->BucketObjectLock());
-  const std::string bucket = url.substr(5, url.find('/', 5) - 5);
+  const std::string& bucket = s3->Bucket();
   DREDGE_RETURN_IF_ERROR(RequireLockableBucket(state, bucket));
   if (!state.default_mode.empty())
     log::Info("bucket '" + bucket + "' has a default retention (" + state.default_mode + ", " +

@@ -103,6 +103,8 @@ class S3Store final : public ObjectStore, public IncompleteUploads, public Objec
                          const Retention& retention) override;
   // Where the credentials came from, in the words `dredge check` prints (never a secret).
   const std::string& CredentialsSource() const { return config_.aws.credentials_source; }
+  // The bucket's name, as the URL gave it.
+  const std::string& Bucket() const { return config_.bucket; }
 
   // s3_lock.cpp: the pre-flight check of Object Lock (docs/object-lock.md):
   // GetObjectLockConfiguration and GetBucketVersioning. A bucket without an Object Lock
