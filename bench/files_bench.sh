@@ -239,22 +239,27 @@ memory_section() {
 }
 
 # pair_file_backup TAG CORPUS I: cp -r + sync and a first dredge backup of CORPUS to file://,
-# in an order that alternates with I; each starts with nothing dirty and an empty target.
+# in an order that alternates with I; each starts with nothing dirty and an empty target, and
+# dredge's target is left for the reruns that follow.
 pair_file_backup() {
   local tag=$1 corpus=$2 i=$3
   local cp_dst=$WORK/$tag-cp dst=$WORK/$tag-dst state=$WORK/state-$tag.sqlite
   local order="cp dredge"
   [ $((i % 2)) -eq 0 ] && order="dredge cp"
   for who in $order; do
-    rm -rf "$cp_dst" "$dst" "$state"*
-    sync
+    # Each empties only its own target: the reruns after the pair run against dredge's.
     if [ "$who" = cp ]; then
+      rm -rf "$cp_dst"
+      sync
       run "$tag cp" sh -c "cp -r '$corpus' '$cp_dst' && sync"
     else
+      rm -rf "$dst" "$state"*
+      sync
       run "$tag dredge" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
         --source "$corpus" --exclude .complete --dest "file://$dst" --state "$state"
     fi
   done
+  rm -rf "$cp_dst"
 }
 
 # Issue 17 gate: 3,000 files sized like the archive's (545-660 KB, ~1.8 GB), <= 1.5x cp.
