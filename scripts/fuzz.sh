@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh 120        120 s per target
 #   scripts/fuzz.sh --long     10 min per target, 2 jobs: run before a release or after a parser change
 #   scripts/fuzz.sh --build    only build the targets (ctest fuzz.build, the setup of the fuzz.* tests)
+#   scripts/fuzz.sh --check    fail when build-fuzz/crashes/ holds a crashing input (ctest
+#                              fuzz.no_crashes, run after every target)
 #   scripts/fuzz.sh --run TARGET
 #                              only run TARGET (e.g. chunk_fuzz) for $DREDGE_FUZZ_SECONDS, without
 #                              building: ctest fuzz.<parser>, one test per target, so the targets
@@ -30,6 +32,16 @@ case "${1:-}" in
   build=0
   [ -f "fuzz/${2:-}.cpp" ] || { echo "usage: scripts/fuzz.sh --run TARGET (one of: ${targets[*]})" >&2; exit 2; }
   targets=("$2")
+  ;;
+--check)
+  found=$(find build-fuzz/crashes -type f 2>/dev/null | sort)
+  if [ -n "$found" ]; then
+    echo "fuzz: crashing inputs were found (turn each into a regression test, see above):" >&2
+    echo "$found" >&2
+    exit 1
+  fi
+  echo "fuzz: no crashing input in build-fuzz/crashes/"
+  exit 0
   ;;
 "") ;;
 *) seconds=$1 ;;
