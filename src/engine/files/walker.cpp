@@ -43,25 +43,28 @@ class TreeWalk {
       Issue(prefix, std::string("cannot read directory: ") + std::strerror(e), true);
       return Status::Ok();
     }
+    std::vector<Child> children = ReadChildren(d, prefix);
+    Status result = Status::Ok();
+    for (const Child& c : children) {
+      result = Visit(::dirfd(d), prefix, c);
+      if (!result.ok()) break;
+    }
+    ::closedir(d);
+    return result;
+  }
+
+ private:
+  // The directory's regular files and folders in byte order of their sort keys; symbolic links
+  // are left out, anything else is reported and left out.
+  std::vector<Child> ReadChildren(DIR* d, const std::string& prefix) {
     std::vector<Child> children;
-    errno = 0;
     while (struct dirent* de = ::readdir(d)) {
       std::string name = de->d_name;
       if (name == "." || name == "..") continue;
       // The source's own records folder (a destination inside the source) is never data.
       if (prefix.empty() && file_keys::IsRecordKey(name + "/")) continue;
       unsigned char type = de->d_type;
-      if (type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-          Issue(prefix + name, std::string("cannot stat: ") + std::strerror(errno), true);
-          continue;
-        }
-        type = S_ISDIR(st.st_mode)   ? DT_DIR
-               : S_ISREG(st.st_mode) ? DT_REG
-               : S_ISLNK(st.st_mode) ? DT_LNK
-                                     : DT_FIFO;
-      }
+      if (type == DT_UNKNOWN && !TypeByStat(::dirfd(d), prefix, name, &type)) continue;
       if (type == DT_LNK) continue;  // never followed
       if (type != DT_DIR && type != DT_REG) {
         Issue(prefix + name, "skipped: not a regular file", false);
@@ -72,38 +75,48 @@ class TreeWalk {
     }
     std::sort(children.begin(), children.end(),
               [](const Child& a, const Child& b) { return a.sort_key < b.sort_key; });
-    Status result = Status::Ok();
-    for (const Child& c : children) {
-      const std::string name = c.name();
-      std::string rel = prefix + name;
-      if (c.is_dir()) {
-        int fd =
-            ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-          Issue(rel + "/", std::string("cannot open directory: ") + std::strerror(errno), true);
-          continue;
-        }
-        result = Dir(fd, rel + "/");
-        if (!result.ok()) break;
-        continue;
-      }
-      if (!filter_.Selects(rel)) continue;
-      struct stat st {};
-      if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        Issue(rel, std::string("cannot stat: ") + std::strerror(errno), true);
-        continue;
-      }
-      if (!S_ISREG(st.st_mode)) continue;  // replaced since readdir
-      WalkEntry e{std::move(rel), static_cast<uint64_t>(st.st_size), MtimeNs(st),
-                  static_cast<uint64_t>(st.st_ino)};
-      result = on_file_(e);
-      if (!result.ok()) break;
-    }
-    ::closedir(d);
-    return result;
+    return children;
   }
 
- private:
+  // For file systems whose readdir gives no type: false (reported) when it cannot be stat'ed.
+  bool TypeByStat(int dir_fd, const std::string& prefix, const std::string& name,
+                  unsigned char* type) {
+    struct stat st {};
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      Issue(prefix + name, std::string("cannot stat: ") + std::strerror(errno), true);
+      return false;
+    }
+    *type = S_ISDIR(st.st_mode)   ? DT_DIR
+            : S_ISREG(st.st_mode) ? DT_REG
+            : S_ISLNK(st.st_mode) ? DT_LNK
+                                  : DT_FIFO;
+    return true;
+  }
+
+  // One child: a folder is walked, a file the filter selects is stat'ed and handed on.
+  Status Visit(int dir_fd, const std::string& prefix, const Child& c) {
+    const std::string name = c.name();
+    std::string rel = prefix + name;
+    if (c.is_dir()) {
+      int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        Issue(rel + "/", std::string("cannot open directory: ") + std::strerror(errno), true);
+        return Status::Ok();
+      }
+      return Dir(fd, rel + "/");
+    }
+    if (!filter_.Selects(rel)) return Status::Ok();
+    struct stat st {};
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      Issue(rel, std::string("cannot stat: ") + std::strerror(errno), true);
+      return Status::Ok();
+    }
+    if (!S_ISREG(st.st_mode)) return Status::Ok();  // replaced since readdir
+    WalkEntry e{std::move(rel), static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                static_cast<uint64_t>(st.st_ino)};
+    return on_file_(e);
+  }
+
   void Issue(const std::string& rel, std::string msg, bool error) {
     if (on_issue_) on_issue_({rel, std::move(msg), error});
   }
