@@ -7,7 +7,15 @@
 # writes every raw run to $WORK/raw.tsv.
 #
 #   bench/files_bench.sh [--work DIR] [--repeat N] [--dredge PATH] [--server 20minutes|s3rver3]
-#                        [--only s3|rerun|file|memory|archive|small150k]
+#                        [--only s3|rerun|file|memory|archive|small150k|seed|growth]
+# Issue 17's scale runs (not in the default set: ~9 GB and up to 1.5M files):
+#   --only seed     SEED_FILES (14,730) archive-sized files: the machine's floor (read, MD5 and
+#                   SHA-256 of the corpus on one core), then per client first backup, unchanged
+#                   rerun, rerun after 300 new + 30 changed files; dredge also restore and
+#                   verify --deep; to file:// (beside cp -r + sync) and the S3 server (beside
+#                   rclone copy --transfers 32 and aws s3 sync)
+#   --only growth   GROWTH_COUNTS ("15000 150000 1500000") small files in folders of 1,000:
+#                   first backup, unchanged rerun, restore, peak RSS
 #
 # Each client gets a fresh bucket prefix. CPU time is the client process's own user+sys
 # (/usr/bin/time), never the server's. The machine's load average is printed with every run:
@@ -296,6 +304,128 @@ small150k_section() {
   limit_line "small150k rerun peak RSS" "s150k rerun" 4 64 MB
 }
 
+# --- Issue 17: seed scale ---------------------------------------------------------------------
+SEED_FILES=${SEED_FILES:-14730}
+# The machine's own limits on the corpus (page cache warm): read it, and hash it with MD5 and
+# with SHA-256 on one core. Printed as MB/s with the corpus size.
+floor_lines() {  # floor_lines CORPUS
+  local corpus=$1 bytes
+  bytes=$(du -sb --exclude .complete "$corpus" | cut -f1)
+  find "$corpus" -type f ! -name .complete -print0 | xargs -0 cat >/dev/null  # warm the cache
+  for tool in cat md5sum sha256sum; do
+    run "floor $tool" sh -c "find '$corpus' -type f ! -name .complete -print0 | sort -z |
+      xargs -0 cat | $tool >/dev/null"
+    awk -v b="$bytes" -v w="$(median "floor $tool" 2)" -v t="$tool" \
+      'BEGIN { printf "FLOOR %s of the corpus (%.0f MB) on one core: %.0f MB/s\n", t, b / 1e6, b / 1e6 / w }'
+  done
+}
+# seed_change CORPUS: 300 new files (archive-sized, prefixed new-) and 30 changed ones (64 KB
+# appended to every 491st file). seed_unchange undoes it (sizes back; mtimes stay new).
+seed_change() {
+  local corpus=$1 n=0
+  rm -rf "$WORK/seed-new"
+  python3 "$root/scripts/gen_data.py" corpus "$WORK/seed-new" 300 545 660
+  for f in "$WORK/seed-new"/*; do mv "$f" "$corpus/new-${f##*/}"; done
+  for f in $(find "$corpus" -maxdepth 1 -name 'per_*' | sort | awk 'NR % 491 == 1' | head -30); do
+    head -c 49152 /dev/urandom | base64 -w 0 >>"$f"; n=$((n + 1))  # 65,536 bytes
+  done
+  echo "seed: 300 new files, $n changed" >&2
+}
+seed_unchange() {
+  local corpus=$1
+  rm -f "$corpus"/new-*
+  for f in $(find "$corpus" -maxdepth 1 -name 'per_*' | sort | awk 'NR % 491 == 1' | head -30); do
+    truncate -s -65536 "$f"
+  done
+}
+# One client's round on one destination: first backup, unchanged rerun, rerun after the
+# changes (undone after). CLIENT is a label; the rest is the command, its target last.
+seed_round() {  # seed_round LABEL CORPUS CMD...
+  local label=$1 corpus=$2; shift 2
+  sync
+  run "seed $label first" "$@"
+  run "seed $label rerun" "$@"
+  seed_change "$corpus"
+  sync
+  run "seed $label changed" "$@"
+  seed_unchange "$corpus"
+}
+seed_section() {
+  local corpus=$WORK/seed$SEED_FILES dst=$WORK/seed-dst state=$WORK/state-seed.sqlite
+  gen "$corpus" "$SEED_FILES" 545 660
+  floor_lines "$corpus"
+  # file://: cp -r + sync, dredge backup, restore, verify --deep.
+  rm -rf "$WORK/seed-cp"; sync
+  run "seed cp first" sh -c "cp -r '$corpus' '$WORK/seed-cp' && sync"
+  rm -rf "$WORK/seed-cp"
+  rm -rf "$dst" "$state"*
+  seed_round "dredge file" "$corpus" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
+    --source "$corpus" --exclude .complete --dest "file://$dst" --state "$state"
+  rm -rf "$WORK/seed-restored"; sync
+  run "seed dredge file restore" "$DREDGE" -q --log-dir "$WORK/logs" restore files --no-nice \
+    --dest "file://$dst" --target "$WORK/seed-restored"
+  rm -rf "$WORK/seed-restored"
+  run "seed dredge file verify-deep" "$DREDGE" -q --log-dir "$WORK/logs" verify files --no-nice \
+    --deep --dest "file://$dst"
+  rm -rf "$dst" "$state"*
+  # The S3 test server: dredge, rclone, aws-cli, each into its own prefix.
+  peer_tools; start_server; trap stop_server EXIT; rclone_cmd
+  local p="seed-dredge-$RANDOM"
+  seed_round "dredge s3" "$corpus" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
+    --source "$corpus" --exclude .complete --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" \
+    --state "$WORK/state-$p.sqlite"
+  rm -rf "$WORK/seed-restored"
+  run "seed dredge s3 restore" "$DREDGE" -q --log-dir "$WORK/logs" restore files --no-nice \
+    --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT" --target "$WORK/seed-restored"
+  rm -rf "$WORK/seed-restored"
+  run "seed dredge s3 verify-deep" "$DREDGE" -q --log-dir "$WORK/logs" verify files --no-nice \
+    --deep --dest "s3://$BUCKET/$p" --endpoint-url "$ENDPOINT"
+  wipe_prefix "$p"; rm -f "$WORK/state-$p.sqlite"*
+  p="seed-rclone-$RANDOM"
+  seed_round "rclone" "$corpus" "${RCLONE[@]}" copy "$corpus" "s3t:$BUCKET/$p" \
+    --exclude .complete --transfers 32
+  wipe_prefix "$p"
+  p="seed-aws-$RANDOM"
+  seed_round "aws" "$corpus" /usr/bin/aws --endpoint-url "$ENDPOINT" s3 sync --only-show-errors \
+    --exclude .complete "$corpus" "s3://$BUCKET/$p"
+  wipe_prefix "$p"
+  stop_server; trap - EXIT
+  header "seed scale: $SEED_FILES files of 545-660 KB"
+  local l
+  for l in "seed cp first" "seed dredge file first" "seed dredge file rerun" \
+    "seed dredge file changed" "seed dredge file restore" "seed dredge file verify-deep" \
+    "seed dredge s3 first" "seed dredge s3 rerun" "seed dredge s3 changed" \
+    "seed dredge s3 restore" "seed dredge s3 verify-deep" "seed rclone first" \
+    "seed rclone rerun" "seed rclone changed" "seed aws first" "seed aws rerun" \
+    "seed aws changed"; do row "$l" "${l#seed }"; done
+  ratio_line "seed file first dredge/cp" "seed dredge file first" "seed cp first" 1.5
+}
+
+# --- Issue 17: growth in file count -----------------------------------------------------------
+GROWTH_COUNTS=${GROWTH_COUNTS:-"15000 150000 1500000"}
+growth_section() {
+  local n flat nested dst state
+  for n in $GROWTH_COUNTS; do
+    flat=$WORK/growth$n; nested=$WORK/growth$n-nested
+    gen "$flat" "$n" 1 4
+    gen_nested "$flat" "$nested"  # directories of 1,000, as an archive would be laid out
+    dst=$WORK/growth-dst; state=$WORK/state-growth.sqlite
+    rm -rf "$dst" "$state"* "$WORK/growth-restored"; sync
+    run "growth $n first" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
+      --source "$nested" --exclude .complete --dest "file://$dst" --state "$state"
+    run "growth $n rerun" "$DREDGE" -q --log-dir "$WORK/logs" backup files --no-nice \
+      --source "$nested" --exclude .complete --dest "file://$dst" --state "$state"
+    run "growth $n restore" "$DREDGE" -q --log-dir "$WORK/logs" restore files --no-nice \
+      --dest "file://$dst" --target "$WORK/growth-restored"
+    rm -rf "$dst" "$state"* "$WORK/growth-restored" "$nested"
+  done
+  header "growth: small files (1-4 KB) in folders of 1,000, to file://"
+  for n in $GROWTH_COUNTS; do
+    row "growth $n first" "$n files, first backup"; row "growth $n rerun" "$n files, unchanged rerun"
+    row "growth $n restore" "$n files, restore"
+  done
+}
+
 echo "dredge $("$DREDGE" version 2>/dev/null | head -1); $(nproc) cores; load $(cat /proc/loadavg)" >&2
 echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" >&2
 case $ONLY in
@@ -306,5 +436,7 @@ case $ONLY in
   memory) memory_section ;;
   archive) archive_section ;;
   small150k) small150k_section ;;
-  *) echo "--only takes s3, rerun, file, memory, archive or small150k" >&2; exit 2 ;;
+  seed) seed_section ;;
+  growth) growth_section ;;
+  *) echo "--only takes s3, rerun, file, memory, archive, small150k, seed or growth" >&2; exit 2 ;;
 esac
