@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "common/time_util.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/prune.h"
+#include "engine/db/prune_plan.h"
 #include "formats/db_keys.h"
 #include "pg_test_util.h"
 #include "store/object_store.h"
@@ -146,11 +148,26 @@ TEST(DbPrune, EveryKeptManifestRestoresExactlyAndSupersededChunksGo) {
   RunResult verified = RunDredge({"verify", "db", "--dest", dest});
   EXPECT_EQ(verified.code, 0) << verified.err;
 
-  // Pruning again with the same rules removes nothing more.
+  // Pruning again with the same rules removes nothing more, and rewrites no retired copy.
+  std::map<std::string, std::string> retired_before;
+  ASSERT_TRUE(s.List(dbkeys::kRetiredPrefix, [&](const ObjectInfo& o) {
+                 retired_before[o.key] = std::to_string(o.mtime_ns) + " " + o.etag;
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(retired_before.size(), 2u);
+  auto replan = PlanDbPrune(s, KeepIds({ids[1], ids[3]}), NowUnixNanos() / 1000000000LL);
+  ASSERT_TRUE(replan.ok()) << replan.status().ToString();
+  EXPECT_TRUE(replan->retired_copies.empty());
   auto again = PruneDb(s, KeepIds({ids[1], ids[3]}), false);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_TRUE(again->deleted_chunks.empty());
   EXPECT_TRUE(again->deleted_manifests.empty());
+  std::map<std::string, std::string> retired_after;
+  ASSERT_TRUE(s.List(dbkeys::kRetiredPrefix, [&](const ObjectInfo& o) {
+                 retired_after[o.key] = std::to_string(o.mtime_ns) + " " + o.etag;
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(retired_after, retired_before);
 
   // The chain goes on through retired links; keeping only the newest then drops the rest.
   src.Exec("UPDATE t SET n = 0 WHERE id = 16; INSERT INTO t (v, n) VALUES ('last', 1);");

@@ -221,14 +221,30 @@ Status PlanChunks(ObjectStore& store, const VersionMap& versions, const DbState&
   return Status::Ok();
 }
 
+// True when both list the same tables with the same chunks, in the same order.
+bool SameChunks(const RunManifest& a, const RunManifest& b) {
+  if (a.tables.size() != b.tables.size()) return false;
+  for (size_t i = 0; i < a.tables.size(); ++i) {
+    const auto &x = a.tables[i], &y = b.tables[i];
+    if (x.table != y.table || x.chunks.size() != y.chunks.size()) return false;
+    for (size_t j = 0; j < x.chunks.size(); ++j)
+      if (x.chunks[j].key != y.chunks[j].key) return false;
+  }
+  return true;
+}
+
 // Dropped manifests: chain links get a retired copy listing only the chunks still needed; the
-// rest go. Retired copies nothing links to any more go as well.
+// rest go. Retired copies nothing links to any more go as well. A retired copy is written only
+// when it differs from the one stored: a prune that changes nothing writes nothing (on a
+// versioned bucket every rewrite would leave one more noncurrent version behind).
 Status PlanManifests(ObjectStore& store, const VersionMap& versions, const DbState& st,
                      const std::set<std::string>& keep_ids, const Needs& needs, DbPrunePlan& plan) {
   for (const auto& m : st.manifests) {
     if (keep_ids.count(m.id)) continue;
     (needs.links.count(m.id) ? plan.retired : plan.deleted_manifests).push_back(m.id);
   }
+  std::map<std::string, const RunManifest*> stored;
+  for (const auto& r : st.retired_now) stored[r.id] = &r;
   for (const auto& [id, link] : needs.links) {
     RunManifest copy = *link;
     for (auto& t : copy.tables) {
@@ -237,6 +253,8 @@ Status PlanManifests(ObjectStore& store, const VersionMap& versions, const DbSta
         if (needs.chunks.count(c.key)) still.push_back(std::move(c));
       t.chunks = std::move(still);
     }
+    auto it = stored.find(id);
+    if (it != stored.end() && SameChunks(*it->second, copy)) continue;
     plan.retired_copies.push_back(std::move(copy));
   }
   for (const auto& r : st.retired_now) {
