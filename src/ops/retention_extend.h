@@ -14,6 +14,9 @@
 //    (StatVersion) per version whose date the caller does not know. The caller records the
 //    dates it is given (on_known), so a version is looked up once in its life and, being
 //    extended by at least retain/2 each time, extended at most once per retain/2.
+//  - Requests go 16 at a time (versions are decided in batches of 512 as for_each gives them);
+//    on_known and the summary stay on the caller's thread, in for_each's order, and on_known
+//    hears each version's final date once (learnt or set), not the date the caller gave.
 //  - A failed request does not stop the others: it is counted and named in `problems`.
 //  - PlanExtension decides without I/O (unit-tested in-process).
 #pragma once

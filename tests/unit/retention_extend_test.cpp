@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "ops/retention_extend.h"
 #include "store/byte_io.h"
@@ -99,6 +102,51 @@ TEST_F(ExtendTest, AVersionThatCannotBeExtendedIsNamedAndTheOthersStillAre) {
   EXPECT_NE(s.problems[0].find("gone"), std::string::npos) << s.problems[0];
   EXPECT_NE(s.problems[0].find("no-such-version"), std::string::npos) << s.problems[0];
   EXPECT_EQ(Until("ok", ok), kNow + 1500);
+}
+
+// More versions than one batch: the requests run on worker threads, but every date is
+// reported on the caller's thread, once per version, in the order the versions were given.
+TEST_F(ExtendTest, ManyVersionsAreExtendedInBatchesAndReportedInOrderOnTheCallersThread) {
+  constexpr int kVersions = 1300;
+  std::vector<RetainedVersion> refs;
+  for (int i = 0; i < kVersions; ++i) {
+    std::string key = "k" + std::to_string(i);
+    // Every third date is unknown (looked up), every fifth is far enough ahead (not due).
+    int64_t until = i % 5 == 0 ? kNow + 1200 : kNow + 10;
+    std::string id = Put(key, until);
+    refs.push_back({key, id, i % 3 == 0 ? 0 : until});
+  }
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::string> order;
+  bool same_thread = true;
+  auto r = ExtendRetentions(
+      store_, policy_, kNow,
+      [&](const RetainedVersionFn& fn) {
+        for (const auto& v : refs) DREDGE_RETURN_IF_ERROR(fn(v));
+        return Status::Ok();
+      },
+      [&](const RetainedVersion& v, int64_t) {
+        same_thread = same_thread && std::this_thread::get_id() == caller;
+        order.push_back(v.key);
+        return Status::Ok();
+      });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(same_thread);
+  uint64_t looked_up = 0, extended = 0;
+  std::vector<std::string> expected;  // versions whose date is learnt or set, in order
+  for (int i = 0; i < kVersions; ++i) {
+    const bool unknown = i % 3 == 0, due = i % 5 != 0;
+    looked_up += unknown;
+    extended += due;
+    if (unknown || due) expected.push_back(refs[i].key);
+    EXPECT_EQ(Until(refs[i].key, refs[i].version_id), due ? kNow + 1500 : kNow + 1200) << i;
+  }
+  EXPECT_EQ(order, expected);
+  EXPECT_EQ(r->objects, static_cast<uint64_t>(kVersions));
+  EXPECT_EQ(r->looked_up, looked_up);
+  EXPECT_EQ(r->extended, extended);
+  EXPECT_EQ(r->requests, looked_up + extended);
+  EXPECT_EQ(r->failed, 0u);
 }
 
 }  // namespace
