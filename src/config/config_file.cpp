@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -69,6 +70,22 @@ Status ReadStoreOption(TomlFields& f, const StoreOptionSpec& o, StoreOptions* ou
                        list);
 }
 
+// A destination key that the URL's driver does not take (region on a file:// destination)
+// would be ignored without a word: refused, naming the key and the drivers that take it.
+Status CheckDriverKeys(TomlFields& f, const DestinationConfig& d) {
+  const auto own = OptionsOfUrl(d.url);
+  for (const StoreOptionSpec* o : AllStoreOptions()) {
+    const bool set = (o->text && !(d.store.*o->text).empty()) || (o->on && d.store.*o->on);
+    const bool taken = std::any_of(own.begin(), own.end(),
+                                   [&](const StoreOptionSpec& r) { return r.key == o->key; });
+    if (!set || taken || !f.Peek(o->key)) continue;
+    return Status::Usage(f.Where(*f.Peek(o->key), o->key) + " is an option of " +
+                         SchemesTaking(o->key) + " destinations, and " + d.url +
+                         " does not use it: remove it, or point url at such a destination");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ReadDestinations(TomlFields& parent, const std::string& file, const std::string& tier,
@@ -85,6 +102,7 @@ Status ReadDestinations(TomlFields& parent, const std::string& file, const std::
                            " has no url: add url = \"s3://bucket/prefix\" or \"file:///path\"");
     for (const StoreOptionSpec* o : AllStoreOptions())
       DREDGE_RETURN_IF_ERROR(ReadStoreOption(f, *o, &d.store));
+    DREDGE_RETURN_IF_ERROR(CheckDriverKeys(f, d));
     DREDGE_RETURN_IF_ERROR(f.Millis("abort_incomplete_after", &d.abort_incomplete_after_ms));
     DREDGE_RETURN_IF_ERROR(ReadObjectLock(f, file, where, &d.store.object_lock));
     DREDGE_RETURN_IF_ERROR(f.Finish());

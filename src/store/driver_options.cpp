@@ -36,10 +36,36 @@ const StoreOptionSpec kS3Options[] = {
      &StoreOptions::force_path_style},
 };
 
+struct SchemeOptions {
+  std::string_view scheme;
+  std::span<const StoreOptionSpec> rows;
+};
+// The drivers that take options; every other scheme takes none.
+const SchemeOptions kSchemeOptions[] = {{"s3", kS3Options}};
+
 }  // namespace
 
 std::span<const StoreOptionSpec> S3Options() {
   return kS3Options;
+}
+
+std::span<const StoreOptionSpec> OptionsOfScheme(std::string_view scheme) {
+  for (const auto& s : kSchemeOptions)
+    if (s.scheme == scheme) return s.rows;
+  return {};
+}
+
+std::span<const StoreOptionSpec> OptionsOfUrl(std::string_view url) {
+  const size_t pos = url.find("://");
+  return OptionsOfScheme(pos == std::string_view::npos ? "file" : url.substr(0, pos));
+}
+
+std::string SchemesTaking(std::string_view key) {
+  std::string out;
+  for (const auto& s : kSchemeOptions)
+    for (const auto& o : s.rows)
+      if (o.key == key) out += (out.empty() ? "" : ", ") + std::string(s.scheme) + "://";
+  return out;
 }
 
 std::vector<const StoreOptionSpec*> AllStoreOptions() {

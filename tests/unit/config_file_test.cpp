@@ -9,6 +9,7 @@
 
 #include "commands/upload_flags.h"
 #include "config/config_file.h"
+#include "store/registry.h"
 #include "support/test_env.h"
 
 namespace dredge {
@@ -161,6 +162,11 @@ TEST(ConfigFile, ErrorsNameFileLineAndKey) {
        {"line 3", "files.destination[1].sse", "AES256"}},
       {"[[db.destination]]\nregion = \"x\"\n", {"t.toml", "db.destination", "no url"}},
       {"[retention]\nkeep_last = -1\n", {"line 2", "retention.keep_last", "-1"}},
+      // A key of another driver would be ignored: refused, naming the drivers that take it.
+      {"[[files.destination]]\nurl = \"file:///x\"\nregion = \"eu-west-1\"\n",
+       {"line 3", "files.destination[1].region", "an option of s3:// destinations"}},
+      {"[[db.destination]]\nurl = \"/var/backups\"\npath_style = true\n",
+       {"line 3", "db.destination[1].path_style", "/var/backups does not use it"}},
       {"colour = \"blue\"\n", {"line 1", "colour", "top level"}},
       {"[db]\naws_secret_access_key = \"x\"\n",
        {"line 2", "aws_secret_access_key", "never read from dredge.toml"}},
@@ -180,6 +186,18 @@ TEST(ConfigFile, ErrorsNameFileLineAndKey) {
       EXPECT_NE(c.status().message().find(want), std::string::npos)
           << "missing '" << want << "' in: " << c.status().message();
   }
+}
+
+// The config reader knows each scheme's keys without the drivers (the config fuzz build links
+// none): its table must name the rows the registry gives each driver.
+TEST(ConfigFile, EachSchemesKeysAreTheRegistrysDriverOptions) {
+  for (const DriverSpec& d : Drivers()) {
+    auto rows = OptionsOfScheme(d.scheme);
+    EXPECT_EQ(rows.data(), d.options.data()) << d.scheme;
+    EXPECT_EQ(rows.size(), d.options.size()) << d.scheme;
+    EXPECT_EQ(OptionsOfUrl(std::string(d.scheme) + "://x").size(), d.options.size()) << d.scheme;
+  }
+  EXPECT_TRUE(OptionsOfUrl("/plain/path").empty());  // file://
 }
 
 // [db] tables: a list of names, or "*" with schemas and exclude_tables (docs/db-tier.md).
