@@ -1,5 +1,7 @@
 #include "cli/store_flags.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "config/option_table.h"
 #include "ops/retention_store.h"
@@ -83,9 +85,18 @@ void SetProcessLimiter(std::shared_ptr<Limiter> limiter) {
 
 StoreOptions MergeStoreOptions(const DestinationConfig& dest, const StoreOptions& flags) {
   StoreOptions o = ToStoreOptions(dest);
+  const auto own = OptionsOfUrl(dest.url);
   for (const StoreOptionSpec* row : AllStoreOptions()) {
-    if (row->on && flags.*row->on) o.*row->on = true;
-    if (row->text && !(flags.*row->text).empty()) o.*row->text = flags.*row->text;
+    const bool set = (row->on && flags.*row->on) || (row->text && !(flags.*row->text).empty());
+    if (!set) continue;
+    if (row->on) o.*row->on = true;
+    if (row->text) o.*row->text = flags.*row->text;
+    // A flag may be meant for the other destinations of the run: said, not refused.
+    if (std::none_of(own.begin(), own.end(),
+                     [&](const StoreOptionSpec& r) { return std::string_view(r.key) == row->key; }))
+      log::Warn(std::string(row->flag) + " does not apply to " + dest.url +
+                " (it is an option of " + SchemesTaking(row->key) +
+                " destinations); ignored there");
   }
   o.object_lock = MergeObjectLock(o.object_lock, flags.object_lock);
   return o;

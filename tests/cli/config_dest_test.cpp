@@ -79,5 +79,19 @@ TEST_F(ConfigDest, EveryFilesCommandUsesTheConfiguredDestination) {
   EXPECT_TRUE(fs::is_empty(dir_ + "/cwd"));
 }
 
+// An s3:// flag given for a run whose destination is a directory changes nothing there, and
+// says so (it may be meant for another destination of the run).
+TEST_F(ConfigDest, AnS3FlagOnADirectoryDestinationIsSaidToBeIgnored) {
+  auto r = Run({"backup", "files", "--region", "eu-west-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("--region does not apply to file://" + dir_ +
+                       "/store (it is an option of s3:// destinations); ignored there"),
+            std::string::npos)
+      << r.err;
+  auto plain = Run({"backup", "files"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("does not apply"), std::string::npos) << plain.err;
+}
+
 }  // namespace
 }  // namespace dredge::testing
