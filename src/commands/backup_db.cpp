@@ -154,10 +154,10 @@ DbBackupOptions OptionsOf(const DredgeConfig& config, const DbBackupRequest& req
   opts.pg.lock_timeout =
       req.lock_timeout.empty() ? PgMillis(config.db.lock_timeout_ms) : req.lock_timeout;
   opts.selection = SelectionOf(config.db);
-  opts.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
-  opts.chunk_bytes = config.db.chunk_bytes;
-  opts.workers = config.db.workers;
-  opts.zstd = config.db.compress == "zstd";
+  opts.settings.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
+  opts.settings.chunk_bytes = config.db.chunk_bytes;
+  opts.settings.workers = config.db.workers;
+  opts.settings.zstd = config.db.compress == "zstd";
   opts.encrypt = req.encrypt;
   return opts;
 }

@@ -64,6 +64,8 @@ Manifest PrevEntry(const TableSchema& schema, int64_t oid, std::optional<int64_t
   m.table = schema.QualifiedName();
   m.table_oid = oid;
   m.schema = schema;
+  m.run = FormatCompactUtc(kPrevSecs - 5);
+  m.snapshot = "1500:1502:1500";
   m.horizon = "1500";
   m.system_identifier = "7300000000000000001";
   m.max_key = max_key;

@@ -33,12 +33,8 @@ Result<DbSnapshotFacts> TakeSnapshot(PgConn& conn) {
 }  // namespace
 
 DbPlanOptions PlanOptionsOf(const DbBackupOptions& opts) {
-  DbPlanOptions o;
-  o.workers = opts.workers;
-  o.chunk_rows = opts.chunk_rows;
-  o.chunk_bytes = opts.chunk_bytes;
-  o.zstd = opts.zstd;
-  o.zstd_level = opts.zstd_level;
+  DbPlanOptions o = opts.settings;
+  o.encryption_key_id.reset();
   if (opts.encrypt) o.encryption_key_id = opts.encrypt->id;
   return o;
 }

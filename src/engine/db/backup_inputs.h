@@ -23,17 +23,13 @@ namespace dredge {
 struct DbBackupOptions {
   PgOptions pg;
   TableSelection selection;
-  uint64_t chunk_rows = 1000;
-  uint64_t chunk_bytes = 64ull << 20;
-  int workers = 4;
-  bool zstd = false;
-  int zstd_level = 3;
+  DbPlanOptions settings;                // workers, chunk sizes, compression (key id: below)
   std::optional<EncryptionKey> encrypt;  // seal chunks (--encrypt-key-file)
   // When set: rows read, out of an estimated total (planner statistics for tables read whole).
   Progress* progress = nullptr;
 };
 
-// The settings of `opts` the plan records (the encryption key by its id only).
+// The settings the plan records: opts.settings with the encryption key's id (not the key).
 DbPlanOptions PlanOptionsOf(const DbBackupOptions& opts);
 
 struct GatheredDbBackup {
