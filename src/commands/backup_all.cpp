@@ -12,7 +12,6 @@
 #include "commands/run_summary.h"
 #include "commands/upload_flags.h"
 #include "common/exit_codes.h"
-#include "common/log.h"
 
 namespace dredge {
 namespace {
@@ -53,9 +52,11 @@ Status Run(const Flags& f, const GlobalOptions& global) {
       RunHooksAfter(config, outcomes.back());
     }
   }
-  if (config.db.configured && !f.dry_run) {
+  if (config.db.configured) {
     auto run_log = OpenTierLog(config, "db");
     DbBackupRequest req;
+    req.dry_run = f.dry_run;
+    req.json = f.json;
     req.encrypt = key;
     req.quiet = global.quiet;
     req.store_flags = f.store;
@@ -65,8 +66,6 @@ Status Run(const Flags& f, const GlobalOptions& global) {
       outcomes.push_back(BackupDbTo(config, d, req));
       RunHooksAfter(config, outcomes.back());
     }
-  } else if (config.db.configured) {
-    log::Info("backup db has no dry run; the db tier is skipped");
   }
   PrintRunSummary("backup", outcomes, f.json);
   return CombinedStatus(outcomes, "backups");
@@ -77,7 +76,9 @@ Status Run(const Flags& f, const GlobalOptions& global) {
 Runner SetupBackupAll(CLI::App& cmd, const GlobalOptions& global) {
   auto f = std::make_shared<Flags>();
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
-  cmd.add_flag("--dry-run", f->dry_run, "Files tier: show what would be done; db tier: skipped");
+  cmd.add_flag(
+      "--dry-run", f->dry_run,
+      "Show what each tier would do (files: what it would upload; db: the plan); write nothing");
   cmd.add_flag("--force", f->force, "Files tier: run even when the damage guard would stop it");
   AddStoreFlags(cmd, &f->store);
   AddOpsFlags(cmd, &f->ops, true);

@@ -9,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/db_plan_report.h"
 #include "commands/db_retention.h"
 #include "commands/encrypt_flags.h"
 #include "commands/run_hooks.h"
@@ -64,6 +65,7 @@ Status Run(Flags& f, const GlobalOptions& global) {
   auto run_log = OpenTierLog(config, "db");
   f.request.metrics_file = f.ops.metrics_file;
   f.request.quiet = global.quiet;
+  f.request.json = f.json;
   std::vector<DestOutcome> outcomes;
   for (const auto& d : config.DestinationsFor("db")) {
     outcomes.push_back(BackupDbTo(config, d, f.request));
@@ -127,6 +129,77 @@ nlohmann::json ExtendAfterBackup(ObjectStore& store, const std::string& manifest
           {"problems", x->problems}};
 }
 
+RunTotals TotalsOf(const BackupResult& r) {
+  RunTotals totals;
+  totals.objects = r.chunks;
+  totals.bytes = r.bytes;
+  totals.rows = r.rows;
+  totals.snapshot = r.manifest_key;
+  int64_t keyless = std::count_if(r.tables.begin(), r.tables.end(),
+                                  [](const auto& t) { return t.key_source == kKeyNone; });
+  totals.counts = {{"chunks", static_cast<int64_t>(r.chunks)},
+                   {"live_keys", static_cast<int64_t>(r.live_keys)},
+                   {"tables", static_cast<int64_t>(r.tables.size())},
+                   {"tables_without_key", keyless},
+                   {"not_backed_up", static_cast<int64_t>(r.not_backed_up.size())}};
+  return totals;
+}
+
+DbBackupOptions OptionsOf(const DredgeConfig& config, const DbBackupRequest& req) {
+  DbBackupOptions opts;
+  opts.pg.conninfo = config.db.conninfo;
+  opts.pg.statement_timeout = req.statement_timeout.empty()
+                                  ? PgMillis(config.db.statement_timeout_ms)
+                                  : req.statement_timeout;
+  opts.pg.lock_timeout =
+      req.lock_timeout.empty() ? PgMillis(config.db.lock_timeout_ms) : req.lock_timeout;
+  opts.selection = SelectionOf(config.db);
+  opts.settings.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
+  opts.settings.chunk_bytes = config.db.chunk_bytes;
+  opts.settings.workers = config.db.workers;
+  opts.settings.zstd = config.db.compress == "zstd";
+  opts.encrypt = req.encrypt;
+  return opts;
+}
+
+// The dry run: no lock, lease, run record, chunk or manifest; the plan goes into `*summary`
+// (and on stdout unless `json`).
+Status DryRun(ObjectStore& store, const DbBackupOptions& opts, const std::string& url, bool json,
+              nlohmann::json* summary) {
+  (*summary)["dry_run"] = true;  // failed or not, no hook reports it (commands/run_hooks.h)
+  log::Info("backup db to " + url + " (dry run)");
+  DREDGE_ASSIGN_OR_RETURN(DbBackupPlan plan, PlanDbBackupRun(store, opts));
+  const int64_t now = NowUnixNanos() / 1000000000LL;
+  (*summary)["plan"] = DbPlanJson(plan, now);
+  if (!json) PrintDbPlan(plan, url, now);
+  return Status::Ok();
+}
+
+// The backup under the tier's lock, with its run record (ops/run_scope.h).
+Status BackupInScope(const std::shared_ptr<ObjectStore>& store, DbBackupOptions opts,
+                     const DestinationConfig& dest, const DbBackupRequest& req,
+                     nlohmann::json* summary) {
+  Progress progress("backup db", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
+  opts.progress = &progress;
+  RunScopeOptions so;
+  so.tier = "db";
+  so.metrics_file = req.metrics_file;
+  so.abort_incomplete_after = AbortIncompleteAfter(req.abort_incomplete_after, dest);
+  DREDGE_ASSIGN_OR_RETURN(auto scope, RunScope::Begin(store, so));
+  const int64_t run_start = NowUnixNanos() / 1000000000LL;
+  auto r = RunDbBackup(*store, opts);
+  RunTotals totals;
+  if (r.ok()) {
+    *summary = SummaryJson(*r);
+    totals = TotalsOf(*r);
+    LogSummary(*r, dest.url);
+    (*summary)["retention"] = ExtendAfterBackup(*store, r->manifest_key, run_start);
+  }
+  (*summary)["incomplete_uploads_aborted"] = scope->uploads().aborted;
+  (*summary)["run_id"] = scope->run().run_id;
+  return scope->Finish(r.ok() ? Status::Ok() : r.status(), totals);
+}
+
 }  // namespace
 
 TableSelection SelectionOf(const DbConfig& db) {
@@ -141,59 +214,15 @@ TableSelection SelectionOf(const DbConfig& db) {
 DestOutcome BackupDbTo(const DredgeConfig& config, const DestinationConfig& dest,
                        const DbBackupRequest& req) {
   DestOutcome out{"db", dest.url, Status::Ok(), nlohmann::json::object()};
-  DbBackupOptions opts;
-  opts.pg.conninfo = config.db.conninfo;
-  opts.pg.statement_timeout = req.statement_timeout.empty()
-                                  ? PgMillis(config.db.statement_timeout_ms)
-                                  : req.statement_timeout;
-  opts.pg.lock_timeout =
-      req.lock_timeout.empty() ? PgMillis(config.db.lock_timeout_ms) : req.lock_timeout;
-  opts.selection = SelectionOf(config.db);
-  opts.chunk_rows = static_cast<uint64_t>(config.db.chunk_size);
-  opts.chunk_bytes = config.db.chunk_bytes;
-  opts.workers = config.db.workers;
-  opts.zstd = config.db.compress == "zstd";
-  opts.encrypt = req.encrypt;
-  Progress progress("backup db", req.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
-  opts.progress = &progress;
-
+  DbBackupOptions opts = OptionsOf(config, req);
   Status outcome;
-  RunTotals totals;
   auto store = OpenDestination(dest.url, MergeStoreOptions(dest, req.store_flags));
-  if (!store.ok()) {
+  if (!store.ok())
     outcome = store.status();
-  } else {
-    RunScopeOptions so;
-    so.tier = "db";
-    so.metrics_file = req.metrics_file;
-    so.abort_incomplete_after = AbortIncompleteAfter(req.abort_incomplete_after, dest);
-    auto scope = RunScope::Begin(*store, so);
-    if (!scope.ok()) {
-      outcome = scope.status();
-    } else {
-      const int64_t run_start = NowUnixNanos() / 1000000000LL;
-      auto r = RunDbBackup(**store, opts);
-      if (r.ok()) {
-        out.summary = SummaryJson(*r);
-        totals.objects = r->chunks;
-        totals.bytes = r->bytes;
-        totals.rows = r->rows;
-        totals.snapshot = r->manifest_key;
-        int64_t keyless = std::count_if(r->tables.begin(), r->tables.end(),
-                                        [](const auto& t) { return t.key_source == kKeyNone; });
-        totals.counts = {{"chunks", static_cast<int64_t>(r->chunks)},
-                         {"live_keys", static_cast<int64_t>(r->live_keys)},
-                         {"tables", static_cast<int64_t>(r->tables.size())},
-                         {"tables_without_key", keyless},
-                         {"not_backed_up", static_cast<int64_t>(r->not_backed_up.size())}};
-        LogSummary(*r, dest.url);
-        out.summary["retention"] = ExtendAfterBackup(**store, r->manifest_key, run_start);
-      }
-      out.summary["incomplete_uploads_aborted"] = (*scope)->uploads().aborted;
-      out.summary["run_id"] = (*scope)->run().run_id;
-      outcome = (*scope)->Finish(r.ok() ? Status::Ok() : r.status(), totals);
-    }
-  }
+  else if (req.dry_run)
+    outcome = DryRun(**store, opts, dest.url, req.json, &out.summary);
+  else
+    outcome = BackupInScope(*store, opts, dest, req, &out.summary);
   if (!outcome.ok()) {
     log::Error("backup db to " + dest.url + ": " + outcome.message());
     out.summary["error"] = outcome.message();
@@ -219,6 +248,9 @@ Runner SetupBackupDb(CLI::App& cmd, const GlobalOptions& global) {
   AddSettingFlag(cmd, "db.chunk_bytes", &f->chunk_bytes);
   AddSettingFlag(cmd, "db.workers", &f->workers)->check(CLI::Range(1, 64));
   AddSettingFlag(cmd, "db.compress", &f->compress)->check(CLI::IsMember({"none", "zstd"}));
+  cmd.add_flag("--dry-run", f->request.dry_run,
+               "Print the plan (each table's mode and why, chunk numbers, connections, the "
+               "manifest's name); write nothing");
   cmd.add_flag("--json", f->json, "Print one JSON object per destination with the result");
   AddStoreFlags(cmd, &f->request.store_flags);
   AddEncryptKeyFlag(cmd, &f->key_file);

@@ -1,7 +1,9 @@
-// `dredge backup db [--db CONNINFO] [--table T] [--dest URL]...`: one incremental (or, the first
-// time, full) export of a PostgreSQL table into chunked JSON plus a manifest at each destination
-// (engine/db/exporter.h). Settings not given as flags come from DREDGE_* variables and
-// dredge.toml [db]. Each destination: tier lock, run record, metrics (ops/run_scope.h).
+// `dredge backup db [--db CONNINFO] [--table T] [--dest URL]... [--dry-run]`: one incremental
+// (or, the first time, full) export of PostgreSQL tables into chunked JSON plus a manifest at
+// each destination (engine/db/exporter.h). Settings not given as flags come from DREDGE_*
+// variables and dredge.toml [db]. Each destination: tier lock, run record, metrics
+// (ops/run_scope.h). --dry-run prints each destination's plan (commands/db_plan_report.h) and
+// writes nothing there.
 // Exit: 0 ok, 1 error, 2 usage, 3 some destinations failed, 5 another run holds the lock.
 #pragma once
 
@@ -28,6 +30,10 @@ struct DbBackupRequest {
   std::string abort_incomplete_after;    // --abort-incomplete-after; empty = config or 24h
   std::optional<EncryptionKey> encrypt;  // --encrypt-key-file / DREDGE_ENCRYPT_KEY_FILE
   bool quiet = false;                    // no progress line
+  // Plan only (engine/db/backup_plan.h): no lock, lease, run record, chunk or manifest; the
+  // summary gets "dry_run": true and "plan", printed as lines too unless `json`.
+  bool dry_run = false;
+  bool json = false;
 };
 
 // One backup of config.db to `dest`.

@@ -1,99 +1,21 @@
 #include "engine/db/exporter.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <thread>
 
-#include "common/decimal.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_util.h"
 #include "engine/db/catalog.h"
 #include "engine/db/chunk_pipeline.h"
 #include "engine/db/export_workers.h"
-#include "engine/db/horizon.h"
-#include "engine/db/manifest_store.h"
 #include "engine/db/table_export.h"
-#include "formats/copy_text.h"
 #include "formats/db_keys.h"
 
 namespace dredge {
 namespace {
-
-struct Snapshot {
-  std::string text, xmin, xmax, at;
-  std::string database;
-  int64_t server_version = 0;
-  std::optional<std::string> system_identifier;
-};
-
-Result<Snapshot> TakeSnapshot(PgConn& conn) {
-  // The first statement of the transaction fixes its snapshot: this one records it.
-  DREDGE_ASSIGN_OR_RETURN(
-      PgRows r,
-      conn.Query("SELECT s::text, pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text, "
-                 "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-                 "current_database(), current_setting('server_version_num'), "
-                 "has_function_privilege('pg_control_system()', 'EXECUTE') "
-                 "FROM pg_current_snapshot() AS s"));
-  Snapshot s;
-  s.text = r.str(0, 0);
-  s.xmin = r.str(0, 1);
-  s.xmax = r.str(0, 2);
-  s.at = r.str(0, 3);
-  s.database = r.str(0, 4);
-  s.server_version = std::stoll(r.str(0, 5));
-  if (r.str(0, 6) == "t") {
-    DREDGE_ASSIGN_OR_RETURN(PgRows id,
-                            conn.Query("SELECT system_identifier::text FROM pg_control_system()"));
-    if (id.size() == 1) s.system_identifier = id.at(0, 0);
-  }
-  return s;
-}
-
-bool SameColumns(const TableSchema& a, const TableSchema& b) {
-  auto x = a.ChunkColumns(), y = b.ChunkColumns();
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (x[i].name != y[i].name || x[i].type != y[i].type) return false;
-  return a.pk_columns == b.pk_columns;
-}
-
-// Why this table must be read whole, or "" when it may continue from `prev_entry`, its entry
-// in the previous run's manifest `prev`.
-std::string FullReason(const std::optional<RunManifest>& prev, const Manifest* prev_entry,
-                       const TableSchema& schema, int64_t table_oid, const Snapshot& snap) {
-  if (schema.Keyless()) return "no key";
-  if (!prev) return "first run";
-  if (!prev_entry) return "table added";
-  if (prev_entry->table_oid != table_oid) return "table replaced";
-  if (prev_entry->system_identifier && snap.system_identifier &&
-      *prev_entry->system_identifier != *snap.system_identifier)
-    return "cluster changed";
-  if (DecimalOrZero(snap.xmax) < DecimalOrZero(prev_entry->horizon)) return "cluster changed";
-  if (!SameColumns(prev_entry->schema, schema)) return "schema changed";
-  return "";
-}
-
-// The members every table entry of this run shares.
-Manifest RunMembers(const Snapshot& snap, int64_t start_secs,
-                    const std::optional<RunManifest>& prev, const DbBackupOptions& opts) {
-  Manifest m;
-  m.tool = std::string("dredge ") + DREDGE_VERSION;
-  m.started_at = FormatIsoUtc(start_secs);
-  m.run = FormatCompactUtc(start_secs);
-  m.database = snap.database;
-  m.server_version = snap.server_version;
-  m.system_identifier = snap.system_identifier;
-  m.snapshot_at = snap.at;
-  m.snapshot = snap.text;
-  m.horizon = snap.xmin;
-  if (prev) m.previous = prev->key;
-  if (opts.encrypt) m.encryption_key_id = opts.encrypt->id;
-  return m;
-}
 
 // The rows total of the progress line, an estimate learned table by table: a table read whole
 // adds the planner's row count (pg_class.reltuples) before it is read; a changed-rows read adds
@@ -135,57 +57,51 @@ class RowProgress {
   uint64_t total_ = 0, expected_ = 0;
 };
 
-RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBackupOptions& opts,
-                                   const Manifest& members, int64_t start_secs,
-                                   uint64_t first_number, const Snapshot& snap) {
+RunExportContext MakeExportContext(ObjectStore& store, PgConn& conn, const DbBackupPlan& plan,
+                                   const DbBackupOptions& opts) {
   RunExportContext ctx;
   ctx.store = &store;
   ctx.conn = &conn;
   ctx.pg = opts.pg;
-  ctx.chunks.run = members.run;
-  ctx.chunks.run_unix_seconds = start_secs;
-  ctx.chunks.chunk_rows = opts.chunk_rows;
-  ctx.chunks.chunk_bytes = opts.chunk_bytes;
-  ctx.chunks.workers = opts.workers;
-  ctx.chunks.zstd = opts.zstd;
-  ctx.chunks.zstd_level = opts.zstd_level;
+  ctx.chunks.run = plan.members.run;
+  ctx.chunks.run_unix_seconds = plan.start_secs;
+  ctx.chunks.chunk_rows = plan.options.chunk_rows;
+  ctx.chunks.chunk_bytes = plan.options.chunk_bytes;
+  ctx.chunks.workers = plan.options.workers;
+  ctx.chunks.zstd = plan.options.zstd;
+  ctx.chunks.zstd_level = plan.options.zstd_level;
   ctx.chunks.encrypt = opts.encrypt;
-  ctx.numbers = std::make_shared<std::atomic<uint64_t>>(first_number);
-  ctx.xmax = snap.xmax;
+  ctx.numbers = std::make_shared<std::atomic<uint64_t>>(plan.first_chunk_number);
+  ctx.xmax = plan.snapshot.xmax;
   ctx.progress = opts.progress;
   return ctx;
 }
 
 // One table of the plan on the connection of `ctx`; `*m` starts as the run's members.
-Status ExportOne(RunExportContext& ctx, const TableRef& table, const Snapshot& snap,
-                 const std::optional<RunManifest>& prev, RowProgress& rows, Manifest* m) {
-  DREDGE_ASSIGN_OR_RETURN(m->schema, ReadTableSchema(*ctx.conn, table));
-  m->table = m->schema.QualifiedName();
-  m->table_oid = table.oid;
-  const Manifest* prev_entry = prev ? prev->Find(m->table) : nullptr;
-  m->full_reason = FullReason(prev, prev_entry, m->schema, table.oid, snap);
-  m->mode = m->full_reason.empty() ? "incremental" : "full";
-  if (m->mode == "incremental") m->after = prev->horizon;
+Status ExportOne(RunExportContext& ctx, const PlannedTable& t, RowProgress& rows, Manifest* m) {
+  m->schema = t.schema;
+  m->table = t.table;
+  m->table_oid = t.ref.oid;
+  m->full_reason = t.full_reason;
+  m->mode = t.mode;
+  m->after = t.after;
   if (m->schema.Keyless())
     log::Info("backup db: " + m->table +
               " has neither a primary key nor a unique index on NOT NULL columns: it is read "
               "whole on every run and restored whole");
-  else if (m->mode == "full" && prev)
+  else if (m->mode == "full" && m->full_reason != "first run")  // a first run goes unsaid
     log::Info("backup db: " + m->table + " is read whole (" + m->full_reason + ")");
   log::Debug("backup db: reading " + m->table);
-  uint64_t estimate = m->mode == "full" ? rows.ExpectWholeTable(*ctx.conn, table) : 0;
-  DREDGE_RETURN_IF_ERROR(
-      ExportTable(ctx, table, prev_entry ? prev_entry->max_key : std::nullopt, m));
+  uint64_t estimate = m->mode == "full" ? rows.ExpectWholeTable(*ctx.conn, t.ref) : 0;
+  DREDGE_RETURN_IF_ERROR(ExportTable(ctx, t.ref, t.prev_max_key, m));
   rows.TableDone(m->rows, estimate);
   return Status::Ok();
 }
 
-// Every table of the plan, spread over connections that share the run's one snapshot
-// (engine/db/export_workers.h); the entries in the plan's order.
-Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePlan& plan,
-                                           const Manifest& members, const Snapshot& snap,
-                                           const std::optional<RunManifest>& prev, int workers) {
-  ExportPlan how = PlanExport(plan.tables.size(), workers);
+// Every table of the plan, spread over the plan's connections that share the run's one
+// snapshot (engine/db/export_workers.h); the entries in the plan's order.
+Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const DbBackupPlan& plan) {
+  const ExportPlan& how = plan.connections;
   std::string snapshot_id;
   if (how.connections > 1) {
     DREDGE_ASSIGN_OR_RETURN(PgRows r, ctx.conn->Query("SELECT pg_export_snapshot()"));
@@ -193,12 +109,11 @@ Result<std::vector<Manifest>> ExportTables(RunExportContext& ctx, const TablePla
     log::Info("backup db: " + std::to_string(plan.tables.size()) + " tables read on " +
               std::to_string(how.connections) + " connections sharing one snapshot");
   }
-  std::vector<Manifest> out(plan.tables.size(), members);
+  std::vector<Manifest> out(plan.tables.size(), plan.members);
   RowProgress rows(ctx.progress);
   DREDGE_RETURN_IF_ERROR(ExportOnConnections(
-      how, ctx, snapshot_id, plan.tables.size(), [&](RunExportContext& c, size_t i) {
-        return ExportOne(c, plan.tables[i], snap, prev, rows, &out[i]);
-      }));
+      how, ctx, snapshot_id, plan.tables.size(),
+      [&](RunExportContext& c, size_t i) { return ExportOne(c, plan.tables[i], rows, &out[i]); }));
   return out;
 }
 
@@ -222,12 +137,8 @@ BackupResult ResultOf(const RunManifest& run) {
   return out;
 }
 
-Status WriteManifest(ObjectStore& store, RunManifest& run, const std::optional<RunManifest>& prev) {
-  int64_t floor_secs = 0;
-  if (prev) {
-    auto stamp = dbkeys::ManifestStamp(prev->key);
-    if (stamp) floor_secs = ParseCompactUtc(*stamp).value() + 1;
-  }
+// Under the first free name at or after max(now, floor_secs).
+Status WriteManifest(ObjectStore& store, RunManifest& run, int64_t floor_secs) {
   for (int attempt = 0; attempt < 120; ++attempt) {
     int64_t now = NowUnixNanos() / 1000000000;
     int64_t t = std::max(now, floor_secs);
@@ -260,39 +171,46 @@ Status WriteManifest(ObjectStore& store, RunManifest& run, const std::optional<R
 
 }  // namespace
 
-Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts) {
+Result<BackupResult> ExecuteDbBackup(ObjectStore& store, std::unique_ptr<PgConn> conn,
+                                     const DbBackupPlan& plan, const DbBackupOptions& opts) {
   auto t0 = std::chrono::steady_clock::now();
-  int64_t start_secs = NowUnixNanos() / 1000000000;
-  DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
-  DREDGE_ASSIGN_OR_RETURN(std::optional<RunManifest> prev, NewestManifest(store, listing));
-
-  DREDGE_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(opts.pg));
-  DREDGE_RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
-  DREDGE_ASSIGN_OR_RETURN(Snapshot snap, TakeSnapshot(*conn));
-  DREDGE_ASSIGN_OR_RETURN(TablePlan plan, PlanTables(*conn, opts.selection));
   for (const auto& n : plan.not_backed_up)
     log::Warn("backup db: " + n.name + " (" + n.kind + "): " + n.action);
-
-  Manifest members = RunMembers(snap, start_secs, prev, opts);
-  RunExportContext ctx = MakeExportContext(store, *conn, opts, members, start_secs,
-                                           listing.max_chunk_number + 1, snap);
+  RunExportContext ctx = MakeExportContext(store, *conn, plan, opts);
   RunManifest run;
-  DREDGE_ASSIGN_OR_RETURN(run.tables, ExportTables(ctx, plan, members, snap, prev, opts.workers));
+  DREDGE_ASSIGN_OR_RETURN(run.tables, ExportTables(ctx, plan));
   DREDGE_RETURN_IF_ERROR(CloseKeyConnection(ctx));
   DREDGE_RETURN_IF_ERROR(conn->Exec("COMMIT"));
   conn.reset();
-  run.version = FitsVersion1(run.tables) ? 1 : 2;
+  run.version = plan.manifest_version;
   run.not_backed_up = plan.not_backed_up;
-  for (auto& t : run.tables) t.version = run.version;
 
   // The chunks were put with deferred durability: one sync makes them all durable before the
   // manifest names them (object_store.h D2).
   DREDGE_RETURN_IF_ERROR(store.Sync().WithContext("cannot make the chunks of this run durable"));
   log::Debug("backup db: writing the manifest");
-  DREDGE_RETURN_IF_ERROR(WriteManifest(store, run, prev));
+  DREDGE_RETURN_IF_ERROR(WriteManifest(store, run, plan.manifest_floor_secs));
   BackupResult out = ResultOf(run);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts) {
+  auto t0 = std::chrono::steady_clock::now();
+  DREDGE_ASSIGN_OR_RETURN(GatheredDbBackup g,
+                          GatherDbBackupInputs(store, opts, NowUnixNanos() / 1000000000));
+  DbBackupPlan plan = PlanDbBackup(g.inputs);
+  DREDGE_ASSIGN_OR_RETURN(BackupResult out, ExecuteDbBackup(store, std::move(g.conn), plan, opts));
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+Result<DbBackupPlan> PlanDbBackupRun(ObjectStore& store, const DbBackupOptions& opts) {
+  DREDGE_ASSIGN_OR_RETURN(GatheredDbBackup g,
+                          GatherDbBackupInputs(store, opts, NowUnixNanos() / 1000000000));
+  DbBackupPlan plan = PlanDbBackup(g.inputs);
+  DREDGE_RETURN_IF_ERROR(g.conn->Exec("ROLLBACK"));
+  return plan;
 }
 
 }  // namespace dredge

@@ -1,40 +1,28 @@
-// One `dredge backup db` run (docs/db-tier.md, docs/db-horizon.md): one REPEATABLE READ, READ
-// ONLY transaction for every table of the run (a helper connection that reads live keys
-// imports its snapshot), so the run is one point in time for all of them; per table, rows
-// changed since the previous manifest's horizon (all rows on a full run, and always for a
-// table without a key) streamed with COPY and cut into chunks that workers encode, compress,
-// hash and upload in parallel; then its live keys; one manifest last (version 1 for one table
-// with a primary key, version 2 otherwise), under a name never used before.
+// One `dredge backup db` run (docs/db-tier.md, docs/db-horizon.md), in three steps: gather
+// (engine/db/backup_inputs.h: the store's listing and newest manifest, BEGIN of one REPEATABLE
+// READ, READ ONLY transaction, its snapshot, the tables and their schemas), plan
+// (engine/db/backup_plan.h: pure) and execute (here). The executor reads every table of the
+// plan in that one snapshot (other connections and the helper that reads live keys import it),
+// so the run is one point in time for all of them; per table, the rows the plan says (all of
+// them, or those changed since `after`) streamed with COPY and cut into chunks that workers
+// encode, compress, hash and upload in parallel; then its live keys; one manifest last (the
+// plan's version), under a name never used before.
 // Memory stays near (workers + 2) × 2 × chunk bytes whatever the table size.
 // A run that fails leaves no manifest; its uploaded chunks are debris no manifest references.
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "common/aead.h"
-#include "common/progress.h"
 #include "common/status.h"
+#include "engine/db/backup_inputs.h"
+#include "engine/db/backup_plan.h"
 #include "engine/db/pg_conn.h"
-#include "engine/db/table_selection.h"
 #include "store/object_store.h"
 
 namespace dredge {
-
-struct DbBackupOptions {
-  PgOptions pg;
-  TableSelection selection;
-  uint64_t chunk_rows = 1000;
-  uint64_t chunk_bytes = 64ull << 20;
-  int workers = 4;
-  bool zstd = false;
-  int zstd_level = 3;
-  std::optional<EncryptionKey> encrypt;  // seal chunks (--encrypt-key-file)
-  // When set: rows read, out of an estimated total (planner statistics for tables read whole).
-  Progress* progress = nullptr;
-};
 
 struct TableBackupResult {
   std::string table;  // "schema.table"
@@ -55,6 +43,19 @@ struct BackupResult {
   std::vector<NotBackedUp> not_backed_up;
 };
 
+// Gathers the inputs, plans and executes the plan. The run starts at the clock's current second.
 Result<BackupResult> RunDbBackup(ObjectStore& store, const DbBackupOptions& opts);
+
+// The dry run: gathers the inputs and plans, then rolls the transaction back. Reads the store
+// and the database, writes to neither.
+Result<DbBackupPlan> PlanDbBackupRun(ObjectStore& store, const DbBackupOptions& opts);
+
+// Carries `plan` out: reads on `conn`, the connection its inputs were gathered on, in the run's
+// transaction (still open; committed and closed here once every table is read), then makes the
+// chunks durable and writes the manifest. `opts` gives the connection settings for the other
+// connections, the encryption key and the progress; the plan everything else. `seconds` is the
+// executor's own time (RunDbBackup's counts the gathering too).
+Result<BackupResult> ExecuteDbBackup(ObjectStore& store, std::unique_ptr<PgConn> conn,
+                                     const DbBackupPlan& plan, const DbBackupOptions& opts);
 
 }  // namespace dredge
