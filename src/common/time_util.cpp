@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace dredge {
 namespace {
@@ -38,75 +39,93 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+namespace {
+
+// The parts of an ISO 8601 time as read so far; `p` is where reading stopped.
+struct IsoParts {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  int64_t frac_ns = 0;
+  size_t p = 0;
+};
+
+// "[.,]digits" at parts->p: the fraction of a second (nanoseconds; further digits are read and
+// dropped). False when the separator has no digit after it.
+bool ReadFraction(std::string_view s, IsoParts* t) {
+  if (t->p >= s.size() || (s[t->p] != '.' && s[t->p] != ',')) return true;
+  const size_t start = ++t->p;
+  for (int64_t scale = 100000000; t->p < s.size() && s[t->p] >= '0' && s[t->p] <= '9'; ++t->p) {
+    if (scale > 0) t->frac_ns += (s[t->p] - '0') * scale;
+    scale /= 10;
+  }
+  return t->p != start;
+}
+
+// "YYYY-MM-DD" and, after 'T' or ' ', "hh:mm[:ss[.fff]]".
+bool ReadDateAndClock(std::string_view s, IsoParts* t) {
+  if (!Digits(s, 0, 4, &t->y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &t->mo) ||
+      s[7] != '-' || !Digits(s, 8, 2, &t->d) || !ValidDate(t->y, t->mo, t->d))
+    return false;
+  t->p = 10;
+  if (t->p >= s.size() || (s[t->p] != 'T' && s[t->p] != ' ')) return true;
+  const size_t p = t->p;
+  if (!Digits(s, p + 1, 2, &t->h) || s.size() < p + 6 || s[p + 3] != ':' ||
+      !Digits(s, p + 4, 2, &t->mi))
+    return false;
+  t->p += 6;
+  if (t->p < s.size() && s[t->p] == ':') {
+    if (!Digits(s, t->p + 1, 2, &t->se)) return false;
+    t->p += 3;
+    if (!ReadFraction(s, t)) return false;
+  }
+  return t->h <= 23 && t->mi <= 59 && t->se <= 60;
+}
+
+// The zone after the clock: none (local time, through mktime), "Z", or ±hh[[:]mm]. Seconds
+// since the epoch, or nullopt when the rest is not a zone.
+std::optional<int64_t> ApplyZone(std::string_view s, const IsoParts& t) {
+  const int64_t as_utc = DaysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.se;
+  if (t.p == s.size()) {
+    std::tm tm{};
+    tm.tm_year = t.y - 1900;
+    tm.tm_mon = t.mo - 1;
+    tm.tm_mday = t.d;
+    tm.tm_hour = t.h;
+    tm.tm_min = t.mi;
+    tm.tm_sec = t.se;
+    tm.tm_isdst = -1;
+    return static_cast<int64_t>(std::mktime(&tm));
+  }
+  if (s[t.p] == 'Z' && t.p + 1 == s.size()) return as_utc;
+  if (s[t.p] != '+' && s[t.p] != '-') return std::nullopt;
+  int oh, om = 0;
+  std::string_view z = s.substr(t.p + 1);
+  if (!Digits(z, 0, 2, &oh)) return std::nullopt;
+  if (z.size() == 5 && z[2] == ':') {
+    if (!Digits(z, 3, 2, &om)) return std::nullopt;
+  } else if (z.size() == 4) {
+    if (!Digits(z, 2, 2, &om)) return std::nullopt;
+  } else if (z.size() != 2) {
+    return std::nullopt;
+  }
+  return as_utc - (oh * 3600 + om * 60) * (s[t.p] == '+' ? 1 : -1);
+}
+
+}  // namespace
+
 Result<int64_t> ParseIsoTime(std::string_view s) {
   auto bad = [&]() {
     return Status::Usage("cannot read time '" + std::string(s) +
                          "': use ISO 8601 such as 2025-05-27, 2025-05-27T00:12:34 or "
                          "2025-05-27T00:12:34Z (without a zone, local time)");
   };
-  int y, mo, d, h = 0, mi = 0, se = 0;
-  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d) || !ValidDate(y, mo, d))
-    return bad();
-  size_t p = 10;
-  int64_t frac_ns = 0;
-  if (p < s.size() && (s[p] == 'T' || s[p] == ' ')) {
-    if (!Digits(s, p + 1, 2, &h) || s.size() < p + 6 || s[p + 3] != ':' ||
-        !Digits(s, p + 4, 2, &mi))
-      return bad();
-    p += 6;
-    if (p < s.size() && s[p] == ':') {
-      if (!Digits(s, p + 1, 2, &se)) return bad();
-      p += 3;
-      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-        ++p;
-        int64_t scale = 100000000;
-        size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          if (scale > 0) frac_ns += (s[p] - '0') * scale;
-          scale /= 10;
-          ++p;
-        }
-        if (p == start) return bad();
-      }
-    }
-    if (h > 23 || mi > 59 || se > 60) return bad();
-  }
-  int64_t local_secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-  int64_t secs;
-  if (p == s.size()) {
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    tm.tm_isdst = -1;
-    secs = static_cast<int64_t>(std::mktime(&tm));
-  } else if (s[p] == 'Z' && p + 1 == s.size()) {
-    secs = local_secs;
-  } else if (s[p] == '+' || s[p] == '-') {
-    int oh, om = 0;
-    std::string_view z = s.substr(p + 1);
-    if (!Digits(z, 0, 2, &oh)) return bad();
-    if (z.size() == 5 && z[2] == ':') {
-      if (!Digits(z, 3, 2, &om)) return bad();
-    } else if (z.size() == 4) {
-      if (!Digits(z, 2, 2, &om)) return bad();
-    } else if (z.size() != 2) {
-      return bad();
-    }
-    int64_t off = (oh * 3600 + om * 60) * (s[p] == '+' ? 1 : -1);
-    secs = local_secs - off;
-  } else {
-    return bad();
-  }
+  IsoParts t;
+  if (!ReadDateAndClock(s, &t)) return bad();
+  std::optional<int64_t> secs = ApplyZone(s, t);
   // Nanoseconds since the epoch fit int64 only from 1677 to 2262 (found by fuzzing: a year 2609
   // overflowed): refuse what cannot be represented instead of wrapping around.
   constexpr int64_t kMaxSecs = INT64_MAX / 1000000000 - 1;
-  if (secs > kMaxSecs || secs < -kMaxSecs) return bad();
-  return secs * 1000000000 + frac_ns;
+  if (!secs || *secs > kMaxSecs || *secs < -kMaxSecs) return bad();
+  return *secs * 1000000000 + t.frac_ns;
 }
 
 Result<int64_t> ParseDuration(std::string_view s) {
