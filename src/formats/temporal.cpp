@@ -25,72 +25,78 @@ bool Num(std::string_view s, size_t* p, size_t min, size_t max, int64_t* out) {
   return true;
 }
 
+// "hh:mm[:ss[.ffffff]]" at *p (after the date's ' ' or 'T'): seconds into the day and the
+// microseconds (digits past the sixth are read and add nothing).
+bool ParseClock(std::string_view s, size_t* p, int64_t* secs, int64_t* micros) {
+  int64_t h = 0, mi = 0, se = 0;
+  if (!Num(s, p, 2, 2, &h) || *p >= s.size() || s[(*p)++] != ':') return false;
+  if (!Num(s, p, 2, 2, &mi)) return false;
+  if (*p < s.size() && s[*p] == ':') {
+    ++*p;
+    if (!Num(s, p, 2, 2, &se)) return false;
+    if (*p < s.size() && s[*p] == '.') {
+      const size_t start = ++*p;
+      for (int64_t scale = 100000; *p < s.size() && s[*p] >= '0' && s[*p] <= '9'; ++*p) {
+        *micros += (s[*p] - '0') * scale;
+        scale /= 10;
+      }
+      if (*p == start) return false;
+    }
+  }
+  *secs = h * 3600 + mi * 60 + se;
+  return true;
+}
+
+// "±hh[:mm[:ss]]", "±hhmm" or "Z" at *p: the offset in seconds east of UTC (0 for "Z");
+// has_zone stays false when neither is there.
+bool ParseZone(std::string_view s, size_t* p, int64_t* offset, bool* has_zone) {
+  if (*p < s.size() && s[*p] == 'Z') {
+    ++*p;
+    *has_zone = true;
+    return true;
+  }
+  if (*p >= s.size() || (s[*p] != '+' && s[*p] != '-')) return true;
+  const int sign = s[(*p)++] == '+' ? 1 : -1;
+  int64_t oh = 0, om = 0, os = 0;
+  if (!Num(s, p, 2, 2, &oh)) return false;
+  if (*p < s.size() && s[*p] == ':') {
+    ++*p;
+    if (!Num(s, p, 2, 2, &om)) return false;
+    if (*p < s.size() && s[*p] == ':') {
+      ++*p;
+      if (!Num(s, p, 2, 2, &os)) return false;
+    }
+  } else if (*p + 2 <= s.size() && s[*p] >= '0' && s[*p] <= '9') {
+    if (!Num(s, p, 2, 2, &om)) return false;
+  }
+  *offset = sign * (oh * 3600 + om * 60 + os);
+  *has_zone = true;
+  return true;
+}
+
 // Returns false when the text is not a date/timestamp. `apply_zone` subtracts the offset.
 bool Parse(std::string_view s, bool apply_zone, Parsed* out) {
-  if (s == "infinity") {
-    out->key = std::numeric_limits<int64_t>::max();
+  if (s == "infinity" || s == "-infinity") {
+    out->key =
+        s[0] == '-' ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
     return true;
   }
-  if (s == "-infinity") {
-    out->key = std::numeric_limits<int64_t>::min();
-    return true;
-  }
-  bool bc = false;
-  if (s.size() > 3 && s.substr(s.size() - 3) == " BC") {
-    bc = true;
-    s.remove_suffix(3);
-  }
+  const bool bc = s.size() > 3 && s.substr(s.size() - 3) == " BC";
+  if (bc) s.remove_suffix(3);
   size_t p = 0;
-  int64_t y, mo, d, h = 0, mi = 0, se = 0, micros = 0;
+  int64_t y, mo, d, clock = 0, micros = 0, offset = 0;
   if (!Num(s, &p, 4, 9, &y) || p >= s.size() || s[p++] != '-') return false;
   if (!Num(s, &p, 2, 2, &mo) || p >= s.size() || s[p++] != '-') return false;
   if (!Num(s, &p, 2, 2, &d)) return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
   if (p < s.size() && (s[p] == ' ' || s[p] == 'T')) {
     ++p;
-    if (!Num(s, &p, 2, 2, &h) || p >= s.size() || s[p++] != ':') return false;
-    if (!Num(s, &p, 2, 2, &mi)) return false;
-    if (p < s.size() && s[p] == ':') {
-      ++p;
-      if (!Num(s, &p, 2, 2, &se)) return false;
-      if (p < s.size() && s[p] == '.') {
-        ++p;
-        int64_t scale = 100000;
-        size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          micros += (s[p] - '0') * scale;
-          scale /= 10;
-          ++p;
-        }
-        if (p == start) return false;
-      }
-    }
+    if (!ParseClock(s, &p, &clock, &micros)) return false;
   }
-  int64_t offset = 0;
-  if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
-    int sign = s[p++] == '+' ? 1 : -1;
-    int64_t oh = 0, om = 0, os = 0;
-    if (!Num(s, &p, 2, 2, &oh)) return false;
-    if (p < s.size() && s[p] == ':') {
-      ++p;
-      if (!Num(s, &p, 2, 2, &om)) return false;
-      if (p < s.size() && s[p] == ':') {
-        ++p;
-        if (!Num(s, &p, 2, 2, &os)) return false;
-      }
-    } else if (p + 2 <= s.size() && s[p] >= '0' && s[p] <= '9') {
-      if (!Num(s, &p, 2, 2, &om)) return false;
-    }
-    offset = sign * (oh * 3600 + om * 60 + os);
-    out->has_zone = true;
-  } else if (p < s.size() && s[p] == 'Z') {
-    ++p;
-    out->has_zone = true;
-  }
-  if (p != s.size()) return false;
+  if (!ParseZone(s, &p, &offset, &out->has_zone) || p != s.size()) return false;
   if (bc) y = 1 - y;
-  int64_t secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                 h * 3600 + mi * 60 + se;
+  int64_t secs =
+      DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + clock;
   if (apply_zone) secs -= offset;
   out->key = secs * 1000000 + micros;
   return true;
