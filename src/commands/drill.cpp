@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/store_flags.h"
 #include "commands/db_flags.h"
+#include "commands/drill_dry_run.h"
 #include "commands/encrypt_flags.h"
 #include "commands/files_command_support.h"
 #include "commands/run_setup.h"
@@ -35,7 +36,7 @@ struct Flags {
   uint64_t sample = 20, sample_rows = 1000, seed = 0;
   CLI::Option* seed_opt = nullptr;
   int workers = 8;
-  bool json = false, keep = false;
+  bool json = false, keep = false, dry_run = false;
   StoreOptions store;
   OpsFlags ops;
 };
@@ -90,6 +91,13 @@ json DbJson(const DbDrillReport& r) {
           {"checks", ChecksJson(r.checks)}};
 }
 
+// The members every run's summary ends with.
+void CloseSummary(DestOutcome& out) {
+  out.summary["ok"] = out.status.ok();
+  out.summary["destination"] = out.destination;
+  if (!out.status.ok()) out.summary["error"] = log::Scrub(out.status.message());
+}
+
 // Opens and locks `dest`, then runs `drill` on it; the outcome carries its summary.
 template <typename Fn>
 DestOutcome DrillOne(const std::string& tier, const DestinationConfig& dest, const Flags& f,
@@ -119,9 +127,7 @@ DestOutcome DrillOne(const std::string& tier, const DestinationConfig& dest, con
     checks.push_back({tier + " drill", DrillCheck::Outcome::kFail, out.status.message()});
   if (!out.summary.contains("checks")) out.summary["checks"] = ChecksJson(checks);
   if (!f.json) PrintChecks(checks, dest.url);
-  out.summary["ok"] = out.status.ok();
-  out.summary["destination"] = dest.url;
-  if (!out.status.ok()) out.summary["error"] = log::Scrub(out.status.message());
+  CloseSummary(out);
   if (!f.ops.metrics_file.empty()) {
     RunMetrics m;
     m.tier = "drill-" + tier;
@@ -184,9 +190,33 @@ std::optional<json> DrillEach(const std::string& tier, const DredgeConfig& confi
   return first;
 }
 
-// Drills every files destination; the first one's report for the top-level "files" member.
-std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
-                               const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+// --dry-run: plans `tier` on every destination (`load`: store → Result<plan>) and shows each plan
+// (`to_json` for its summary, `print` unless --json); executes nothing: no lock, no scratch
+// space, no check record, no metrics. Returns the first destination's summary, as DrillEach does.
+template <typename Load, typename ToJson, typename Print>
+std::optional<json> PlanEach(const std::string& tier, const DredgeConfig& config, const Flags& f,
+                             std::vector<DestOutcome>& outcomes, Load load, ToJson to_json,
+                             Print print) {
+  std::optional<json> first;
+  for (const auto& d : config.DestinationsFor(tier)) {
+    DestOutcome out{tier, d.url, Status::Ok(), json::object()};
+    auto store = OpenDestination(d.url, MergeStoreOptions(d, f.store));
+    auto plan = store.ok() ? load(**store) : decltype(load(**store))(store.status());
+    out.status = plan.status();
+    if (plan.ok()) out.summary = to_json(*plan);
+    if (plan.ok() && !f.json) print(*plan, d.url);
+    if (!out.status.ok() && !f.json)
+      PrintTextF("FAIL %s plan [%s]: %s", tier.c_str(), d.url.c_str(),
+                 log::Scrub(out.status.message()).c_str());
+    out.summary["dry_run"] = true;
+    CloseSummary(out);
+    outcomes.push_back(std::move(out));
+    if (!first) first = outcomes.back().summary;
+  }
+  return first;
+}
+
+FilesDrillOptions FilesOptions(const DredgeConfig& config, const Flags& f, const DrillInputs& in) {
   FilesDrillOptions fo;
   fo.source = config.files.source;
   fo.sample_count = f.sample;
@@ -196,6 +226,18 @@ std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const
   fo.keep = f.keep;
   fo.workers = f.workers;
   fo.snapshot = {f.snapshot, in.as_of};
+  return fo;
+}
+
+// Drills every files destination (plans only, with --dry-run); the first one's report for the
+// top-level "files" member.
+std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
+                               const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+  FilesDrillOptions fo = FilesOptions(config, f, in);
+  if (f.dry_run)
+    return PlanEach(
+        "files", config, f, outcomes, [&](ObjectStore& s) { return LoadFilesDrillPlan(s, fo); },
+        FilesDrillPlanJson, PrintFilesDrillPlan);
   Progress progress("drill files", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   fo.progress = &progress;
   return DrillEach("files", config, f, outcomes, [&](ObjectStore& s) {
@@ -204,9 +246,7 @@ std::optional<json> DrillFiles(const DredgeConfig& config, const Flags& f, const
   });
 }
 
-// Drills every database destination; the first one's report for the top-level "db" member.
-std::optional<json> DrillDb(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
-                            const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+DbDrillOptions DbOptions(const DredgeConfig& config, const Flags& f, const DrillInputs& in) {
   DbDrillOptions dbo;
   dbo.source = f.pg;
   dbo.source.conninfo = config.db.conninfo;
@@ -221,6 +261,19 @@ std::optional<json> DrillDb(const DredgeConfig& config, const Flags& f, const Dr
   dbo.workers = config.db.workers;
   dbo.point.manifest = f.manifest;
   dbo.point.as_of_unix_nanos = in.as_of;
+  return dbo;
+}
+
+// Drills every database destination (plans only, with --dry-run); the first one's report for
+// the top-level "db" member.
+std::optional<json> DrillDb(const DredgeConfig& config, const Flags& f, const DrillInputs& in,
+                            const GlobalOptions& global, std::vector<DestOutcome>& outcomes) {
+  DbDrillOptions dbo = DbOptions(config, f, in);
+  if (f.dry_run)
+    return PlanEach(
+        "db", config, f, outcomes,
+        [&](ObjectStore& s) { return LoadDbDrillPlan(s, dbo, RandomSeed()); }, DbDrillPlanJson,
+        PrintDbDrillPlan);
   Progress progress("drill db", global.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   dbo.progress = &progress;
   return DrillEach("db", config, f, outcomes, [&](ObjectStore& s) {
@@ -233,8 +286,10 @@ void PrintDrillResult(const Flags& f, const std::vector<DestOutcome>& outcomes, 
                       const std::optional<json>& files_json, const std::optional<json>& db_json) {
   const int code = CombinedExitCode(outcomes);
   if (!f.json) {
-    PrintTextF("drill %s (seed %llu%s)", code == kExitOk ? "PASSED" : "FAILED",
-               static_cast<unsigned long long>(seed),
+    const char* verdict = f.dry_run
+                              ? (code == kExitOk ? "dry run: nothing restored" : "dry run FAILED")
+                              : (code == kExitOk ? "PASSED" : "FAILED");
+    PrintTextF("drill %s (seed %llu%s)", verdict, static_cast<unsigned long long>(seed),
                code == kExitOk ? "" : (", exit " + std::to_string(code)).c_str());
     return;
   }
@@ -245,11 +300,8 @@ void PrintDrillResult(const Flags& f, const std::vector<DestOutcome>& outcomes, 
     r["exit_code"] = ExitCodeFor(out.status);
     runs.push_back(r);
   }
-  json j = {{"command", "drill"},
-            {"ok", code == kExitOk},
-            {"exit_code", code},
-            {"seed", seed},
-            {"runs", runs}};
+  json j = {{"command", "drill"},   {"ok", code == kExitOk}, {"exit_code", code},
+            {"dry_run", f.dry_run}, {"seed", seed},          {"runs", runs}};
   if (files_json) j["files"] = *files_json;
   if (db_json) j["db"] = *db_json;
   PrintJson(j);
@@ -320,6 +372,9 @@ Runner SetupDrill(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--keep", f->keep,
                "Leave the restored files and the scratch schema for inspection (paths printed)");
   AddSettingFlag(cmd, "drill.workers", &f->workers);
+  cmd.add_flag("--dry-run", f->dry_run,
+               "Print what each destination's drill would restore and check; restore nothing, "
+               "create no scratch space, write no record");
   cmd.add_flag("--json", f->json, "Print one JSON object at the end, nothing else on stdout");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);

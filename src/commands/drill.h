@@ -9,6 +9,8 @@
 //    in the source database or --scratch-db, compared with the live table by key.
 // The sample is reproducible: --seed N, else a random seed that every summary prints.
 // Each destination is drilled under the tier's restore lock (commands/run_setup.h).
+// --dry-run plans each destination's drill and prints the plan (commands/drill_dry_run.h): the
+// store is read, nothing is locked, restored, created or recorded, no database is connected to.
 // Exit (common/exit_codes.h, combined over tiers and destinations): 0 passed, 4 data does not match
 // its records (a file or chunk named), 1 the drill could not be done (store or database
 // unreachable, no backup), 2 usage (also: no scratch space the role may CREATE in), 5 lock held.

@@ -2,7 +2,9 @@
 // s3rver for both tiers and leaves no scratch schema or directory behind; an altered data object
 // or a damaged chunk fails it with exit 4 naming the file or chunk; changes at the source since
 // the backup are reported, not failed; a role that may not CREATE is told to give --scratch-db,
-// and passes with one; --json carries the documented fields; a bad flag is a usage error.
+// and passes with one; --json carries the documented fields; --dry-run prints both tiers' plans
+// and leaves the store byte for byte as it was, with no scratch directory, schema or metrics file;
+// a bad flag is a usage error.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/hash.h"
 #include "pg/pg_test_util.h"
 #include "support/process.h"
 #include "support/test_env.h"
@@ -41,6 +44,14 @@ void FlipByte(const std::string& path, size_t at) {
   c = static_cast<char>(c ^ 0x20);
   f.seekp(static_cast<std::streamoff>(at));
   f.write(&c, 1);
+}
+
+// Every file under `root` (relative name → bytes): a file:// store's whole listing and contents.
+std::map<std::string, std::string> TreeOf(const std::string& root) {
+  std::map<std::string, std::string> tree;
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) tree[fs::relative(e.path(), root).string()] = ReadAll(e.path());
+  return tree;
 }
 
 class Drill : public ::testing::TestWithParam<std::string> {
@@ -351,6 +362,53 @@ TEST_P(DrillFile, EncryptedChunksNeedTheKeyFile) {
   EXPECT_NE(without.exit_code, 0) << without.out << without.err;
   EXPECT_THAT(without.out, HasSubstr("FAIL db restore [" + dest_ + "]"));
   EXPECT_EQ(DrillSchemas(), "0");
+}
+
+TEST_P(DrillFile, ADryRunPrintsThePlansAndChangesNothing) {
+  BackupFiles();
+  BackupDb();
+  const auto before = TreeOf(dir_ + "/store");
+  const std::string metrics = dir_ + "/dredge.prom";
+  auto r =
+      RunDrill({"--source", src_, "--db", db_->conninfo(), "--dry-run", "--metrics-file", metrics});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("PLAN files [" + dest_ + "]: snapshot snapshot_"));
+  EXPECT_THAT(r.out, HasSubstr("would restore 12 files, " + std::to_string(total_bytes_ / 1024)));
+  EXPECT_THAT(r.out, HasSubstr("seed 42"));
+  EXPECT_THAT(r.out, HasSubstr("would restore 1920/per_paper_0.txt (2.9 KiB, md5 " +
+                               Md5Hex(std::string(3000, 'a')) + ")"));
+  EXPECT_THAT(r.out, HasSubstr("PLAN db [" + dest_ + "]: manifest database_backups/"));
+  EXPECT_THAT(r.out, HasSubstr("would restore public.articles (50 rows) into dredge_drill_"));
+  EXPECT_THAT(r.out, HasSubstr("drill dry run: nothing restored (seed 42)"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("PASS")));
+  EXPECT_EQ(TreeOf(dir_ + "/store"), before);
+  EXPECT_TRUE(ScratchEmpty());
+  EXPECT_EQ(DrillSchemas(), "0");
+  EXPECT_FALSE(fs::exists(metrics));
+
+  auto js = RunDrill({"--source", src_, "--db", db_->conninfo(), "--dry-run", "--json"});
+  ASSERT_EQ(js.exit_code, 0) << js.out << js.err;
+  json j = json::parse(js.out);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["files"]["sampled"], 12);
+  EXPECT_EQ(j["files"]["bytes"], total_bytes_);
+  ASSERT_EQ(j["files"]["sample"].size(), 12u);
+  EXPECT_EQ(j["files"]["sample"][0]["path"], "1920/per_paper_0.txt");
+  EXPECT_EQ(j["files"]["sample"][0]["md5"], Md5Hex(std::string(3000, 'a')));
+  EXPECT_FALSE(j["files"]["source"].get<std::string>().empty());
+  EXPECT_EQ(j["db"]["rows"], 50);
+  EXPECT_EQ(j["db"]["tables"][0]["table"], "public.articles");
+  EXPECT_THAT(j["db"]["scratch_schema"].get<std::string>(), ::testing::StartsWith("dredge_drill_"));
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][1]["dry_run"], true);
+  EXPECT_EQ(TreeOf(dir_ + "/store"), before);
+  EXPECT_TRUE(ScratchEmpty());
+  EXPECT_EQ(DrillSchemas(), "0");
+
+  auto none =
+      Dredge({"drill", "--dest", "file://" + dir_ + "/empty", "--source", src_, "--dry-run"});
+  EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
+  EXPECT_THAT(none.out, HasSubstr("FAIL files plan [file://" + dir_ + "/empty]"));
 }
 
 TEST_P(DrillFile, BadFlagsAreUsageErrors) {

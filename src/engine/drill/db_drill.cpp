@@ -1,25 +1,17 @@
 #include "engine/drill/db_drill.h"
 
 #include <charconv>
-#include <random>
 
 #include "common/log.h"
 #include "engine/db/manifest_select.h"
 #include "engine/db/manifest_store.h"
 #include "engine/db/restorer.h"
+#include "engine/drill/sample.h"
 
 namespace dredge {
 namespace {
 
 using Outcome = DrillCheck::Outcome;
-
-std::string RandomHex(int digits) {
-  std::random_device rd;
-  std::string out;
-  static const char* kHex = "0123456789abcdef";
-  for (int i = 0; i < digits; ++i) out.push_back(kHex[rd() % 16]);
-  return out;
-}
 
 std::string FirstOf(const std::vector<RowProblem>& problems) {
   if (problems.empty()) return "";
@@ -84,27 +76,25 @@ Result<bool> HorizonValid(PgConn& source, const Manifest& m, const std::string& 
   return true;
 }
 
-// The rows a restore of `m` must load: its live keys, or every row of a keyless table's read.
-uint64_t ExpectedRows(const Manifest& m) {
-  if (!m.schema.Keyless()) return m.live_keys.count();
-  uint64_t n = 0;
-  for (const auto& c : m.chunks) n += c.rows;
-  return n;
+// The scratch database: --scratch-db, else the source's.
+PgOptions ScratchPg(const DbDrillOptions& o) {
+  return o.scratch.value_or(o.source);
 }
 
-// Restores `m` into the scratch schema and checks the row count against the manifest.
-Status RestoreIntoScratch(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
-                          const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
-                          DbDrillReport& r) {
+// Restores the table into the scratch schema and checks the row count against the manifest.
+Status RestoreIntoScratch(ObjectStore& store, const DbDrillOptions& o, const DbDrillPlan& plan,
+                          const DbDrillTable& t, PgConn& scratch, DbDrillReport& r) {
+  const Manifest& m = t.entry;
   DbRestoreOptions ro;
-  ro.pg = scratch_pg;
-  ro.into = schema + "." + m.schema.table;
+  ro.pg = ScratchPg(o);
+  ro.into = t.into;
   ro.tables = {m.table};
   ro.point.manifest = m.key;
   ro.workers = o.workers;
   ro.progress = o.progress;
-  r.scratch_table = scratch.QuoteIdent(schema) + "." + scratch.QuoteIdent(m.schema.table);
-  r.live_keys = ExpectedRows(m);
+  r.scratch_table =
+      scratch.QuoteIdent(plan.scratch_schema) + "." + scratch.QuoteIdent(m.schema.table);
+  r.live_keys = t.expected_rows;
   auto restored = RunDbRestore(store, ro);
   if (!restored.ok()) {
     r.checks.push_back(
@@ -130,7 +120,7 @@ Status RestoreIntoScratch(ObjectStore& store, const DbDrillOptions& o, const Man
 }
 
 // What CompareRows compares: the key columns with their types, the chunk's columns.
-Result<RowCompareSpec> MakeCompareSpec(PgConn& source, const DbDrillOptions& o, const Manifest& m,
+Result<RowCompareSpec> MakeCompareSpec(PgConn& source, const DbDrillPlan& plan, const Manifest& m,
                                        const DbDrillReport& r) {
   RowCompareSpec spec;
   spec.source_table = QuoteQualified(source, r.source_table);
@@ -143,22 +133,23 @@ Result<RowCompareSpec> MakeCompareSpec(PgConn& source, const DbDrillOptions& o, 
     return Status::Corrupt("manifest " + m.key + " names a key column its schema lacks");
   for (const auto& c : m.schema.ChunkColumns()) spec.columns.push_back(c.name);
   spec.horizon = m.horizon;
-  spec.sample_rows = o.sample_rows;
-  spec.seed = o.seed;
+  spec.sample_rows = plan.sample_rows;
+  spec.seed = plan.seed;
   return spec;
 }
 
 // Compares a sample of the restored rows with the live table (keyless tables: count only).
-Status CheckAgainstSource(const DbDrillOptions& o, const Manifest& m, PgConn& scratch,
-                          DbDrillReport& r) {
+Status CheckAgainstSource(const DbDrillOptions& o, const DbDrillPlan& plan, const DbDrillTable& t,
+                          PgConn& scratch, DbDrillReport& r) {
+  const Manifest& m = t.entry;
   DREDGE_ASSIGN_OR_RETURN(auto source, PgConn::Connect(o.source));
-  r.source_table = o.table.empty() ? m.table : o.table;
-  if (m.schema.Keyless()) {
+  r.source_table = t.compare_with;
+  if (t.keyless) {
     r.checks.push_back({"db source", Outcome::kSkip,
                         r.source_table + " has no key: its rows are checked by count only"});
     return Status::Ok();
   }
-  DREDGE_ASSIGN_OR_RETURN(RowCompareSpec spec, MakeCompareSpec(*source, o, m, r));
+  DREDGE_ASSIGN_OR_RETURN(RowCompareSpec spec, MakeCompareSpec(*source, plan, m, r));
   std::string why;
   DREDGE_ASSIGN_OR_RETURN(spec.horizon_valid, HorizonValid(*source, m, spec.source_table, &why));
   if (o.progress) {  // the restore's phase has ended; this one counts the rows compared
@@ -191,11 +182,10 @@ Status CheckAgainstSource(const DbDrillOptions& o, const Manifest& m, PgConn& sc
   return Status::Ok();
 }
 
-Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const Manifest& m,
-                       const PgOptions& scratch_pg, PgConn& scratch, const std::string& schema,
-                       DbDrillReport& r) {
-  DREDGE_RETURN_IF_ERROR(RestoreIntoScratch(store, o, m, scratch_pg, scratch, schema, r));
-  return CheckAgainstSource(o, m, scratch, r);
+Status RestoreAndCheck(ObjectStore& store, const DbDrillOptions& o, const DbDrillPlan& plan,
+                       const DbDrillTable& t, PgConn& scratch, DbDrillReport& r) {
+  DREDGE_RETURN_IF_ERROR(RestoreIntoScratch(store, o, plan, t, scratch, r));
+  return CheckAgainstSource(o, plan, t, scratch, r);
 }
 
 Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) {
@@ -210,8 +200,7 @@ Status DropSchema(PgConn& conn, const PgOptions& pg, const std::string& quoted) 
   return (*fresh)->Exec(sql);
 }
 
-// The drill's plan: the chosen manifest (--manifest/--as-of, else the newest) and the tables of
-// it to drill (--table, else all).
+// The chosen manifest: --manifest/--as-of, else the newest.
 Result<RunManifest> ChooseDrillManifest(ObjectStore& store, const DbDrillOptions& o) {
   DREDGE_ASSIGN_OR_RETURN(PrefixListing listing, ListPrefix(store));
   if (!o.point.manifest.empty() || o.point.as_of_unix_nanos) {  // --manifest / --as-of
@@ -228,23 +217,12 @@ Result<RunManifest> ChooseDrillManifest(ObjectStore& store, const DbDrillOptions
                                     "dredge manifest (run 'dredge backup db' first)");
 }
 
-Result<std::vector<const Manifest*>> DrillTables(const RunManifest& run, const std::string& table) {
-  std::vector<const Manifest*> entries;
-  for (const auto& t : run.tables)
-    if (table.empty() || t.table == table || t.table == "public." + table || run.tables.size() == 1)
-      entries.push_back(&t);
-  if (entries.empty())
-    return Status::Usage("--table " + table + ": manifest " + run.key + " holds no such table");
-  return entries;
-}
-
-// Opens the scratch database and creates a fresh dredge_drill_<hex> schema in it.
-Result<std::string> CreateScratchSchema(PgConn& scratch, bool same_database) {
-  DREDGE_RETURN_IF_ERROR(CheckCanCreate(scratch, same_database));
-  const std::string schema = "dredge_drill_" + RandomHex(8);
-  Status st = scratch.Exec("CREATE SCHEMA " + scratch.QuoteIdent(schema));
-  if (!st.ok()) return st.WithContext("cannot create the scratch schema " + schema);
-  return schema;
+// Creates the plan's scratch schema in the scratch database.
+Status CreateScratchSchema(PgConn& scratch, const DbDrillPlan& plan) {
+  DREDGE_RETURN_IF_ERROR(CheckCanCreate(scratch, plan.scratch_is_source));
+  Status st = scratch.Exec("CREATE SCHEMA " + scratch.QuoteIdent(plan.scratch_schema));
+  if (!st.ok()) return st.WithContext("cannot create the scratch schema " + plan.scratch_schema);
+  return Status::Ok();
 }
 
 void DropScratchSchema(PgConn& scratch, const PgOptions& pg, const std::string& schema,
@@ -259,28 +237,34 @@ void DropScratchSchema(PgConn& scratch, const PgOptions& pg, const std::string& 
   if (r.status.ok()) r.status = dropped;
 }
 
+// The report of a drill that ended before it restored anything.
+DbDrillReport FailedDrill(std::string manifest, Status st) {
+  DbDrillReport r;
+  r.manifest = std::move(manifest);
+  r.status = st;
+  r.checks.push_back({"db restore", Outcome::kFail, st.message()});
+  return r;
+}
+
 }  // namespace
 
-DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
+Result<DbDrillPlan> LoadDbDrillPlan(ObjectStore& store, const DbDrillOptions& o,
+                                    uint64_t scratch_random) {
+  DREDGE_ASSIGN_OR_RETURN(RunManifest run, ChooseDrillManifest(store, o));
+  return PlanDbDrill(run, o, scratch_random);
+}
+
+DbDrillReport ExecuteDbDrill(ObjectStore& store, const DbDrillPlan& plan, const DbDrillOptions& o) {
+  auto scratch = PgConn::Connect(ScratchPg(o));
+  if (!scratch.ok())
+    return FailedDrill(plan.manifest, scratch.status().WithContext("scratch database"));
+  if (Status st = CreateScratchSchema(**scratch, plan); !st.ok())
+    return FailedDrill(plan.manifest, st);
   DbDrillReport r;
-  auto fail = [&](Status st) {
-    r.status = st;
-    r.checks.push_back({"db restore", Outcome::kFail, st.message()});
-    return r;
-  };
-  auto run = ChooseDrillManifest(store, o);
-  if (!run.ok()) return fail(run.status());
-  r.manifest = run->key;
-  auto entries = DrillTables(*run, o.table);
-  if (!entries.ok()) return fail(entries.status());
-  const PgOptions scratch_pg = o.scratch.value_or(o.source);
-  auto scratch = PgConn::Connect(scratch_pg);
-  if (!scratch.ok()) return fail(scratch.status().WithContext("scratch database"));
-  auto schema = CreateScratchSchema(**scratch, !o.scratch.has_value());
-  if (!schema.ok()) return fail(schema.status());
+  r.manifest = plan.manifest;
   uint64_t rows = 0, expected = 0;
-  for (const Manifest* m : *entries) {
-    r.status = RestoreAndCheck(store, o, *m, scratch_pg, **scratch, *schema, r);
+  for (const DbDrillTable& t : plan.tables) {
+    r.status = RestoreAndCheck(store, o, plan, t, **scratch, r);
     rows += r.rows;
     expected += r.live_keys;
     if (!r.status.ok()) break;
@@ -289,8 +273,14 @@ DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
   r.live_keys = expected;
   if (!r.status.ok() && (r.checks.empty() || r.checks.back().outcome != Outcome::kFail))
     r.checks.push_back({"db source", Outcome::kFail, r.status.message()});
-  if (!o.keep) DropScratchSchema(**scratch, scratch_pg, *schema, r);
+  if (!plan.keep) DropScratchSchema(**scratch, ScratchPg(o), plan.scratch_schema, r);
   return r;
+}
+
+DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& o) {
+  auto plan = LoadDbDrillPlan(store, o, RandomSeed());
+  if (!plan.ok()) return FailedDrill("", plan.status());
+  return ExecuteDbDrill(store, *plan, o);
 }
 
 }  // namespace dredge

@@ -9,39 +9,26 @@
 // (DROP SCHEMA … CASCADE, also on failure, unless `keep`), in the source database or in the one
 // `scratch` names. A role without CREATE on that database is refused before anything is done,
 // with a message naming --scratch-db (Usage).
+// In two steps, so that `drill --dry-run` can stop after the first:
+//  - LoadDbDrillPlan reads: it chooses the manifest (opts.point, else the newest dredge
+//    manifest), and plans (engine/drill/db_drill_plan.h); it connects to no database;
+//  - ExecuteDbDrill carries a plan out (scratch schema, restores, checks, drop) and reports.
+// RunDbDrill is the two in a row, with a scratch schema name from the system's random device.
 // The report always comes back; its status is Ok, Mismatch (copy and records or source disagree),
 // Corrupt (a chunk failed its sha256), or the error that stopped the drill.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "common/progress.h"
 #include "common/status.h"
-#include "engine/db/manifest_store.h"
-#include "engine/db/pg_conn.h"
+#include "engine/drill/db_drill_plan.h"
 #include "engine/drill/drill_check.h"
 #include "engine/drill/row_compare.h"
 #include "store/object_store.h"
 
 namespace dredge {
-
-struct DbDrillOptions {
-  PgOptions source;                  // the live table's database
-  std::optional<PgOptions> scratch;  // --scratch-db; nullopt: the source database
-  std::string table;                 // live table to compare; empty: the manifest's table
-  uint64_t sample_rows = 1000;
-  uint64_t seed = 0;
-  bool keep = false;
-  int workers = 4;
-  // Which manifest to restore (engine/db/manifest_select.h); empty: the newest dredge manifest.
-  RestorePointQuery point;
-  // The scratch restore (chunks loaded, out of the manifest's), then "drill db: rows compared"
-  // (rows looked up in both directions, out of the samples).
-  Progress* progress = nullptr;
-};
 
 struct DbDrillReport {
   std::string manifest;       // key of the manifest restored
@@ -54,6 +41,15 @@ struct DbDrillReport {
   std::vector<DrillCheck> checks;
   Status status;
 };
+
+// The chosen manifest's plan; NotFound when the store holds no dredge manifest, Usage for a
+// --table it does not hold, the store's error when it cannot be read.
+Result<DbDrillPlan> LoadDbDrillPlan(ObjectStore& store, const DbDrillOptions& opts,
+                                    uint64_t scratch_random);
+
+// Carries `plan` out (opts: the databases, workers and progress; the rest is in the plan).
+DbDrillReport ExecuteDbDrill(ObjectStore& store, const DbDrillPlan& plan,
+                             const DbDrillOptions& opts);
 
 DbDrillReport RunDbDrill(ObjectStore& store, const DbDrillOptions& opts);
 

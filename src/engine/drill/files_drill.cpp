@@ -8,7 +8,6 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/progress.h"
-#include "engine/drill/sample.h"
 #include "engine/files/restore.h"
 #include "engine/files/snapshot_select.h"
 #include "formats/file_keys.h"
@@ -38,9 +37,10 @@ Result<std::string> StoredMd5(ObjectStore& store, const std::string& key) {
 }
 
 // Why a sampled file did not come back (see the header).
-Status Diagnose(ObjectStore& store, const SnapshotEntry& e) {
+Status Diagnose(ObjectStore& store, const DrillSampleFile& f) {
+  const SnapshotEntry& e = f.entry;
   std::string found;
-  for (const std::string& key : {file_keys::DataKey(e.path), file_keys::ContentKey(e.md5)}) {
+  for (const std::string& key : {f.key, f.content_key}) {
     auto md5 = StoredMd5(store, key);
     if (md5.ok() && *md5 == e.md5)
       return Status::Io(e.path + ": the store holds its content under " + key +
@@ -81,15 +81,16 @@ std::string MakeScratchDir(const std::string& parent) {
   return ::mkdtemp(buf.data()) ? std::string(buf.data()) : std::string();
 }
 
-void SourceCheck(const FilesDrillOptions& o, const std::vector<SnapshotEntry>& sample,
-                 const std::unordered_set<std::string>& bad, FilesDrillReport& r) {
+void SourceCheck(const FilesDrillPlan& plan, const std::unordered_set<std::string>& bad,
+                 FilesDrillReport& r) {
   uint64_t compared = 0;
   std::vector<FilesDrillProblem> source_bad;
-  for (const auto& e : sample) {
+  for (const auto& f : plan.sample) {
+    const SnapshotEntry& e = f.entry;
     if (bad.count(e.path)) continue;
     auto rel = file_keys::SafeRelativePath(e.path);
     if (!rel.ok()) continue;
-    std::string p = (fs::path(o.source) / *rel).string();
+    std::string p = (fs::path(plan.source) / *rel).string();
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       r.changed.push_back({e.path, "no longer in the source"});
@@ -112,7 +113,7 @@ void SourceCheck(const FilesDrillOptions& o, const std::vector<SnapshotEntry>& s
     }
   }
   std::string detail = std::to_string(r.source_equal) + "/" + std::to_string(compared) +
-                       " unchanged files equal to " + o.source + ", " +
+                       " unchanged files equal to " + plan.source + ", " +
                        std::to_string(r.changed.size()) + " changed since the backup";
   if (source_bad.empty()) {
     r.checks.push_back({"files source", DrillCheck::Outcome::kPass, detail});
@@ -130,34 +131,14 @@ FilesDrillReport& FailSample(FilesDrillReport& r, Status st) {
   return r;
 }
 
-// The drill's plan: the chosen snapshot and its seeded sample (fills the report's counts).
-Result<std::vector<SnapshotEntry>> DrawSample(ObjectStore& store, const FilesDrillOptions& o,
-                                              FilesDrillReport& r) {
-  DREDGE_ASSIGN_OR_RETURN(r.snapshot, SelectSnapshot(store, o.snapshot));
-  Sampler<SnapshotEntry> sampler(o.seed, o.sample_count, o.sample_bytes);
-  DREDGE_RETURN_IF_ERROR(ReadSnapshot(
-      store, r.snapshot,
-      [&](const SnapshotEntry& e) {
-        sampler.Offer(e.path, e.size, e);
-        return Status::Ok();
-      },
-      nullptr));
-  r.snapshot_files = sampler.offered();
-  r.snapshot_bytes = sampler.offered_bytes();
-  std::vector<SnapshotEntry> sample = sampler.Take();
-  for (const auto& e : sample) r.bytes += e.size;
-  r.sampled = sample.size();
-  return sample;
-}
-
 // Restores the sample into the scratch directory with the files tier's own restore.
-Status RestoreSample(ObjectStore& store, const FilesDrillOptions& o, const FilesDrillReport& r,
-                     const std::vector<SnapshotEntry>& sample) {
+Status RestoreSample(ObjectStore& store, const FilesDrillPlan& plan, const FilesDrillOptions& o,
+                     const std::string& scratch_dir) {
   std::unordered_set<std::string> wanted;
-  for (const auto& e : sample) wanted.insert(e.path);
+  for (const auto& f : plan.sample) wanted.insert(f.entry.path);
   RestoreOptions ro;
-  ro.target = r.scratch_dir;
-  ro.snapshot_id = r.snapshot;
+  ro.target = scratch_dir;
+  ro.snapshot_id = plan.snapshot;
   ro.select = [&wanted](const std::string& p) { return wanted.count(p) > 0; };
   ro.progress = o.progress;
   ro.workers = o.workers;
@@ -167,10 +148,11 @@ Status RestoreSample(ObjectStore& store, const FilesDrillOptions& o, const Files
 
 // Each restored copy against its record. Mismatches go to the report and `bad`; returns the
 // first store error (which beats a mismatch: the drill could not look at everything).
-Status CompareSample(ObjectStore& store, const std::vector<SnapshotEntry>& sample,
+Status CompareSample(ObjectStore& store, const std::vector<DrillSampleFile>& sample,
                      FilesDrillReport& r, std::unordered_set<std::string>& bad) {
   Status worst;
-  for (const auto& e : sample) {
+  for (const auto& f : sample) {
+    const SnapshotEntry& e = f.entry;
     auto rel = file_keys::SafeRelativePath(e.path);
     std::string problem;
     if (!rel.ok()) {
@@ -180,7 +162,7 @@ Status CompareSample(ObjectStore& store, const std::vector<SnapshotEntry>& sampl
       struct stat sb {};
       if (::lstat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) {
         problem = CheckRestored(p, e);
-      } else if (Status why = Diagnose(store, e); !why.Is(ErrorKind::kMismatch)) {
+      } else if (Status why = Diagnose(store, f); !why.Is(ErrorKind::kMismatch)) {
         if (worst.ok()) worst = why;
         bad.insert(e.path);
         continue;
@@ -198,10 +180,10 @@ Status CompareSample(ObjectStore& store, const std::vector<SnapshotEntry>& sampl
   return worst;
 }
 
-void AddSampleCheck(FilesDrillReport& r, const FilesDrillOptions& o, const Status& worst) {
+void AddSampleCheck(FilesDrillReport& r, uint64_t seed, const Status& worst) {
   std::string counts = std::to_string(r.matched) + "/" + std::to_string(r.sampled) + " files, " +
                        HumanBytes(r.bytes) + ", snapshot " + r.snapshot + " (" +
-                       std::to_string(r.snapshot_files) + " files), seed " + std::to_string(o.seed);
+                       std::to_string(r.snapshot_files) + " files), seed " + std::to_string(seed);
   if (!worst.ok()) {
     r.checks.push_back(
         {"files sample", DrillCheck::Outcome::kFail, counts + "; " + worst.message()});
@@ -222,8 +204,8 @@ void AddSampleCheck(FilesDrillReport& r, const FilesDrillOptions& o, const Statu
 
 // Removes the scratch directory unless --keep; a failure is a check of its own and, when
 // nothing else failed, the drill's error.
-void RemoveScratch(const FilesDrillOptions& o, FilesDrillReport& r, Status& worst) {
-  if (o.keep) return;
+void RemoveScratch(bool keep, FilesDrillReport& r, Status& worst) {
+  if (keep) return;
   std::error_code ec;
   fs::remove_all(r.scratch_dir, ec);
   r.scratch_removed = !ec;
@@ -235,28 +217,49 @@ void RemoveScratch(const FilesDrillOptions& o, FilesDrillReport& r, Status& wors
         Status::Io("cannot remove the drill's directory " + r.scratch_dir + ": " + ec.message());
 }
 
+// The source check, or why it is skipped (after the sample's check, when it could be made).
+void AddSourceCheck(const FilesDrillPlan& plan, const std::unordered_set<std::string>& bad,
+                    FilesDrillReport& r) {
+  if (plan.CompareSource()) return SourceCheck(plan, bad, r);
+  r.checks.push_back({"files source", DrillCheck::Outcome::kSkip,
+                      "no source directory to compare with (give --source or configure "
+                      "[files] source)"});
+}
+
 }  // namespace
 
-FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
+Result<FilesDrillPlan> LoadFilesDrillPlan(ObjectStore& store, const FilesDrillOptions& o) {
+  DREDGE_ASSIGN_OR_RETURN(std::string snapshot, SelectSnapshot(store, o.snapshot));
+  FilesDrillPlanner planner(snapshot, o);
+  DREDGE_RETURN_IF_ERROR(ReadSnapshot(
+      store, snapshot,
+      [&](const SnapshotEntry& e) {
+        planner.Offer(e);
+        return Status::Ok();
+      },
+      nullptr));
+  return planner.Finish();
+}
+
+FilesDrillReport ExecuteFilesDrill(ObjectStore& store, const FilesDrillPlan& plan,
+                                   const FilesDrillOptions& o) {
   FilesDrillReport r;
-  auto sample = DrawSample(store, o, r);
-  if (!sample.ok()) return FailSample(r, sample.status());
-  r.scratch_dir = MakeScratchDir(o.scratch_parent);
+  r.snapshot = plan.snapshot;
+  r.snapshot_files = plan.snapshot_files;
+  r.snapshot_bytes = plan.snapshot_bytes;
+  r.sampled = plan.sample.size();
+  r.bytes = plan.sample_bytes;
+  r.scratch_dir = MakeScratchDir(plan.scratch_parent);
   if (r.scratch_dir.empty())
-    return FailSample(
-        r, Status::Io("cannot create a temporary directory under " +
-                      (o.scratch_parent.empty() ? std::string("$TMPDIR") : o.scratch_parent)));
+    return FailSample(r, Status::Io("cannot create a temporary directory under " +
+                                    (plan.scratch_parent.empty() ? std::string("$TMPDIR")
+                                                                 : plan.scratch_parent)));
   std::unordered_set<std::string> bad;
-  Status worst = RestoreSample(store, o, r, *sample);
-  if (worst.ok()) worst = CompareSample(store, *sample, r, bad);
-  AddSampleCheck(r, o, worst);
-  if (worst.ok() && o.source.empty())
-    r.checks.push_back({"files source", DrillCheck::Outcome::kSkip,
-                        "no source directory to compare with (give --source or configure "
-                        "[files] source)"});
-  else if (worst.ok())
-    SourceCheck(o, *sample, bad, r);
-  RemoveScratch(o, r, worst);
+  Status worst = RestoreSample(store, plan, o, r.scratch_dir);
+  if (worst.ok()) worst = CompareSample(store, plan.sample, r, bad);
+  AddSampleCheck(r, plan.seed, worst);
+  if (worst.ok()) AddSourceCheck(plan, bad, r);
+  RemoveScratch(plan.keep, r, worst);
   if (!worst.ok())
     r.status = worst;
   else if (!r.mismatched.empty())
@@ -264,6 +267,15 @@ FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
                       std::to_string(r.mismatched.size()) + " sampled file(s) do not match: " +
                           r.mismatched.front().path + ": " + r.mismatched.front().error);
   return r;
+}
+
+FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& o) {
+  auto plan = LoadFilesDrillPlan(store, o);
+  if (!plan.ok()) {
+    FilesDrillReport r;
+    return FailSample(r, plan.status());
+  }
+  return ExecuteFilesDrill(store, *plan, o);
 }
 
 }  // namespace dredge

@@ -9,34 +9,25 @@
 //    recorded size and mtime must have the recorded MD5; a file whose size or mtime differs, or
 //    that is gone, changed since the backup and is reported, not failed.
 // The temporary directory is removed at the end, also on failure, unless `keep`.
-// The report always comes back; its status says how the drill ended: Ok, Mismatch (data does
-// not match its records), or the error that stopped it (no snapshot, store unreachable, …).
+// In two steps, so that `drill --dry-run` can stop after the first:
+//  - LoadFilesDrillPlan reads: it selects the snapshot, streams its entries through the planner
+//    (engine/drill/files_drill_plan.h) and writes nothing;
+//  - ExecuteFilesDrill carries a plan out (restore, checks, cleanup) and reports.
+// RunFilesDrill is the two in a row. The report always comes back; its status says how the drill
+// ended: Ok, Mismatch (data does not match its records), or the error that stopped it (no
+// snapshot, store unreachable, …).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "common/progress.h"
 #include "common/status.h"
 #include "engine/drill/drill_check.h"
-#include "engine/restore_point_select.h"
+#include "engine/drill/files_drill_plan.h"
 #include "store/object_store.h"
 
 namespace dredge {
-
-struct FilesDrillOptions {
-  std::string source;  // empty: no comparison with the source
-  uint64_t sample_count = 20;
-  uint64_t sample_bytes = uint64_t{1} << 30;
-  uint64_t seed = 0;
-  std::string scratch_parent;  // where the temporary directory is made; empty: $TMPDIR or /tmp
-  bool keep = false;
-  int workers = 8;
-  // Which snapshot to sample (engine/files/snapshot_select.h); default: the newest.
-  RestorePointSelector snapshot;
-  Progress* progress = nullptr;  // the sample's restore (files and bytes out of the sample)
-};
 
 struct FilesDrillProblem {
   std::string path;
@@ -55,6 +46,14 @@ struct FilesDrillReport {
   std::vector<DrillCheck> checks;
   Status status;
 };
+
+// The chosen snapshot (opts.snapshot) and its sample; NotFound when there is no snapshot, the
+// store's error when it cannot be read.
+Result<FilesDrillPlan> LoadFilesDrillPlan(ObjectStore& store, const FilesDrillOptions& opts);
+
+// Restores `plan`'s sample and checks it (opts: workers and progress; the rest is in the plan).
+FilesDrillReport ExecuteFilesDrill(ObjectStore& store, const FilesDrillPlan& plan,
+                                   const FilesDrillOptions& opts);
 
 FilesDrillReport RunFilesDrill(ObjectStore& store, const FilesDrillOptions& opts);
 
