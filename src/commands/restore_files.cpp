@@ -53,6 +53,17 @@ Status Run(Flags& f, const GlobalOptions& global) {
   return AlreadyReported(out.status);  // RestoreFilesFrom logged it
 }
 
+void LogRestoreSummary(const RestoreSummary& s, bool dry_run) {
+  const std::string rest = ", skipped " + std::to_string(s.skipped) + " identical, " +
+                           std::to_string(s.conflicts) + " left alone, failed " +
+                           std::to_string(s.failed);
+  if (dry_run)
+    log::Info("dry run: would restore " + Plural(s.restored, "file") + " (" + HumanBytes(s.bytes) +
+              ")" + rest + "; nothing was written (-v names each file)");
+  else
+    log::Info("restored " + Plural(s.restored, "file") + " (" + HumanBytes(s.bytes) + ")" + rest);
+}
+
 }  // namespace
 
 DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRequest& f) {
@@ -76,7 +87,9 @@ DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRe
   if (!store.ok()) return finish(store.status());
   // Before the lock, which writes a lease: a mistyped destination must stay untouched.
   if (Status st = ExplainEmpty(**store, "files", Status::Ok()); !st.ok()) return finish(st);
-  auto lock = LockForRestore(*store, "files");
+  // A dry run writes nothing, not even the lease (a prune running meanwhile is harmless to it).
+  Result<RestoreLock> lock = RestoreLock{};
+  if (!f.dry_run) lock = LockForRestore(*store, "files");
   if (!lock.ok()) return finish(lock.status());
   auto id = SelectSnapshot(**store, {f.snapshot, f.as_of});
   if (!id.ok()) return finish(id.status());
@@ -86,19 +99,20 @@ DestOutcome RestoreFilesFrom(const DestinationConfig& dest, const FilesRestoreRe
   o.snapshot_id = *id;
   o.filter = PathFilter(f.includes, f.excludes);
   o.overwrite = f.overwrite;
+  o.dry_run = f.dry_run;
   o.workers = f.workers;
   Progress progress("restore", f.quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   o.progress = &progress;
-  log::Info("restoring " + *id + " from " + (*store)->Describe() + " into " + f.target);
+  log::Info(std::string(f.dry_run ? "dry run: would restore " : "restoring ") + *id + " from " +
+            (*store)->Describe() + " into " + f.target);
   auto r = RunFilesRestore(**store, o);
   if (!r.ok()) return finish(r.status());
   const RestoreSummary& s = *r;
-  log::Info("restored " + Plural(s.restored, "file") + " (" + HumanBytes(s.bytes) + "), skipped " +
-            std::to_string(s.skipped) + " identical, " + std::to_string(s.conflicts) +
-            " left alone, failed " + std::to_string(s.failed));
-  out.summary = {{"snapshot", *id},       {"restored", s.restored},   {"skipped", s.skipped},
-                 {"failed", s.failed},    {"conflicts", s.conflicts}, {"bytes", s.bytes},
-                 {"problems", s.problems}};
+  LogRestoreSummary(s, f.dry_run);
+  out.summary = {{"snapshot", *id},        {"restored", s.restored},   {"skipped", s.skipped},
+                 {"failed", s.failed},     {"conflicts", s.conflicts}, {"bytes", s.bytes},
+                 {"problems", s.problems}, {"dry_run", f.dry_run}};
+  if (f.dry_run) return finish(Status::Ok());  // what would fail is named above and counted
   if (s.failed > 0)
     return finish(Status(ErrorKind::kPartial,
                          Plural(s.failed, "file") + (s.failed == 1 ? " was" : " were") +
@@ -125,6 +139,8 @@ Runner SetupRestoreFiles(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--exclude", f->request.excludes,
                  "Skip files matching this glob (repeatable; wins)");
   cmd.add_flag("--overwrite", f->request.overwrite, "Replace existing files that differ");
+  cmd.add_flag("--dry-run", f->request.dry_run,
+               "Say what would be restored, skipped or left alone; write nothing");
   AddSettingFlag(cmd, "restore files.workers", &f->request.workers);
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->request.store_flags);

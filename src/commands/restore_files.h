@@ -25,6 +25,7 @@ struct FilesRestoreRequest {
   std::optional<int64_t> as_of;  // unix nanos
   std::vector<std::string> includes, excludes;
   bool overwrite = false;
+  bool dry_run = false;  // decide and report each file; create, fetch and lock nothing
   // Refuse a target directory that exists and is not empty unless `overwrite` (the whole-system
   // restore's rule; `restore files` itself restores into non-empty directories file by file).
   bool require_empty_target = false;

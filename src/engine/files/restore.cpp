@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/thread_pool.h"
 #include "engine/files/backup_versions.h"
+#include "engine/files/restore_decide.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
 
@@ -59,26 +60,6 @@ Result<bool> FetchInto(ObjectStore& store, const std::string& key, int fd, const
   if (st.Is(ErrorKind::kNotFound)) return false;
   DREDGE_RETURN_IF_ERROR(st);
   return sink.Hex() == md5;
-}
-
-// What is already at the destination decides first: the right bytes are skipped, a directory
-// fails, other bytes are a conflict unless --overwrite. nullopt: go on and restore.
-std::optional<EntryResult> CheckExisting(const RestoreOptions& o, const std::string& dest,
-                                         const SnapshotEntry& e) {
-  struct stat st {};
-  if (::lstat(dest.c_str(), &st) != 0) return std::nullopt;
-  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) == e.size) {
-    auto md5 = Md5HexOfFile(dest);
-    if (md5.ok() && *md5 == e.md5) return EntryResult{Outcome::kSkipped, ""};
-  }
-  if (S_ISDIR(st.st_mode))
-    return EntryResult{Outcome::kFailed,
-                       "cannot restore " + e.path + ": a directory is in the way"};
-  if (!o.overwrite)
-    return EntryResult{Outcome::kConflict, "left alone: " + e.path +
-                                               " exists and differs from the snapshot (use "
-                                               "--overwrite)"};
-  return std::nullopt;
 }
 
 // Creates the destination's directory and returns its real path; a symlinked directory inside
@@ -174,12 +155,27 @@ Status FetchEntry(ObjectStore& store, const SnapshotEntry& e, int fd) {
   return lost.WithContext("cannot restore " + e.path);
 }
 
+// Decides (restore_decide.h), then, unless it is a dry run, carries the decision out.
 EntryResult RestoreOne(ObjectStore& store, const RestoreOptions& o, const std::string& root_real,
                        mode_t mode, const SnapshotEntry& e) {
   auto rel = file_keys::SafeRelativePath(e.path);
   if (!rel.ok()) return {Outcome::kFailed, rel.status().message()};
   fs::path dest = fs::path(o.target) / *rel;
-  if (auto existing = CheckExisting(o, dest.string(), e)) return *existing;
+  const RestoreDecision d = DecideRestore(e, ReadTargetState(dest.string(), e), o.overwrite);
+  if (o.dry_run && d.action != RestoreAction::kConflict && d.action != RestoreAction::kRefuse)
+    log::Debug(std::string(DryRunWords(d.action)) + ": " + e.path);
+  switch (d.action) {
+    case RestoreAction::kSkip:
+      return {Outcome::kSkipped, ""};
+    case RestoreAction::kConflict:
+      return {Outcome::kConflict, d.message};
+    case RestoreAction::kRefuse:
+      return {Outcome::kFailed, d.message};
+    case RestoreAction::kRestore:
+    case RestoreAction::kReplace:
+      break;
+  }
+  if (o.dry_run) return {Outcome::kRestored, ""};
   auto parent = SafeParent(dest, root_real, e.path);
   if (!parent.ok()) return {Outcome::kFailed, parent.status().message()};
   RestoreTemp tmp;
@@ -212,9 +208,10 @@ Status SetRestoreTotals(ObjectStore& store, const RestoreOptions& o) {
 
 Result<RestoreSummary> RunFilesRestore(ObjectStore& store, const RestoreOptions& o) {
   std::error_code ec;
-  fs::create_directories(o.target, ec);
+  if (!o.dry_run) fs::create_directories(o.target, ec);
   if (ec) return Status::Io("cannot create target directory " + o.target + ": " + ec.message());
-  std::string root_real = fs::canonical(o.target, ec).string();
+  // A dry run's target may not exist: then everything in it is absent.
+  std::string root_real = o.dry_run ? o.target : fs::canonical(o.target, ec).string();
   if (ec) return Status::Io("cannot resolve target directory " + o.target + ": " + ec.message());
 
   const mode_t old_mask = ::umask(022);  // read once, before any worker creates files

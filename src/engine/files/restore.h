@@ -1,11 +1,15 @@
 // The files restore engine: reads one snapshot as a stream and restores its files under a
 // target directory with a worker pool.
 //
-// For every entry (selected by the filter):
+// For every entry (selected by the filter), what is at its destination decides first
+// (engine/files/restore_decide.h):
 // - A key that would land outside the target (absolute, "..", empty segments) or is one of the
 //   tool's records (.dredge/) is refused and counted as failed, by name.
 // - An existing identical file (same size and MD5) is skipped. An existing different file is
 //   left alone and reported as a conflict unless `overwrite`.
+// - With `dry_run` nothing is created or fetched: the counts are what a restore would do
+//   (`restored` = would restore or replace), each decision is logged at debug level, conflicts
+//   and refusals as warnings, as in a real run.
 // - The bytes come from the version the entry names (version_id), else from the object at the
 //   path key when it holds the entry's MD5, else from .dredge/content/<md5>; a named version
 //   the bucket lost is named in a warning, or in the failure when no MD5-equal copy exists
@@ -34,6 +38,7 @@ struct RestoreOptions {
   // restores an exact sample of paths, which globs cannot name.
   std::function<bool(const std::string& path)> select;
   bool overwrite = false;
+  bool dry_run = false;
   int workers = 16;
   Progress* progress = nullptr;
 };
