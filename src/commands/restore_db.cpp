@@ -49,10 +49,26 @@ nlohmann::json ResultJson(const RestoreResult& r) {
           {"legacy", r.legacy},
           {"manifest", r.manifest_key.empty() ? nlohmann::json() : nlohmann::json(r.manifest_key)},
           {"chunks_read", r.chunks_read},
-          {"chunks_skipped", r.chunks_skipped}};
+          {"chunks_skipped", r.chunks_skipped},
+          {"dry_run", r.dry_run}};
 }
 
 void LogResult(const RestoreResult& r) {
+  if (r.dry_run) {
+    for (const auto& t : r.tables)
+      log::Info("restore db: dry run: " + t.table + ": up to " + Plural(t.rows, "row") + " in " +
+                Plural(t.chunks_read, "chunk") + " (" + std::to_string(t.chunks_skipped) +
+                " skipped by the filters)");
+    for (const auto& fk : r.foreign_keys_left_out)
+      log::Info("restore db: dry run: foreign key left out: " + fk);
+    log::Info("restore db: dry run: would load " +
+              (r.legacy ? Plural(r.chunks_read, "legacy chunk") + " into " + r.table
+                        : "up to " + Plural(r.rows, "row") + " into " + r.table + " from " +
+                              r.manifest_key + ", then add " +
+                              Plural(r.foreign_keys_added.size(), "foreign key")) +
+              "; nothing was read from or written to the database");
+    return;
+  }
   if (r.tables.size() > 1)
     for (const auto& t : r.tables)
       log::Info("restore db: " + t.table + ": " + Plural(t.rows, "row") +
@@ -68,6 +84,7 @@ void LogResult(const RestoreResult& r) {
 Result<RestoreResult> RestoreLocked(const DestinationConfig& dest, const StoreOptions& flags,
                                     DbRestoreOptions opts, bool quiet) {
   DREDGE_ASSIGN_OR_RETURN(auto store, OpenDestination(dest.url, MergeStoreOptions(dest, flags)));
+  if (opts.dry_run) return RunDbRestore(*store, opts);  // writes nothing, not even the lease
   DREDGE_ASSIGN_OR_RETURN(RestoreLock lock, LockForRestore(store, "db"));
   Progress progress("restore db", quiet ? Progress::Mode::kOff : Progress::Mode::kAuto);
   opts.progress = &progress;
@@ -156,6 +173,8 @@ Runner SetupRestoreDb(CLI::App& cmd, const GlobalOptions& global) {
   auto* merge = cmd.add_flag("--merge", f->merge, "Upsert by primary key into a non-empty table");
   replace->excludes(merge);
   AddSettingFlag(cmd, "restore db.workers", &f->opts.workers)->check(CLI::Range(1, 64));
+  cmd.add_flag("--dry-run", f->opts.dry_run,
+               "Say what would be loaded (tables, chunks, rows, foreign keys); touch no database");
   cmd.add_flag("--json", f->json, "Print one JSON object with the result");
   AddStoreFlags(cmd, &f->store);
   AddEncryptKeyFlag(cmd, &f->key_file);

@@ -180,5 +180,27 @@ TEST_F(DbDryRun, BackupOfEveryTierPlansTheDbTier) {
   EXPECT_TRUE(fs::is_empty(store_));
 }
 
+// `restore db --dry-run` prints what the restore plan would load and touches neither the
+// destination (no lease) nor the database (the target table is not created).
+TEST_F(DbDryRun, RestoreDryRunSaysWhatItWouldLoadAndCreatesNothing) {
+  ASSERT_EQ(Backup({"articles"}, {}).exit_code, 0);
+  const auto before = TreeOf(store_);
+  auto r = Dredge({"restore", "db", "--db", db_.conninfo(), "--dest", "file://" + store_, "--into",
+                   "restored", "--dry-run", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json(r);
+  EXPECT_EQ(j.value("dry_run", false), true);
+  EXPECT_EQ(j.value("rows", 0), 40);
+  EXPECT_EQ(j.value("chunks_read", 0), 4);
+  EXPECT_EQ(j.value("table", ""), "restored");
+  auto text = Dredge({"restore", "db", "--db", db_.conninfo(), "--dest", "file://" + store_,
+                      "--into", "restored", "--dry-run"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.err.find("dry run: would load up to 40 rows into restored"), std::string::npos)
+      << text.err;
+  EXPECT_EQ(db_.Scalar("SELECT count(*) FROM pg_class WHERE relname = 'restored'"), "0");
+  EXPECT_EQ(TreeOf(store_), before) << "a dry run takes no lease";
+}
+
 }  // namespace
 }  // namespace dredge::testing

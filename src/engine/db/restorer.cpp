@@ -197,6 +197,28 @@ Result<std::optional<RunManifest>> ChoosePoint(ObjectStore& store, const PrefixL
   return std::optional<RunManifest>();
 }
 
+// What the plan would load, without loading it (DbRestoreOptions::dry_run).
+RestoreResult DryRunResult(const RestorePlan& plan) {
+  RestoreResult out;
+  out.dry_run = true;
+  out.manifest_key = plan.manifest_key;
+  for (const auto& t : plan.tables) {
+    TableRestoreResult r;
+    r.table = t.into;
+    for (const ChunkWork& w : t.work) r.rows += w.entry->rows;
+    r.chunks_read = t.work.size();
+    r.chunks_skipped = t.chunks_skipped;
+    out.rows += r.rows;
+    out.chunks_read += r.chunks_read;
+    out.chunks_skipped += r.chunks_skipped;
+    out.table += (out.table.empty() ? "" : ", ") + r.table;
+    out.tables.push_back(std::move(r));
+  }
+  for (const auto& fk : plan.foreign_keys) out.foreign_keys_added.push_back(fk.name);
+  out.foreign_keys_left_out = plan.left_out;
+  return out;
+}
+
 }  // namespace
 
 Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& opts) {
@@ -214,9 +236,17 @@ Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& o
           "--table/--with-dependencies need dredge manifests; this prefix holds "
           "only StoryDredge chunks of one table (use --into)");
     DREDGE_ASSIGN_OR_RETURN(LegacyRestorePlan legacy, PlanLegacyRestore(listing, opts));
+    if (opts.dry_run) {
+      RestoreResult out;
+      out.dry_run = out.legacy = true;
+      out.table = legacy.table;
+      out.chunks_read = legacy.chunk_keys.size();
+      return out;
+    }
     return RunLegacyRestore(store, legacy, opts);
   }
   DREDGE_ASSIGN_OR_RETURN(RestorePlan plan, PlanRestore(store, listing, *point, opts));
+  if (opts.dry_run) return DryRunResult(plan);
   RestoreResult out;
   out.manifest_key = plan.manifest_key;
   DREDGE_RETURN_IF_ERROR(ExecutePlan(store, plan, opts, &out));

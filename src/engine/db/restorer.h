@@ -34,6 +34,9 @@ struct DbRestoreOptions {
   std::string since, until, date_column;
   std::optional<std::vector<IntRange>> ids;
   RestoreMode mode = RestoreMode::kEmptyOnly;
+  // Plan and stop: the result says what would be loaded (rows: the chunks' row counts, an upper
+  // bound when a chain rewrote keys); no connection is made, nothing is read but the manifests.
+  bool dry_run = false;
   int workers = 4;
   // When set: chunks loaded, out of every chunk the plan reads (bytes from the manifests).
   Progress* progress = nullptr;
@@ -55,8 +58,9 @@ struct RestoreResult {
   uint64_t chunks_read = 0;
   uint64_t chunks_skipped = 0;
   std::vector<TableRestoreResult> tables;
-  std::vector<std::string> foreign_keys_added;
+  std::vector<std::string> foreign_keys_added;     // with dry_run: would be added
   std::vector<std::string> foreign_keys_left_out;  // each with the reason
+  bool dry_run = false;
 };
 
 Result<RestoreResult> RunDbRestore(ObjectStore& store, const DbRestoreOptions& opts);
