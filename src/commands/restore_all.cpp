@@ -18,7 +18,7 @@ namespace {
 
 struct Flags {
   std::string as_of, target, db, into, dest, key_file;
-  bool overwrite = false, replace = false, json = false;
+  bool overwrite = false, replace = false, json = false, dry_run = false;
   int workers = FilesRestoreRequest{}.workers;  // the same default as `restore files`
   StoreOptions store;
   OpsFlags ops;
@@ -52,6 +52,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.as_of = point;
     req.overwrite = f.overwrite;
     req.require_empty_target = true;
+    req.dry_run = f.dry_run;
     req.workers = f.workers;
     req.quiet = global.quiet;
     req.store_flags = f.store;
@@ -63,6 +64,7 @@ Status Run(const Flags& f, const GlobalOptions& global) {
     req.into = f.into;
     req.as_of = point;
     req.replace = f.replace;
+    req.dry_run = f.dry_run;
     req.workers = config.db.workers;
     req.statement_timeout = PgMillis(config.db.statement_timeout_ms);
     req.lock_timeout = PgMillis(config.db.lock_timeout_ms);
@@ -88,6 +90,8 @@ Runner SetupRestoreAll(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--overwrite", f->overwrite,
                "Restore into a non-empty directory, replacing files that differ");
   cmd.add_flag("--replace", f->replace, "Empty a non-empty target table first");
+  cmd.add_flag("--dry-run", f->dry_run,
+               "Say what each tier would restore (see restore files/db --dry-run); write nothing");
   AddSettingFlag(cmd, "restore.workers", &f->workers);
   cmd.add_flag("--json", f->json, "Print one JSON summary object on stdout");
   AddStoreFlags(cmd, &f->store);

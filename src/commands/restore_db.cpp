@@ -131,6 +131,7 @@ DestOutcome RestoreDbFrom(const DestinationConfig& dest, const DbRestoreRequest&
   opts.point.as_of_unix_nanos = req.as_of;
   opts.point.manifest = req.manifest;
   opts.mode = req.replace ? RestoreMode::kReplace : RestoreMode::kEmptyOnly;
+  opts.dry_run = req.dry_run;
   opts.workers = req.workers;
   auto r = RestoreLocked(dest, req.store_flags, opts, req.quiet);
   if (r.ok()) {

@@ -25,6 +25,7 @@ struct DbRestoreRequest {
   std::optional<int64_t> as_of;  // unix nanos
   std::string manifest;          // id or key; empty = by as_of, else the newest
   bool replace = false;          // empty a non-empty target first
+  bool dry_run = false;          // plan and report; no database, no lease
   int workers = 4;
   std::string statement_timeout = "0", lock_timeout = "10s";
   StoreOptions store_flags;

@@ -244,6 +244,15 @@ TEST_F(OpsCli, RestoreWithNoTierRecoversTheFilesAsOfAPointAndRefusesNonEmptyTarg
   Write(src_ + "/2024/05/new.txt", "new");
   ASSERT_EQ(Dredge({"backup"}).exit_code, 0);
 
+  // A dry run counts what the restore would write and writes nothing.
+  auto dry = Dredge({"restore", "--target", dir_ + "/out", "--dry-run", "--json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err << dry.out;
+  auto dj = nlohmann::json::parse(dry.out);
+  ASSERT_EQ(dj["runs"].size(), 1u);
+  EXPECT_EQ(dj["runs"][0]["dry_run"], true);
+  EXPECT_EQ(dj["runs"][0]["restored"], 41);
+  EXPECT_FALSE(fs::exists(dir_ + "/out"));
+
   // As of between the runs: the first state.
   auto r = Dredge({"restore", "--as-of", as_of, "--target", dir_ + "/out", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
