@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Debian package dredge_<version>_<arch>.deb: /usr/bin/dredge, its man page and
 # completions, the example config, the systemd units and the cron example (cmake/install.cmake).
-#   scripts/package.sh [--build-dir DIR] [--out DIR]
-# DIR defaults to build/ (configured and built here if needed: only the binary and its docs);
+#   scripts/package.sh [--build-dir DIR] [--out DIR] [--no-build]
+# DIR defaults to build/ (configured and built here if needed: only the binary and its docs;
+# --no-build packages what DIR holds as it is, as the package test does: it runs inside the
+# suite, and relinking the binary under the other running tests broke them);
 # the package is written to --out (default: the build directory) and its path printed last.
 # Version: the project version plus the commit the binary reports (0.1.0+git1a2b3c4).
 # Depends: derived from the binary's shared libraries by dpkg-shlibdeps, never typed by hand.
@@ -10,18 +12,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build
 out=
+build_first=1
 while [ $# -gt 0 ]; do
   case $1 in
   --build-dir) build=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
-  *) echo "usage: scripts/package.sh [--build-dir DIR] [--out DIR]" >&2; exit 2 ;;
+  --no-build) build_first=0; shift ;;
+  *) echo "usage: scripts/package.sh [--build-dir DIR] [--out DIR] [--no-build]" >&2; exit 2 ;;
   esac
 done
 out=${out:-$build}
 umask 022
 
-[ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -G Ninja -DDREDGE_WERROR=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target dredge dredge_docs >/dev/null
+if [ "$build_first" = 1 ]; then
+  [ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -G Ninja -DDREDGE_WERROR=ON >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target dredge dredge_docs >/dev/null
+elif [ ! -x "$build/dredge" ]; then
+  echo "package.sh --no-build: $build/dredge does not exist: build it first" >&2
+  exit 1
+fi
 
 # "dredge 0.1.0 (git 1a2b3c4)" → 0.1.0+git1a2b3c4; "dredge 0.1.0" → 0.1.0
 read -r _ upstream commit < <(env -i "$build/dredge" --version | tr -d '()' | sed 's/git //')
