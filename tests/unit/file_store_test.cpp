@@ -164,6 +164,24 @@ TEST_F(FileStoreTest, FailedPutLeavesOldObjectAndNoDebris) {
   EXPECT_TRUE(TmpFiles().empty());
 }
 
+// O11 for this driver: every put reports the MD5 it computed while writing, given an MD5 or
+// not, and for an object above the copy buffer (1 MiB) too.
+TEST_F(FileStoreTest, EveryPutReportsTheMd5OfTheBytesItWrote) {
+  const std::string big(3 << 20, 'q');
+  for (const std::string& bytes : {std::string(), std::string("alpha"), big}) {
+    auto r = PutString(*store_, "o11", bytes);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->content_md5, Md5Hex(bytes));
+    PutOptions given;
+    given.content_md5_hex = Md5Hex(bytes);
+    given.defer_durability = true;
+    auto d = PutString(*store_, "o11", bytes, given);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d->content_md5, Md5Hex(bytes));
+  }
+  EXPECT_TRUE(store_->Sync().ok());
+}
+
 // A source that kills the whole process mid-put: what a crash or `kill -9` leaves.
 class KillingSource final : public ByteSource {
  public:

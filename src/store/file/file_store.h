@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/file/key_locks.h"
@@ -87,6 +88,11 @@ class FileStore final : public ObjectStore {
   // receives the device of the sidecar's folder.
   Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true,
                       uint64_t* dev = nullptr);
+  // The device of ROOT/.dredge/meta/<sub>, created (fsynced into its parent when `durable`) and
+  // checked to be a folder on first use, then remembered: a put renames its sidecar into
+  // "<sub>/<name>" under the kept-open meta folder without a mkdir, open and stat per object.
+  Result<uint64_t> MetaSubdir(int meta_dir, const std::string& sub, bool durable,
+                              const std::string& what);
   Result<PutResult> PutLocked(std::string_view key, int tmp_dir, const std::string& tmp_name,
                               int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent,
                               bool durable, bool* on_root_fs);
@@ -98,6 +104,9 @@ class FileStore final : public ObjectStore {
   filestore::UniqueFd root_fd_;
   filestore::UniqueFd tmp_fd_, meta_fd_;  // InternalDir's folders; guarded by root_mu_
   std::once_flag swept_;
+  // Temp names are "<pid>.<counter>.data|meta"; the pid is read once (a getpid per put and
+  // sidecar was two system calls per object).
+  const std::string pid_;
   std::atomic<uint64_t> tmp_counter_{0};
   uint64_t root_dev_ = 0;  // st_dev of the root, set with root_fd_
   // A deferred put that returned since the last Sync took the list. `on_root_fs`: its data
@@ -106,6 +115,8 @@ class FileStore final : public ObjectStore {
     std::string key;
     bool on_root_fs = false;
   };
+  std::mutex meta_mu_;
+  std::unordered_map<std::string, uint64_t> meta_devs_;  // MetaSubdir's, by <sub>
   std::mutex unsynced_mu_;
   std::vector<Unsynced> unsynced_;
   filestore::KeyLocks locks_;
