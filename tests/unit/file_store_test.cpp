@@ -182,6 +182,26 @@ TEST_F(FileStoreTest, EveryPutReportsTheMd5OfTheBytesItWrote) {
   EXPECT_TRUE(store_->Sync().ok());
 }
 
+// A put of a key without data writes a new sidecar in place; one already there (torn by a kill
+// of an earlier put of that key) is replaced through a temp file, never trusted.
+TEST_F(FileStoreTest, ASidecarLeftWithoutDataIsReplacedByTheNextPut) {
+  auto [sub, file] = filestore::SidecarLocation("torn");
+  fs::create_directories(root_ + "/.dredge/meta/" + sub);
+  std::ofstream(root_ + "/.dredge/meta/" + sub + "/" + file) << "{\"format\":";
+  for (const char* key : {"torn", "fresh"}) {
+    PutOptions opts;
+    opts.metadata = {{"mtime", "5"}};
+    opts.defer_durability = true;
+    ASSERT_TRUE(PutString(*store_, key, key, opts).ok()) << key;
+    auto info = store_->Stat(key);
+    ASSERT_TRUE(info.ok()) << key;
+    EXPECT_EQ(info->etag, Md5Hex(key));
+    EXPECT_EQ(info->metadata, (Metadata{{"mtime", "5"}})) << key;
+  }
+  EXPECT_TRUE(store_->Sync().ok());
+  EXPECT_TRUE(TmpFiles().empty());
+}
+
 // A source that kills the whole process mid-put: what a crash or `kill -9` leaves.
 class KillingSource final : public ByteSource {
  public:

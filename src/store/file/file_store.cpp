@@ -313,21 +313,26 @@ Result<uint64_t> FileStore::MetaSubdir(int meta_dir, const std::string& sub, boo
   return static_cast<uint64_t>(st.st_dev);
 }
 
-Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable, uint64_t* dev) {
+Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable, uint64_t* dev, bool fresh) {
   auto [sub, file] = filestore::SidecarLocation(sidecar.key);
   std::string what = "sidecar of '" + sidecar.key + "'";
   DREDGE_ASSIGN_OR_RETURN(int tmp_dir, InternalDir("tmp"));
   DREDGE_ASSIGN_OR_RETURN(int meta_dir, InternalDir("meta"));
   DREDGE_ASSIGN_OR_RETURN(uint64_t sub_dev, MetaSubdir(meta_dir, sub, durable, what));
   if (dev) *dev = sub_dev;
+  const std::string rel = sub + "/" + file;
+  std::string text = filestore::EncodeSidecar(sidecar);
+  if (fresh) {
+    auto wrote = WriteNewSidecar(meta_dir, rel, text, durable, what);
+    if (!wrote.ok()) return wrote.status();
+    if (*wrote) return durable ? FsyncMetaSubdir(meta_dir, sub, what) : Status::Ok();
+  }
   std::string tmp_name = pid_ + "." + std::to_string(++tmp_counter_) + ".meta";
   int fd = ::openat(tmp_dir, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return ErrnoStatus(errno, "cannot create temp file for", what);
   TempFile tmp(tmp_dir, tmp_name, fd);
-  std::string text = filestore::EncodeSidecar(sidecar);
   DREDGE_RETURN_IF_ERROR(filestore::WriteAll(fd, text.data(), text.size(), what));
   if (durable) DREDGE_RETURN_IF_ERROR(FsyncFd(fd, what));
-  const std::string rel = sub + "/" + file;
   if (::renameat(tmp_dir, tmp_name.c_str(), meta_dir, rel.c_str()) != 0) {
     if (errno != ENOENT) return ErrnoStatus(errno, "cannot rename into place", what);
     // Its folder was removed behind the store's back: make it again, once.
@@ -340,9 +345,31 @@ Status FileStore::WriteSidecar(const Sidecar& sidecar, bool durable, uint64_t* d
       return ErrnoStatus(errno, "cannot rename into place", what);
   }
   tmp.Commit();
-  if (!durable) return Status::Ok();
+  return durable ? FsyncMetaSubdir(meta_dir, sub, what) : Status::Ok();
+}
+
+Status FileStore::FsyncMetaSubdir(int meta_dir, const std::string& sub, const std::string& what) {
   DREDGE_ASSIGN_OR_RETURN(UniqueFd sub_dir, OpenDirAt(meta_dir, sub, what));
   return FsyncFd(sub_dir.get(), what);
+}
+
+Result<bool> FileStore::WriteNewSidecar(int meta_dir, const std::string& rel,
+                                        const std::string& text, bool durable,
+                                        const std::string& what) {
+  int fd =
+      ::openat(meta_dir, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    if (errno == EEXIST || errno == ENOENT) return false;  // debris, or its folder went away
+    return ErrnoStatus(errno, "cannot create", what);
+  }
+  UniqueFd owned(fd);
+  Status st = filestore::WriteAll(fd, text.data(), text.size(), what);
+  if (st.ok() && durable) st = FsyncFd(fd, what);
+  if (!st.ok()) {
+    ::unlinkat(meta_dir, rel.c_str(), 0);
+    return st;
+  }
+  return true;
 }
 
 Result<SidecarEntry> FileStore::EntryFor(std::string_view key, const DataFile& file) {
@@ -484,7 +511,7 @@ Result<PutResult> FileStore::PutLocked(std::string_view key, int tmp_dir,
     sidecar.entries.push_back(entry);
     if (prev) sidecar.entries.push_back(*prev);
     uint64_t meta_dev = 0;
-    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable, &meta_dev));
+    DREDGE_RETURN_IF_ERROR(WriteSidecar(sidecar, durable, &meta_dev, !exists));
 
     if (int e = MoveIntoPlace(tmp_dir, tmp_name, parent.get(), name, if_absent); e != 0) {
       if (e == EEXIST)

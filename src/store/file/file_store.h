@@ -85,9 +85,18 @@ class FileStore final : public ObjectStore {
   Result<filestore::SidecarEntry> EntryFor(std::string_view key, const DataFile& file);
   Result<filestore::Sidecar> ReadSidecar(std::string_view key);
   // `durable`: fsync the file and its folder (false for deferred puts, D2). `dev`, when given,
-  // receives the device of the sidecar's folder.
+  // receives the device of the sidecar's folder. `fresh`: no data file exists at the key (the
+  // caller holds its lock), so nothing reads this sidecar until the caller renames the data in
+  // after it returns: a sidecar that does not exist yet is then written in place, without a
+  // temp file and rename (a torn one, left by a kill, belongs to no data file and is replaced
+  // by the next put through a temp file). Else, or when one exists, through a temp file.
   Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true,
-                      uint64_t* dev = nullptr);
+                      uint64_t* dev = nullptr, bool fresh = false);
+  // WriteSidecar's in-place create (O_EXCL) of .dredge/meta/`rel`; false when a file is there
+  // already or its folder is gone (the caller then goes through a temp file).
+  Result<bool> WriteNewSidecar(int meta_dir, const std::string& rel, const std::string& text,
+                               bool durable, const std::string& what);
+  Status FsyncMetaSubdir(int meta_dir, const std::string& sub, const std::string& what);
   // The device of ROOT/.dredge/meta/<sub>, created (fsynced into its parent when `durable`) and
   // checked to be a folder on first use, then remembered: a put renames its sidecar into
   // "<sub>/<name>" under the kept-open meta folder without a mkdir, open and stat per object.
