@@ -35,7 +35,9 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
     ::close(fd);
     return Status::Io("cannot stat " + path + ": " + std::strerror(e));
   }
-  return std::unique_ptr<FileSource>(new FileSource(path, fd, static_cast<uint64_t>(st.st_size)));
+  return std::unique_ptr<FileSource>(
+      new FileSource(path, fd, static_cast<uint64_t>(st.st_size),
+                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec));
 }
 
 FileSource::~FileSource() {
@@ -59,13 +61,14 @@ Result<size_t> FileSource::ReadAt(uint64_t offset, std::span<char> out) const {
 }
 
 Result<std::string> Md5HexOfSource(const ByteSource& src) {
+  constexpr size_t kBuffer = 1 << 20;
+  thread_local std::unique_ptr<char[]> buf(new char[kBuffer]);
   Hasher h(HashAlgo::kMd5);
-  std::vector<char> buf(1 << 20);
   uint64_t off = 0;
   while (off < src.size()) {
-    DREDGE_ASSIGN_OR_RETURN(size_t n, src.ReadAt(off, buf));
+    DREDGE_ASSIGN_OR_RETURN(size_t n, src.ReadAt(off, std::span<char>(buf.get(), kBuffer)));
     if (n == 0) return Status::Io("source ended early at byte " + std::to_string(off));
-    h.Update(buf.data(), n);
+    h.Update(buf.get(), n);
     off += n;
   }
   return h.FinishHex();

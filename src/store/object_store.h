@@ -40,6 +40,13 @@
 //      x-amz-object-lock-* headers; the bucket must have Object Lock enabled, which the
 //      caller checks first: store/object_lock.h). Stores without Object Lock answer
 //      Unsupported and store nothing.
+// O11. Put may return in PutResult::content_md5 the lower-case hex MD5 of the bytes it stored,
+//      computed by the driver from the bytes it read from the source while storing them
+//      (file://, memory: always; s3://: for a single-part put whose content_md5_hex was empty,
+//      checked by the server as Content-MD5). Empty when the driver computed none; a caller that
+//      needs the MD5 then hashes the source itself. Unlike the ETag it is never anything but the
+//      MD5 (an SSE-KMS ETag is not), so a caller may record it as the object's content hash
+//      without reading the source a second time. Wrappers pass it through.
 //
 // Durability
 //  D1. Put (without defer_durability) and Copy return only once the object is as durable as
@@ -105,6 +112,7 @@ struct PutOptions {
 struct PutResult {
   std::string etag;
   std::string version_id;
+  std::string content_md5 = {};  // O11: empty when the driver did not compute it
 };
 
 struct ByteRange {

@@ -327,6 +327,33 @@ TEST_P(StoreConformance, PutWithWrongContentMd5FailsCorruptAndKeepsOldObject) {
   EXPECT_TRUE(store_->Stat("never-written").status().Is(ErrorKind::kNotFound));
 }
 
+// ---- O11: the MD5 a put computed is the MD5 of what it stored ----
+
+TEST_P(StoreConformance, PutContentMd5WhenPresentIsTheMd5OfTheStoredBytes) {
+  for (uint64_t size : {uint64_t{0}, uint64_t{1}, uint64_t{300} << 10, uint64_t{3} << 20}) {
+    GeneratedSource src(size, size + 11);
+    auto want = Md5HexOfSource(src);
+    ASSERT_TRUE(want.ok());
+    const std::string key = "o11/" + std::to_string(size);
+    auto r = store_->Put(key, src, {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    if (!r->content_md5.empty()) {
+      EXPECT_EQ(r->content_md5, *want) << size << " bytes";
+    }
+    PutOptions given;
+    given.content_md5_hex = *want;
+    auto again = store_->Put(key, src, given);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    if (!again->content_md5.empty()) {
+      EXPECT_EQ(again->content_md5, *want) << size << " bytes";
+    }
+    CheckingSink sink(src, 0);
+    ASSERT_TRUE(store_->Get(key, sink).ok());
+    EXPECT_EQ(sink.first_mismatch(), -1);
+    EXPECT_EQ(sink.Md5(), *want);
+  }
+}
+
 TEST_P(StoreConformance, OverwriteReplacesBytesAndMetadata) {
   PutOptions first;
   first.metadata = {{"version", "1"}, {"only-in-first", "x"}};

@@ -164,6 +164,44 @@ TEST_F(FileStoreTest, FailedPutLeavesOldObjectAndNoDebris) {
   EXPECT_TRUE(TmpFiles().empty());
 }
 
+// O11 for this driver: every put reports the MD5 it computed while writing, given an MD5 or
+// not, and for an object above the copy buffer (1 MiB) too.
+TEST_F(FileStoreTest, EveryPutReportsTheMd5OfTheBytesItWrote) {
+  const std::string big(3 << 20, 'q');
+  for (const std::string& bytes : {std::string(), std::string("alpha"), big}) {
+    auto r = PutString(*store_, "o11", bytes);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->content_md5, Md5Hex(bytes));
+    PutOptions given;
+    given.content_md5_hex = Md5Hex(bytes);
+    given.defer_durability = true;
+    auto d = PutString(*store_, "o11", bytes, given);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d->content_md5, Md5Hex(bytes));
+  }
+  EXPECT_TRUE(store_->Sync().ok());
+}
+
+// A put of a key without data writes a new sidecar in place; one already there (torn by a kill
+// of an earlier put of that key) is replaced through a temp file, never trusted.
+TEST_F(FileStoreTest, ASidecarLeftWithoutDataIsReplacedByTheNextPut) {
+  auto [sub, file] = filestore::SidecarLocation("torn");
+  fs::create_directories(root_ + "/.dredge/meta/" + sub);
+  std::ofstream(root_ + "/.dredge/meta/" + sub + "/" + file) << "{\"format\":";
+  for (const char* key : {"torn", "fresh"}) {
+    PutOptions opts;
+    opts.metadata = {{"mtime", "5"}};
+    opts.defer_durability = true;
+    ASSERT_TRUE(PutString(*store_, key, key, opts).ok()) << key;
+    auto info = store_->Stat(key);
+    ASSERT_TRUE(info.ok()) << key;
+    EXPECT_EQ(info->etag, Md5Hex(key));
+    EXPECT_EQ(info->metadata, (Metadata{{"mtime", "5"}})) << key;
+  }
+  EXPECT_TRUE(store_->Sync().ok());
+  EXPECT_TRUE(TmpFiles().empty());
+}
+
 // A source that kills the whole process mid-put: what a crash or `kill -9` leaves.
 class KillingSource final : public ByteSource {
  public:

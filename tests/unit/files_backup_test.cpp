@@ -2,12 +2,16 @@
 // and what the damage guard stops.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+
 #include "common/hash.h"
 #include "engine/files/backup.h"
 #include "engine/files/uploader.h"
 #include "files_test_support.h"
 #include "formats/file_keys.h"
 #include "formats/snapshot.h"
+#include "store/wrap/store_wrapper.h"
 
 namespace dredge {
 namespace {
@@ -89,10 +93,12 @@ TEST_F(FilesBackupTest, AWipedStoreUnderTheSameUrlIsNotTrustedFromTheIndex) {
   Backup();
   // The store is emptied behind the index's back (wiped, or a new bucket at the same URL).
   std::vector<std::string> keys;
-  ASSERT_TRUE(mem_->List("", [&](const ObjectInfo& i) {
-                    keys.push_back(i.key);
-                    return Status::Ok();
-                  }).ok());
+  ASSERT_TRUE(mem_->List("",
+                         [&](const ObjectInfo& i) {
+                           keys.push_back(i.key);
+                           return Status::Ok();
+                         })
+                  .ok());
   for (const auto& k : keys) ASSERT_TRUE(mem_->Remove(k).ok());
   auto s = Backup();
   EXPECT_EQ(s.uploaded, 2u);
@@ -111,7 +117,7 @@ TEST_F(FilesBackupTest, UnchangedRerunSendsNoRequestButItsSnapshot) {
   EXPECT_EQ(s.bytes_uploaded, 0u);
   EXPECT_EQ(store_->data_puts, 0);
   EXPECT_EQ(store_->stats, 1);  // the index's last snapshot record still exists (run record)
-  EXPECT_EQ(store_->gets, 1);  // the prune marker .dredge/prunes/latest (a small run record)
+  EXPECT_EQ(store_->gets, 1);   // the prune marker .dredge/prunes/latest (a small run record)
   EXPECT_EQ(store_->copies, 0);
   EXPECT_EQ(store_->puts, 1);  // the snapshot
 }
@@ -199,6 +205,81 @@ TEST_F(FilesBackupTest, DuplicateContentBecomesAServerSideCopy) {
   EXPECT_EQ(store_->data_puts, 0);
   EXPECT_EQ(Object("two"), big);
   EXPECT_EQ(mem_->Stat("two")->metadata.at("mtime"), "1700000000.123456789");
+}
+
+// Records the MD5 each data put was given and can hide the MD5 the put computed (object_store.h
+// O11), as a driver that computes none would.
+class PutMd5Log final : public StoreWrapper {
+ public:
+  PutMd5Log(std::shared_ptr<ObjectStore> inner, bool hide)
+      : StoreWrapper(std::move(inner)), hide_(hide) {}
+  Result<PutResult> Put(std::string_view key, const ByteSource& src,
+                        const PutOptions& opts) override {
+    auto r = inner()->Put(key, src, opts);
+    std::lock_guard lock(mu_);
+    if (!key.starts_with(".dredge/")) given_[std::string(key)] = opts.content_md5_hex;
+    if (r.ok() && hide_) r->content_md5.clear();
+    return r;
+  }
+  std::string Given(const std::string& key) {
+    std::lock_guard lock(mu_);
+    return given_.count(key) ? given_[key] : "<not put>";
+  }
+
+ private:
+  const bool hide_;
+  std::mutex mu_;
+  std::map<std::string, std::string> given_;
+};
+
+// A file is hashed before its put only when a decision needs it (a previous version of the same
+// size, a known content of the same size to copy from); otherwise the index records the MD5 the
+// put computed or, when the store reports none, the file's MD5 read after the put.
+class FilesMd5FromPutTest : public FilesBackupTest {
+ protected:
+  void Check(bool hide) {
+    auto log = std::make_shared<PutMd5Log>(mem_, hide);
+    store_ = std::make_unique<CountingStore>(log);
+    opts_.max_change_pct = 100;  // the damage guard would hash the changed files itself
+    // Sizes from the default dedup size (64 KiB) up, each content distinct.
+    auto bytes = [](char c, size_t n) { return std::string(n, c); };
+    std::map<std::string, std::string> want = {{"a", bytes('a', 70000)},
+                                               {"b", bytes('b', 70001)},
+                                               {"c", bytes('c', 70002)},
+                                               {"s", "small"}};
+    for (const auto& [path, content] : want) Src(path, content);
+    EXPECT_EQ(Backup().uploaded, 4u);
+    for (const auto& [path, content] : want) EXPECT_EQ(log->Given(path), "") << path;
+    want["b"] = bytes('B', 70001);  // the size of its previous version
+    want["d"] = bytes('d', 70000);  // the size of a known content ("a")
+    want["e"] = bytes('e', 70003);  // a size nothing has
+    want["s"] = "SMALL";            // below the dedup size, but its previous version's size
+    Src("b", want["b"], 1700000100);
+    Src("d", want["d"]);
+    Src("e", want["e"]);
+    Src("s", want["s"], 1700000100);
+    EXPECT_EQ(Backup().uploaded, 4u);
+    EXPECT_EQ(log->Given("b"), Md5Hex(want["b"]));
+    EXPECT_EQ(log->Given("d"), Md5Hex(want["d"]));
+    EXPECT_EQ(log->Given("e"), "");
+    EXPECT_EQ(log->Given("s"), Md5Hex("SMALL"));
+    for (const auto& [path, content] : want) {
+      EXPECT_EQ(Object(path), content);
+      auto row = index_->Lookup(path);
+      ASSERT_TRUE(row.ok() && row->has_value()) << path;
+      EXPECT_EQ((*row)->md5, Md5Hex(content)) << path;
+      EXPECT_EQ((*row)->size, content.size()) << path;
+    }
+    EXPECT_EQ(Object(file_keys::ContentKey(Md5Hex(std::string(70001, 'b')))),
+              std::string(70001, 'b'));
+  }
+};
+
+TEST_F(FilesMd5FromPutTest, RecordsTheMd5ThePutComputed) {
+  Check(false);
+}
+TEST_F(FilesMd5FromPutTest, HashesAfterThePutWhenTheStoreComputedNone) {
+  Check(true);
 }
 
 TEST_F(FilesBackupTest, WithoutIndexTheListingDecidesAndRebuildsIt) {

@@ -85,6 +85,14 @@ TEST(FilesStateIndex, PersistsOrdersAndBelongsToOneDestination) {
   auto row = (*idx)->Lookup("a-z");
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->inode, 5u);
+  // Sizes as PathWithMd5 sees them: removed rows count too; small sizes are not indexed.
+  ASSERT_TRUE((*idx)->Put({"big", 70000, 10, 8, std::string(32, 'd'), false}).ok());
+  ASSERT_TRUE((*idx)->Put({"gone", 70001, 10, 9, std::string(32, 'e'), false}).ok());
+  ASSERT_TRUE((*idx)->MarkRemoved("gone").ok());
+  EXPECT_TRUE((*idx)->HasSize(70000).value());
+  EXPECT_TRUE((*idx)->HasSize(70001).value());
+  EXPECT_FALSE((*idx)->HasSize(70002).value());
+  EXPECT_EQ((*idx)->HasSize(1).status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(StateIndex::Open(path, "s3://other").status().kind(), ErrorKind::kUsage);
   EXPECT_NE(StateIndex::DefaultPath("s3://a"), StateIndex::DefaultPath("s3://b"));
 }

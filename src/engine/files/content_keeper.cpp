@@ -53,6 +53,7 @@ Status ContentKeeper::LoadLocked() {
   DREDGE_RETURN_IF_ERROR(
       store_.List(std::string(file_keys::kContentPrefix), [&](const ObjectInfo& o) -> Status {
         known_.insert(o.key.substr(file_keys::kContentPrefix.size()));
+        known_sizes_.insert(o.size);
         return Status::Ok();
       }));
   loaded_ = true;
@@ -77,7 +78,7 @@ Status ContentKeeper::TransferThroughClient(const std::string& src, const std::s
   return store_.Put(dst, *source, opts).status();
 }
 
-Status ContentKeeper::Preserve(const std::string& key, const std::string& md5) {
+Status ContentKeeper::Preserve(const std::string& key, const std::string& md5, uint64_t size) {
   std::string dst = file_keys::ContentKey(md5);
   {
     std::lock_guard lock(mu_);
@@ -100,8 +101,20 @@ Status ContentKeeper::Preserve(const std::string& key, const std::string& md5) {
   }
   std::lock_guard lock(mu_);
   known_.insert(md5);
+  known_sizes_.insert(size);
   ++preserved_;
   return Status::Ok();
+}
+
+bool ContentKeeper::MayHoldSize(uint64_t size) {
+  {
+    std::lock_guard lock(mu_);
+    if (!LoadLocked().ok() || known_sizes_.count(size)) return true;
+  }
+  if (!index_) return false;
+  if (size < StateIndex::kSizeIndexMin) return true;
+  auto has = index_->HasSize(size);
+  return !has.ok() || *has;
 }
 
 std::optional<std::string> ContentKeeper::FindCopySource(const std::string& md5,

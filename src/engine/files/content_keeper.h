@@ -8,6 +8,10 @@
 //   must not overwrite the key.
 // - FindCopySource(md5, except): a key that holds content `md5` (a content key, else an indexed
 //   path other than `except`) for a server-side dedup copy; nullopt when none is known.
+// - MayHoldSize(size): false only when no content key and no indexed path has that size, so
+//   FindCopySource cannot find a source for any content of `size` bytes; a caller may then skip
+//   hashing a file before storing it. True when it cannot tell (an error listing or querying,
+//   or a size below the sizes the index keeps, StateIndex::kSizeIndexMin).
 // - CopyVerified copies and then checks that the destination has the expected MD5 (the source
 //   may have been overwritten meanwhile); Corrupt when it does not.
 // The set of existing content keys is listed once, on first use, and is thread-safe.
@@ -36,9 +40,10 @@ class ContentKeeper {
  public:
   ContentKeeper(ObjectStore& store, StateIndex* index) : store_(store), index_(index) {}
 
-  Status Preserve(const std::string& key, const std::string& md5);
+  // `size`: the object's size in bytes (remembered for MayHoldSize).
+  Status Preserve(const std::string& key, const std::string& md5, uint64_t size);
   std::optional<std::string> FindCopySource(const std::string& md5, const std::string& except);
-  // Records that content `md5` now exists under `key` (not a content key).
+  bool MayHoldSize(uint64_t size);
   uint64_t preserved() const { return preserved_; }
 
  private:
@@ -49,7 +54,8 @@ class ContentKeeper {
   StateIndex* index_;
   std::mutex mu_;
   bool loaded_ = false;
-  std::unordered_set<std::string> known_;  // md5s with a content key
+  std::unordered_set<std::string> known_;     // md5s with a content key
+  std::unordered_set<uint64_t> known_sizes_;  // their sizes
   uint64_t preserved_ = 0;
 };
 

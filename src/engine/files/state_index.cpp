@@ -61,6 +61,7 @@ Status StateIndex::CreateSchemaLocked() {
       " removed INTEGER NOT NULL DEFAULT 0, version_id TEXT NOT NULL DEFAULT '',"
       " retain_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_md5 ON files(md5);"
+      "CREATE INDEX IF NOT EXISTS files_size ON files(size) WHERE size >= 65536;"
       "CREATE TABLE IF NOT EXISTS remote(path BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       " etag TEXT NOT NULL) WITHOUT ROWID;");
 }
@@ -114,6 +115,10 @@ Status StateIndex::PrepareStatementsLocked() {
   DREDGE_RETURN_IF_ERROR(prep("DELETE FROM files WHERE path=?", &remove_));
   DREDGE_RETURN_IF_ERROR(prep("UPDATE files SET removed=1 WHERE path=?", &mark_removed_));
   DREDGE_RETURN_IF_ERROR(prep("SELECT path FROM files WHERE md5=? LIMIT 1", &by_md5_));
+  // The term "size >= 65536" is the index's own, so SQLite answers from files_size.
+  static_assert(kSizeIndexMin == 65536);
+  DREDGE_RETURN_IF_ERROR(
+      prep("SELECT 1 FROM files WHERE size=? AND size >= 65536 LIMIT 1", &by_size_));
   DREDGE_RETURN_IF_ERROR(
       prep("SELECT size, mtime_ns, inode, md5, removed, version_id, retain_until FROM files "
            "WHERE path=?",
@@ -126,7 +131,8 @@ StateIndex::~StateIndex() {
     std::lock_guard lock(mu_);
     (void)MaybeCommitLocked(true);
   }
-  for (auto* s : {put_, remove_, mark_removed_, by_md5_, lookup_, add_remote_}) sqlite3_finalize(s);
+  for (auto* s : {put_, remove_, mark_removed_, by_md5_, by_size_, lookup_, add_remote_})
+    sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
@@ -263,6 +269,21 @@ Result<std::optional<std::string>> StateIndex::PathWithMd5(const std::string& md
   sqlite3_reset(by_md5_);
   if (rc != SQLITE_DONE) return SqlError(db_, path_, "cannot look up content " + md5);
   return std::optional<std::string>();
+}
+
+Result<bool> StateIndex::HasSize(uint64_t size) {
+  if (size < kSizeIndexMin)
+    return Status::InvalidArgument("the state index keeps no sizes below " +
+                                   std::to_string(kSizeIndexMin) + " bytes");
+  std::lock_guard lock(mu_);
+  sqlite3_reset(by_size_);
+  sqlite3_bind_int64(by_size_, 1, static_cast<sqlite3_int64>(size));
+  int rc = sqlite3_step(by_size_);
+  sqlite3_reset(by_size_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE)
+    return SqlError(db_, path_, "cannot look up content of " + std::to_string(size) + " bytes");
+  return false;
 }
 
 Result<std::optional<IndexRow>> StateIndex::Lookup(const std::string& path) {

@@ -79,6 +79,12 @@ class StateIndex {
   Result<std::optional<IndexRow>> Lookup(const std::string& path);
   // A path whose indexed content has this MD5 (for dedup); nullopt when none.
   Result<std::optional<std::string>> PathWithMd5(const std::string& md5);
+  // Whether some row (removed ones too, as PathWithMd5 sees them) has this size: when none
+  // does, PathWithMd5 finds no path for any content of that size. Sizes are indexed only from
+  // kSizeIndexMin (the default dedup size, so the rows of small files cost no index); below it
+  // HasSize answers InvalidArgument.
+  static constexpr uint64_t kSizeIndexMin = 64 << 10;
+  Result<bool> HasSize(uint64_t size);
   // Replaces the remote table with rows produced by `fill` (called with an add function).
   Status ClearRemote();
   Status AddRemote(const IndexRow& row);
@@ -117,6 +123,7 @@ class StateIndex {
   sqlite3_stmt* remove_ = nullptr;
   sqlite3_stmt* mark_removed_ = nullptr;
   sqlite3_stmt* by_md5_ = nullptr;
+  sqlite3_stmt* by_size_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* add_remote_ = nullptr;
   bool in_txn_ = false;

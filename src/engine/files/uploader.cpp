@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <memory>
-#include <span>
 
 #include "common/hash.h"
 #include "common/log.h"
@@ -60,22 +59,6 @@ bool SameSnap(const Snap& a, const Snap& b) {
   return a.size == b.size && a.mtime_ns == b.mtime_ns;
 }
 
-// Hashes a whole source with one buffer per worker thread. (Md5HexOfSource zero-fills a fresh
-// 1 MiB buffer per call: 6 % of a 3,000-file backup's CPU in perf, for files of 50-400 KB.)
-Result<std::string> Md5OfSource(const ByteSource& src) {
-  constexpr size_t kBuffer = 1 << 20;
-  thread_local std::unique_ptr<char[]> buf(new char[kBuffer]);
-  Hasher h(HashAlgo::kMd5);
-  uint64_t off = 0;
-  while (off < src.size()) {
-    DREDGE_ASSIGN_OR_RETURN(size_t n, src.ReadAt(off, std::span<char>(buf.get(), kBuffer)));
-    if (n == 0) return Status::Io("the file ended early at byte " + std::to_string(off));
-    h.Update(buf.get(), n);
-    off += n;
-  }
-  return h.FinishHex();
-}
-
 // Hashes and counts what a Get delivers.
 class HashingSink final : public ByteSink {
  public:
@@ -128,75 +111,129 @@ Status Record(UploadContext& ctx, IndexRow row) {
   return ctx.index ? ctx.index->Put(row) : Status::Ok();
 }
 
-// The file's MD5: from the damage guard when it hashed the file under the same stat, else read
-// now (nullopt when the file changed while being read).
-Result<std::optional<std::string>> FileMd5(const WorkItem& item, const FileSource& file,
-                                           const Snap& before, const std::string& full) {
-  if (!item.md5.empty() && before.size == item.size && before.mtime_ns == item.mtime_ns)
-    return std::optional<std::string>(item.md5);
-  DREDGE_ASSIGN_OR_RETURN(std::string md5, Md5OfSource(file));
+// Hashes the open file; nullopt when it changed (size or mtime) since `before`.
+Result<std::optional<std::string>> HashUnchanged(const FileSource& file, const Snap& before,
+                                                 const std::string& full) {
+  DREDGE_ASSIGN_OR_RETURN(std::string md5, Md5HexOfSource(file));
   DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(file, full));
   if (!SameSnap(before, after) || file.size() != after.size) return std::optional<std::string>();
   return std::optional<std::string>(std::move(md5));
 }
 
+// Whether a decision before the put depends on the file's MD5: is the previous version of the
+// key (same size) already this content; may a dedup source exist (a known content of exactly
+// this size); does the object keep its MD5 in metadata. Otherwise the put's own hash (O11)
+// is the one recorded, and the file is read once.
+bool NeedMd5BeforePut(UploadContext& ctx, const WorkItem& item, uint64_t size) {
+  if (item.has_prev && item.prev_size == size) return true;
+  if (size >= ctx.md5_metadata_min_size) return true;
+  return size >= ctx.dedup_min_size && size > 0 && ctx.keeper->MayHoldSize(size);
+}
+
+// The file's MD5 before the put: from the damage guard when it hashed the file under the same
+// stat, else read now when a decision needs it, else "" (taken from the put). nullopt when the
+// file changed while being read.
+Result<std::optional<std::string>> Md5BeforePut(UploadContext& ctx, const WorkItem& item,
+                                                const FileSource& file, const Snap& before,
+                                                const std::string& full) {
+  if (!item.md5.empty() && before.size == item.size && before.mtime_ns == item.mtime_ns)
+    return std::optional<std::string>(item.md5);
+  if (!NeedMd5BeforePut(ctx, item, before.size)) return std::optional<std::string>("");
+  return HashUnchanged(file, before, full);
+}
+
 enum class Attempt { kDone, kChanged };
+
+// What one attempt knows about the file it stores.
+struct Attempting {
+  const std::string full;  // path of the source file
+  const std::string key;
+  const FileSource& file;
+  const Snap before;
+  IndexRow row;  // row.md5 empty until known
+  int64_t locked_until = 0;
+};
+
+// A server-side copy from a key that holds the same content; false when none is known or the
+// copy failed (the caller uploads instead).
+Result<bool> TryDedupCopy(UploadContext& ctx, Attempting& a, const Metadata& meta,
+                          ItemOutcome* out) {
+  if (a.row.md5.empty() || a.before.size < ctx.dedup_min_size || a.before.size == 0) return false;
+  auto src = ctx.keeper->FindCopySource(a.row.md5, a.key);
+  if (!src) return false;
+  Status st = CopyVerified(*ctx.store, *src, a.key, a.row.md5, meta,
+                           ctx.versioned ? &a.row.version_id : nullptr);
+  if (!st.ok()) {
+    log::Debug("dedup copy of '" + *src + "' to '" + a.key + "' failed (" + st.message() +
+               "); uploading instead");
+    return false;
+  }
+  a.row.retain_until = a.locked_until;
+  out->kind = ItemOutcome::Kind::kCopied;
+  DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(a.row)));
+  return true;
+}
+
+// Uploads the file. Without a known MD5 it records the one the driver computed from the bytes
+// it stored (O11), or hashes the file after the put when the driver computed none; the stat
+// taken before the put brackets both, so a file that changed meanwhile is kChanged.
+Result<Attempt> Upload(UploadContext& ctx, Attempting& a, Metadata meta, ItemOutcome* out) {
+  PutOptions opts;
+  opts.metadata = std::move(meta);
+  opts.content_md5_hex = a.row.md5;
+  opts.defer_durability = true;  // made durable by the recorder's Sync before the row is kept
+  auto put = ctx.store->Put(a.key, a.file, opts);
+  DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(a.file, a.full));
+  if (!SameSnap(a.before, after)) return Attempt::kChanged;
+  if (!put.ok()) return put.status();
+  if (a.row.md5.empty() && !put->content_md5.empty()) a.row.md5 = put->content_md5;
+  if (a.row.md5.empty()) {
+    DREDGE_ASSIGN_OR_RETURN(std::optional<std::string> md5,
+                            HashUnchanged(a.file, a.before, a.full));
+    if (!md5) return Attempt::kChanged;
+    a.row.md5 = std::move(*md5);
+  }
+  out->md5 = a.row.md5;
+  if (ctx.versioned) a.row.version_id = put->version_id;
+  a.row.retain_until = a.locked_until;
+  out->kind = ItemOutcome::Kind::kUploaded;
+  DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(a.row)));
+  return Attempt::kDone;
+}
 
 // One attempt at storing the file; kChanged when it changed while being read.
 Result<Attempt> TryStore(UploadContext& ctx, const WorkItem& item, ItemOutcome* out) {
   const std::string full = ctx.source + "/" + item.path;
-  const std::string key = file_keys::DataKey(item.path);
   DREDGE_ASSIGN_OR_RETURN(auto file, FileSource::Open(full));
-  DREDGE_ASSIGN_OR_RETURN(Snap before, FdStat(*file, full));
-  DREDGE_ASSIGN_OR_RETURN(std::optional<std::string> md5, FileMd5(item, *file, before, full));
+  const Snap before{file->size(), file->mtime_ns()};  // as opened
+  DREDGE_ASSIGN_OR_RETURN(std::optional<std::string> md5,
+                          Md5BeforePut(ctx, item, *file, before, full));
   if (!md5) return Attempt::kChanged;
   out->md5 = *md5;
-  IndexRow row{item.path, before.size, before.mtime_ns, item.inode, *md5, false};
   // Written now or later, so locked at least until now + retain (kAlreadyStored: no write; the
   // extension looks its date up).
-  const int64_t locked_until =
-      ctx.retain_seconds > 0 ? NowUnixNanos() / 1000000000LL + ctx.retain_seconds : 0;
+  Attempting a{full,
+               file_keys::DataKey(item.path),
+               *file,
+               before,
+               {item.path, before.size, before.mtime_ns, item.inode, *md5, false},
+               ctx.retain_seconds > 0 ? NowUnixNanos() / 1000000000LL + ctx.retain_seconds : 0};
 
-  DREDGE_ASSIGN_OR_RETURN(Stored prev, WhatIsStored(ctx, item, key));
-  if (prev.known && prev.md5 == *md5 && prev.size == before.size) {
+  DREDGE_ASSIGN_OR_RETURN(Stored prev, WhatIsStored(ctx, item, a.key));
+  if (prev.known && !md5->empty() && prev.md5 == *md5 && prev.size == before.size) {
     out->kind = ItemOutcome::Kind::kAlreadyStored;
-    DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
+    DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(a.row)));
     return Attempt::kDone;
   }
   if (prev.known && IsPlainMd5(prev.md5) && !ctx.versioned)
-    DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(key, prev.md5));
+    DREDGE_RETURN_IF_ERROR(ctx.keeper->Preserve(a.key, prev.md5, prev.size));
 
   Metadata meta{{"mtime", MtimeMetadataValue(before.mtime_ns)}};
+  // NeedMd5BeforePut made sure the MD5 is known at this size.
   if (before.size >= ctx.md5_metadata_min_size) meta["md5"] = *md5;
-
-  if (before.size >= ctx.dedup_min_size && before.size > 0) {
-    if (auto src = ctx.keeper->FindCopySource(*md5, key)) {
-      Status st = CopyVerified(*ctx.store, *src, key, *md5, meta,
-                               ctx.versioned ? &row.version_id : nullptr);
-      if (st.ok()) {
-        row.retain_until = locked_until;
-        out->kind = ItemOutcome::Kind::kCopied;
-        DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
-        return Attempt::kDone;
-      }
-      log::Debug("dedup copy of '" + *src + "' to '" + key + "' failed (" + st.message() +
-                 "); uploading instead");
-    }
-  }
-
-  PutOptions opts;
-  opts.metadata = std::move(meta);
-  opts.content_md5_hex = *md5;
-  opts.defer_durability = true;  // made durable by the recorder's Sync before the row is kept
-  auto put = ctx.store->Put(key, *file, opts);
-  DREDGE_ASSIGN_OR_RETURN(Snap after, FdStat(*file, full));
-  if (!SameSnap(before, after)) return Attempt::kChanged;
-  if (!put.ok()) return put.status();
-  if (ctx.versioned) row.version_id = put->version_id;
-  row.retain_until = locked_until;
-  out->kind = ItemOutcome::Kind::kUploaded;
-  DREDGE_RETURN_IF_ERROR(Record(ctx, std::move(row)));
-  return Attempt::kDone;
+  DREDGE_ASSIGN_OR_RETURN(bool copied, TryDedupCopy(ctx, a, meta, out));
+  if (copied) return Attempt::kDone;
+  return Upload(ctx, a, std::move(meta), out);
 }
 
 }  // namespace
@@ -212,7 +249,7 @@ ItemOutcome ClassifyItem(UploadContext& ctx, const WorkItem& item) {
   if (md5.empty()) {
     auto file = FileSource::Open(ctx.source + "/" + item.path);
     if (!file.ok()) return fail(file.status());
-    auto hashed = Md5OfSource(**file);
+    auto hashed = Md5HexOfSource(**file);
     if (!hashed.ok()) return fail(hashed.status());
     md5 = *hashed;
   }

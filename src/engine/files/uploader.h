@@ -1,8 +1,14 @@
-// Stores one planned file: hash it (streamed), skip it when the store already holds that
-// content at its key, otherwise keep the old content reachable (ContentKeeper::Preserve; on a
-// versioned bucket the bucket keeps it and the row records the upload's version id), then
-// copy server-side from a key holding the same content (dedup) or upload it with Content-MD5 and
-// metadata `mtime` (seconds with fraction, as rclone writes it) and, for large objects, `md5`.
+// Stores one planned file: skip it when the store already holds that content at its key,
+// otherwise keep the old content reachable (ContentKeeper::Preserve; on a versioned bucket the
+// bucket keeps it and the row records the upload's version id), then copy server-side from a
+// key holding the same content (dedup) or upload it with metadata `mtime` (seconds with
+// fraction, as rclone writes it) and, for objects of md5_metadata_min_size or more, `md5`.
+// The file is hashed (streamed) before the put only when one of those decisions needs its MD5:
+// the previous version of the key has the same size, a content of exactly its size is known
+// (ContentKeeper::MayHoldSize), or metadata `md5` is due; the upload then carries it as
+// Content-MD5. Otherwise the put reads the file once and the row records the MD5 the driver
+// computed from what it stored (object_store.h O11), or, from a driver that computed none, the
+// file's MD5 read after the put under the same unchanged stat.
 //
 // A file that changes while it is read (size or mtime differ before and after) is tried once
 // more, then reported as failed; the index is only updated for content that is stored. Thread-

@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/file/key_locks.h"
@@ -84,9 +85,23 @@ class FileStore final : public ObjectStore {
   Result<filestore::SidecarEntry> EntryFor(std::string_view key, const DataFile& file);
   Result<filestore::Sidecar> ReadSidecar(std::string_view key);
   // `durable`: fsync the file and its folder (false for deferred puts, D2). `dev`, when given,
-  // receives the device of the sidecar's folder.
+  // receives the device of the sidecar's folder. `fresh`: no data file exists at the key (the
+  // caller holds its lock), so nothing reads this sidecar until the caller renames the data in
+  // after it returns: a sidecar that does not exist yet is then written in place, without a
+  // temp file and rename (a torn one, left by a kill, belongs to no data file and is replaced
+  // by the next put through a temp file). Else, or when one exists, through a temp file.
   Status WriteSidecar(const filestore::Sidecar& sidecar, bool durable = true,
-                      uint64_t* dev = nullptr);
+                      uint64_t* dev = nullptr, bool fresh = false);
+  // WriteSidecar's in-place create (O_EXCL) of .dredge/meta/`rel`; false when a file is there
+  // already or its folder is gone (the caller then goes through a temp file).
+  Result<bool> WriteNewSidecar(int meta_dir, const std::string& rel, const std::string& text,
+                               bool durable, const std::string& what);
+  Status FsyncMetaSubdir(int meta_dir, const std::string& sub, const std::string& what);
+  // The device of ROOT/.dredge/meta/<sub>, created (fsynced into its parent when `durable`) and
+  // checked to be a folder on first use, then remembered: a put renames its sidecar into
+  // "<sub>/<name>" under the kept-open meta folder without a mkdir, open and stat per object.
+  Result<uint64_t> MetaSubdir(int meta_dir, const std::string& sub, bool durable,
+                              const std::string& what);
   Result<PutResult> PutLocked(std::string_view key, int tmp_dir, const std::string& tmp_name,
                               int tmp_fd, const filestore::SidecarEntry& entry, bool if_absent,
                               bool durable, bool* on_root_fs);
@@ -98,6 +113,9 @@ class FileStore final : public ObjectStore {
   filestore::UniqueFd root_fd_;
   filestore::UniqueFd tmp_fd_, meta_fd_;  // InternalDir's folders; guarded by root_mu_
   std::once_flag swept_;
+  // Temp names are "<pid>.<counter>.data|meta"; the pid is read once (a getpid per put and
+  // sidecar was two system calls per object).
+  const std::string pid_;
   std::atomic<uint64_t> tmp_counter_{0};
   uint64_t root_dev_ = 0;  // st_dev of the root, set with root_fd_
   // A deferred put that returned since the last Sync took the list. `on_root_fs`: its data
@@ -106,6 +124,8 @@ class FileStore final : public ObjectStore {
     std::string key;
     bool on_root_fs = false;
   };
+  std::mutex meta_mu_;
+  std::unordered_map<std::string, uint64_t> meta_devs_;  // MetaSubdir's, by <sub>
   std::mutex unsynced_mu_;
   std::vector<Unsynced> unsynced_;
   filestore::KeyLocks locks_;

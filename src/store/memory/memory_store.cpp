@@ -89,7 +89,7 @@ Result<PutResult> MemoryStore::Put(std::string_view key, const ByteSource& src,
   std::lock_guard lock(mu_);
   if (opts.if_absent && Current(key))
     return Status::PreconditionFailed("object '" + std::string(key) + "' already exists");
-  PutResult result{obj.etag, ""};
+  PutResult result{obj.etag, "", obj.etag};
   AddVersion(key, std::move(obj));
   result.version_id = objects_.find(key)->second.back().id;
   return result;

@@ -183,7 +183,8 @@ Result<PutResult> S3Store::Put(std::string_view key, const ByteSource& src,
   if (src.size() > config_.options.multipart_threshold) return PutMultipart(full, key, src, opts);
 
   std::string md5 = Lower(opts.content_md5_hex);
-  if (md5.empty()) {
+  const bool computed = md5.empty();
+  if (computed) {
     DREDGE_ASSIGN_OR_RETURN(md5, Md5HexOfSource(src));
   }
   PutOptions effective = opts;
@@ -206,7 +207,8 @@ Result<PutResult> S3Store::Put(std::string_view key, const ByteSource& src,
                            ": the source changed since it was hashed, or the bytes were damaged "
                            "in transit; the object was removed, upload it again");
   }
-  return PutResult{etag, resp.Header("x-amz-version-id")};
+  // O11: the server checked the body against this Content-MD5 (BadDigest otherwise).
+  return PutResult{etag, resp.Header("x-amz-version-id"), computed ? md5 : ""};
 }
 
 Status S3Store::Get(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {
