@@ -34,14 +34,27 @@ start)
     echo "moto.sh: moto_server is not on PATH (it is part of this machine image's Python: pip package moto)" >&2
     exit 1
   fi
-  port=$(free_port)
-  nohup "$bin" -H 127.0.0.1 -p "$port" >"$envdir/moto.log" 2>&1 &
-  echo $! >"$envdir/moto.pid"
-  ep=http://127.0.0.1:$port
+  # As in s3rver.sh: the port counts only once our moto_server says it runs there and answers
+  # (another server may take free_port's port first); a lost race tries another port.
   up=0
-  for _ in $(seq 1 300); do
-    if curl -s -o /dev/null "$ep/" 2>/dev/null; then up=1; break; fi
-    sleep 0.1
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    nohup "$bin" -H 127.0.0.1 -p "$port" >"$envdir/moto.log" 2>&1 &
+    pid=$!
+    echo $pid >"$envdir/moto.pid"
+    ep=http://127.0.0.1:$port
+    for _ in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break  # exited: the port was taken
+      if grep -q "Running on $ep" "$envdir/moto.log" && curl -s -o /dev/null "$ep/" 2>/dev/null &&
+        kill -0 "$pid" 2>/dev/null; then
+        up=1
+        break
+      fi
+      sleep 0.1
+    done
+    [ $up = 1 ] && break
+    kill "$pid" 2>/dev/null || true
+    echo "moto.sh: attempt $attempt on port $port failed: $(tail -2 "$envdir/moto.log")" >&2
   done
   if [ $up != 1 ]; then echo "moto.sh: moto_server did not start; log:" >&2; cat "$envdir/moto.log" >&2; exit 1; fi
   put "$ep/dredge-moto"

@@ -19,28 +19,38 @@ start)
     echo "s3rver.sh: node_modules/@20minutes/s3rver is missing: run scripts/install-deps.sh" >&2
     exit 1
   fi
-  port=$(free_port)
   data="$envdir/s3data"
   rm -rf "$data"; mkdir -p "$data"
   cd "$root"
-  NODE_OPTIONS=--openssl-legacy-provider nohup node -e \
-    "require('./node_modules/@20minutes/s3rver/lib/cli.js').parseAsync(['node','s3rver',...process.argv.slice(1)])" \
-    -- -s -d "$data" -a 127.0.0.1 -p "$port" \
-    --configure-bucket dredge-test --configure-bucket dredge-other \
-    >"$envdir/s3rver.log" 2>&1 &
-  echo $! >"$envdir/s3rver.pid"
-  for _ in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-      cat >"$envdir/s3.env" <<EOT
+  # free_port's port may be taken by another server before s3rver binds it (tests start servers
+  # in parallel); then s3rver exits and a bare connect would reach the other server. So the
+  # port counts only once s3rver itself says it listens there, and a lost race tries another.
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    NODE_OPTIONS=--openssl-legacy-provider nohup node -e \
+      "require('./node_modules/@20minutes/s3rver/lib/cli.js').parseAsync(['node','s3rver',...process.argv.slice(1)])" \
+      -- -s -d "$data" -a 127.0.0.1 -p "$port" \
+      --configure-bucket dredge-test --configure-bucket dredge-other \
+      >"$envdir/s3rver.log" 2>&1 &
+    pid=$!
+    echo $pid >"$envdir/s3rver.pid"
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break  # exited: the port was taken, try another
+      if grep -q "listening on 127.0.0.1:$port" "$envdir/s3rver.log" &&
+        (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        cat >"$envdir/s3.env" <<EOT
 DREDGE_TEST_S3_ENDPOINT=http://127.0.0.1:$port
 DREDGE_TEST_S3_BUCKET=dredge-test
 DREDGE_TEST_S3_BUCKET2=dredge-other
 DREDGE_TEST_S3_DATA=$data
 EOT
-      echo "s3rver listening on 127.0.0.1:$port"
-      exit 0
-    fi
-    sleep 0.1
+        echo "s3rver listening on 127.0.0.1:$port"
+        exit 0
+      fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    echo "s3rver.sh: attempt $attempt on port $port failed: $(tail -2 "$envdir/s3rver.log")" >&2
   done
   echo "s3rver did not start; log:" >&2; cat "$envdir/s3rver.log" >&2; exit 1
   ;;
